@@ -56,6 +56,9 @@ export const SqlState = {
   fdwError: 'HV000',
   fdwUnableToEstablishConnection: 'HV00N',
   internalError: 'XX000',
+  invalidSavepointSpecification: '3B001',
+  readOnlySqlTransaction: '25006',
+  invalidCursorDefinition: '42P11',
 } as const;
 
 export type SqlState = (typeof SqlState)[keyof typeof SqlState];

@@ -1,0 +1,53 @@
+import { Command, Option } from 'commander';
+import { createLogger } from './logger.js';
+import { logLevelOption, port } from './options.js';
+import { serveLocal, DATABASE_NAME } from './serve.js';
+
+interface GatewayFlags {
+  host: string;
+  port: number;
+  dataDir: string;
+  tables: string;
+  auth: 'scram-sha-256' | 'trust';
+  requireTls: boolean;
+  allowPlainLoopback: boolean;
+  tlsKey?: string;
+  tlsCert?: string;
+  logLevel: string;
+}
+
+export function gatewayCommand(): Command {
+  return new Command('gateway')
+    .description(`run the gateway: PostgreSQL clients connect to database "${DATABASE_NAME}"`)
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (never 5432 by default: a PostgreSQL is usually there)', port, 55432)
+    .option('--data-dir <path>', 'gateway state: users, TLS certificate', '.c2d/gateway')
+    .option('--tables <path>', 'folder of party DuckDB files to serve (from `c2d generate --dir`)', '.c2d/demo-data')
+    .addOption(new Option('--auth <method>', 'client authentication').choices(['scram-sha-256', 'trust']).default('scram-sha-256'))
+    .option('--no-require-tls', 'accept plain (unencrypted) connections from anywhere')
+    .option('--allow-plain-loopback', 'accept plain connections from loopback even when TLS is required', false)
+    .option('--tls-key <file>', "PEM private key (default: a self-signed one created in --data-dir)")
+    .option('--tls-cert <file>', 'PEM certificate matching --tls-key')
+    .addOption(logLevelOption().default('info'))
+    .addHelpText('after', '\nUsers: c2d user set-password <name> --data-dir <same folder>.')
+    .action(async (opts: GatewayFlags) => {
+      if (opts.auth === 'trust' && opts.host !== '127.0.0.1' && opts.host !== 'localhost' && opts.host !== '::1') {
+        console.error('error: --auth trust is for local development only and needs --host on loopback');
+        process.exitCode = 2;
+        return;
+      }
+      const logger = createLogger(opts.logLevel);
+      const running = await serveLocal(opts.tables, {
+        dataDir: opts.dataDir,
+        host: opts.host,
+        port: opts.port,
+        requireTls: opts.requireTls,
+        allowPlainOnLoopback: opts.allowPlainLoopback,
+        auth: opts.auth,
+        tlsKeyFile: opts.tlsKey,
+        tlsCertFile: opts.tlsCert,
+        logger,
+      });
+      console.log(`C2D gateway listening on ${running.address.address}:${running.address.port}, database "${DATABASE_NAME}"`);
+    });
+}

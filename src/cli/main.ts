@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+/**
+ * The `c2d` command. Every subcommand has --help; `c2d --help` lists them.
+ */
+import { Command } from 'commander';
+import { demoCommand } from './demo-command.js';
+import { gatewayCommand } from './gateway-command.js';
+import { generateCommand } from './generate-command.js';
+import { userCommand } from './user-command.js';
+import { C2D_VERSION } from './version.js';
+
+const program = new Command()
+  .name('c2d')
+  .description('C2D: a PostgreSQL-compatible gateway for privacy-preserving federated SQL')
+  .version(C2D_VERSION)
+  .showHelpAfterError();
+
+program.addCommand(demoCommand());
+program.addCommand(gatewayCommand());
+program.addCommand(generateCommand());
+program.addCommand(userCommand());
+
+await program.parseAsync(process.argv);

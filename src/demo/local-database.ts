@@ -1,0 +1,33 @@
+/**
+ * Until federation lands, the gateway answers from one in-process DuckDB holding the three
+ * parties' demo tables as union tables with a `party` column — the shape the federated
+ * tables (partitioned by party) will have.
+ */
+import { DuckDBInstance } from '@duckdb/node-api';
+import { DEMO_PARTIES } from './hospital-data.js';
+import { demoFilePath } from './generate.js';
+
+export const DEMO_TABLES = ['patients', 'diagnoses', 'medications', 'trauma_cases'] as const;
+
+export async function openDemoDatabase(dir: string): Promise<DuckDBInstance> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    for (const party of DEMO_PARTIES) {
+      // The path is ours (dir from config + fixed party names); quote it as a literal anyway.
+      await connection.run(`ATTACH ${sqlLiteral(demoFilePath(dir, party))} AS ${party} (READ_ONLY)`);
+    }
+    for (const table of DEMO_TABLES) {
+      const parts = DEMO_PARTIES.map((party) => `SELECT '${party}' AS party, * FROM ${party}.main.${table}`);
+      await connection.run(`CREATE TABLE main.${table} AS ${parts.join(' UNION ALL ')}`);
+    }
+    for (const party of DEMO_PARTIES) await connection.run(`DETACH ${party}`);
+  } finally {
+    connection.closeSync();
+  }
+  return instance;
+}
+
+function sqlLiteral(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}

@@ -1,0 +1,213 @@
+/**
+ * QueryRunner over an in-process DuckDB instance. Each open result streams on a
+ * connection of its own, because a DuckDB connection holds one streaming result at a
+ * time while a PostgreSQL session may hold many open portals and cursors.
+ */
+import type { DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement, DuckDBResult, DuckDBDataChunk } from '@duckdb/node-api';
+import type { FieldDescription } from '../server/engine.js';
+import { typeSize } from '../sql/types/index.js';
+import { toDuckDbSql } from '../sql/index.js';
+import { pgColumnType, type PgColumnType } from './duckdb-pg-types.js';
+import { bindParams, inferParamTypes } from './duckdb-params.js';
+import { pgErrorFromDuckDb } from './duckdb-errors.js';
+import type { PreparedQuery, QueryAst, QueryRunner, RowSource } from './query-runner.js';
+
+export class DuckDbRunner implements QueryRunner {
+  constructor(private readonly instance: DuckDBInstance) {}
+
+  async prepare(query: QueryAst, clientParamTypes: readonly number[]): Promise<PreparedQuery> {
+    const sql = toDuckDbSql(query);
+    const connection = await this.instance.connect();
+    let prepared: DuckDBPreparedStatement;
+    try {
+      prepared = await connection.prepare(sql);
+    } catch (error) {
+      connection.closeSync();
+      throw pgErrorFromDuckDb(error);
+    }
+    const paramTypes = inferParamTypes(prepared, clientParamTypes);
+    const columns: PgColumnType[] = [];
+    const fields: FieldDescription[] = [];
+    for (let i = 0; i < prepared.columnCount; i++) {
+      const column = pgColumnType(prepared.columnType(i));
+      columns.push(column);
+      fields.push({
+        name: prepared.columnName(i),
+        tableOid: 0,
+        columnAttr: 0,
+        typeOid: column.oid,
+        typeSize: typeSize(column.oid),
+        typeModifier: column.typmod,
+      });
+    }
+    return new DuckDbPreparedQuery(this.instance, sql, paramTypes, fields, columns, { connection, prepared });
+  }
+
+  async explain(query: QueryAst): Promise<string[]> {
+    const connection = await this.instance.connect();
+    try {
+      const reader = await connection.runAndReadAll(`EXPLAIN ${toDuckDbSql(query)}`);
+      const lines: string[] = [];
+      for (const row of reader.getRows()) lines.push(...String(row[1]).split('\n'));
+      return lines;
+    } catch (error) {
+      throw pgErrorFromDuckDb(error);
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+interface Slot {
+  connection: DuckDBConnection;
+  prepared: DuckDBPreparedStatement;
+}
+
+class DuckDbPreparedQuery implements PreparedQuery {
+  /** One idle connection with the statement prepared, reused by the next open(). */
+  private idle: Slot | null;
+  private closed = false;
+
+  constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly sql: string,
+    readonly paramTypes: readonly number[],
+    readonly fields: readonly FieldDescription[],
+    private readonly columns: readonly PgColumnType[],
+    idle: Slot,
+  ) {
+    this.idle = idle;
+  }
+
+  async open(params: readonly unknown[], signal: AbortSignal): Promise<RowSource> {
+    const slot = this.idle ?? (await this.newSlot());
+    this.idle = null;
+    const interrupt = (): void => slot.connection.interrupt();
+    signal.addEventListener('abort', interrupt, { once: true });
+    try {
+      signal.throwIfAborted();
+      slot.prepared.clearBindings();
+      bindParams(slot.prepared, this.paramTypes, params);
+      const result = await slot.prepared.stream();
+      return new DuckDbRowSource(this.fields, this.columns, result, slot, (s) => this.release(s));
+    } catch (error) {
+      this.discard(slot);
+      throw pgErrorFromDuckDb(error);
+    } finally {
+      signal.removeEventListener('abort', interrupt);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.idle) this.discard(this.idle);
+    this.idle = null;
+  }
+
+  private async newSlot(): Promise<Slot> {
+    const connection = await this.instance.connect();
+    try {
+      return { connection, prepared: await connection.prepare(this.sql) };
+    } catch (error) {
+      connection.closeSync();
+      throw pgErrorFromDuckDb(error);
+    }
+  }
+
+  private release(slot: Slot): void {
+    if (this.closed || this.idle) this.discard(slot);
+    else this.idle = slot;
+  }
+
+  private discard(slot: Slot): void {
+    slot.prepared.destroySync();
+    slot.connection.closeSync();
+  }
+}
+
+class DuckDbRowSource implements RowSource {
+  private chunk: unknown[][] = [];
+  private offset = 0;
+  private exhausted = false;
+  private released = false;
+
+  constructor(
+    readonly fields: readonly FieldDescription[],
+    private readonly columns: readonly PgColumnType[],
+    private readonly result: DuckDBResult,
+    private readonly slot: Slot,
+    private readonly release: (slot: Slot) => void,
+  ) {}
+
+  async fetch(maxRows: number, signal: AbortSignal): Promise<{ rows: unknown[][]; done: boolean }> {
+    const limit = maxRows > 0 ? maxRows : Infinity;
+    const rows: unknown[][] = [];
+    const interrupt = (): void => this.slot.connection.interrupt();
+    signal.addEventListener('abort', interrupt, { once: true });
+    try {
+      while (rows.length < limit) {
+        if (this.offset >= this.chunk.length) {
+          if (this.exhausted || !(await this.nextChunk())) break;
+        }
+        const take = Math.min(limit - rows.length, this.chunk.length - this.offset);
+        if (this.offset === 0 && take === this.chunk.length && rows.length === 0 && limit === Infinity) {
+          // Common streaming case: hand over whole chunks without copying.
+          rows.push(...this.chunk);
+        } else {
+          for (let i = 0; i < take; i++) rows.push(this.chunk[this.offset + i]!);
+        }
+        this.offset += take;
+      }
+      signal.throwIfAborted();
+    } catch (error) {
+      await this.close();
+      throw pgErrorFromDuckDb(error);
+    } finally {
+      signal.removeEventListener('abort', interrupt);
+    }
+    const done = this.exhausted && this.offset >= this.chunk.length;
+    if (done) await this.close();
+    return { rows, done };
+  }
+
+  /** Loads the next non-empty chunk as rows; false at the end of the result. */
+  private async nextChunk(): Promise<boolean> {
+    for (;;) {
+      const chunk = await this.result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) {
+        this.exhausted = true;
+        this.chunk = [];
+        this.offset = 0;
+        return false;
+      }
+      this.chunk = this.toRows(chunk);
+      this.offset = 0;
+      return true;
+    }
+  }
+
+  private toRows(chunk: DuckDBDataChunk): unknown[][] {
+    const rowCount = chunk.rowCount;
+    const rows: unknown[][] = new Array(rowCount);
+    for (let r = 0; r < rowCount; r++) rows[r] = new Array(this.columns.length);
+    for (let c = 0; c < this.columns.length; c++) {
+      const convert = this.columns[c]!.convert;
+      const values = chunk.getColumnValues(c);
+      for (let r = 0; r < rowCount; r++) {
+        const value = values[r];
+        rows[r]![c] = value === null || value === undefined ? null : convert(value);
+      }
+    }
+    return rows;
+  }
+
+  async close(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    this.exhausted = true;
+    this.chunk = [];
+    this.release(this.slot);
+  }
+}

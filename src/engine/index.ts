@@ -1,0 +1,46 @@
+/**
+ * The local engine: queries run on one in-process DuckDB instance. It stands in for the
+ * federated executor until federation lands, behind the same Engine seam.
+ */
+import type { DuckDBInstance } from '@duckdb/node-api';
+import type { Engine, EngineSession, SessionEvents, StartupInfo } from '../server/engine.js';
+import { PgError } from '../server/pg-error.js';
+import { SqlState } from '../server/sqlstate.js';
+import { initSqlParser } from '../sql/index.js';
+import { installPgCatalog } from '../pgcatalog/index.js';
+import { DuckDbRunner } from './duckdb-runner.js';
+import { LocalSession } from './session.js';
+import { SERVER_VERSION } from './settings.js';
+
+export interface LocalEngineOptions {
+  /** The DuckDB instance holding the tables clients query. */
+  instance: DuckDBInstance;
+  /** The database name clients connect to (e.g. "c2d"). */
+  database: string;
+  /** Version of C2D for version(). */
+  productVersion: string;
+}
+
+export async function createLocalEngine(options: LocalEngineOptions): Promise<Engine> {
+  await initSqlParser();
+  const connection = await options.instance.connect();
+  try {
+    await installPgCatalog(connection, {
+      database: options.database,
+      user: 'c2d',
+      serverVersion: SERVER_VERSION,
+      versionString: `PostgreSQL ${SERVER_VERSION} (C2D ${options.productVersion}) on ${process.arch}-pc-linux-gnu, compiled by C2D`,
+    });
+  } finally {
+    connection.closeSync();
+  }
+  const runner = new DuckDbRunner(options.instance);
+  return {
+    async openSession(info: StartupInfo, events: SessionEvents): Promise<EngineSession> {
+      if (info.database !== options.database) {
+        throw new PgError(SqlState.invalidCatalogName, `database "${info.database}" does not exist`, { severity: 'FATAL' });
+      }
+      return new LocalSession(runner, info, events);
+    },
+  };
+}
