@@ -101,6 +101,8 @@ export async function generateDemoData(options: GenerateOptions): Promise<Record
     const casualty = person < massCasualties;
     let seenAt = hospitalsOf(random);
     if (casualty && seenAt.length === 0) seenAt = [random.int(0, 2)];
+    // Casualties are often transferred, so more of them are known at a second centre.
+    if (casualty && seenAt.length === 1 && random.chance(0.4)) seenAt.push((seenAt[0]! + 1) % 3);
     if (seenAt.length) writePerson(random, person, seenAt.map((i) => writers[i]!), casualty);
     if (person % 1000 === 999) options.onProgress?.(person + 1, population);
   }
