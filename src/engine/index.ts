@@ -25,6 +25,8 @@ export async function createLocalEngine(options: LocalEngineOptions): Promise<En
   await initSqlParser();
   const connection = await options.instance.connect();
   try {
+    // PostgreSQL divides integers as integers; DuckDB's `/` is float division by default.
+    await connection.run('SET GLOBAL integer_division = true');
     await installPgCatalog(connection, {
       database: options.database,
       user: 'c2d',
