@@ -9,7 +9,7 @@ export function positiveNumber(value: string): number {
 
 export function port(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('must be a port number (1–65535)');
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number (0–65535; 0 picks a free one)');
   return n;
 }
 
