@@ -45,6 +45,7 @@ const toTimestampMicros = (v: DuckDBValue): unknown => {
 
 /** The PostgreSQL type for a DuckDB column type; unknown ones are sent as text. */
 export function pgColumnType(type: DuckDBType): PgColumnType {
+  if (type.alias === 'JSON') return { oid: TypeOid.json, typmod: -1, convert: toStringValue };
   switch (type.typeId) {
     case DuckDBTypeId.BOOLEAN:
       return { oid: TypeOid.bool, typmod: -1, convert: identity };
@@ -108,7 +109,6 @@ export function pgColumnType(type: DuckDBType): PgColumnType {
       };
     }
     default:
-      if (type.alias === 'JSON') return { oid: TypeOid.json, typmod: -1, convert: toStringValue };
       return { oid: TypeOid.text, typmod: -1, convert: toStringValue };
   }
 }

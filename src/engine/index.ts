@@ -27,6 +27,8 @@ export async function createLocalEngine(options: LocalEngineOptions): Promise<En
   try {
     // PostgreSQL divides integers as integers; DuckDB's `/` is float division by default.
     await connection.run('SET GLOBAL integer_division = true');
+    // Timestamps without a zone are read as UTC until the session's TimeZone reaches the runner.
+    await connection.run("SET GLOBAL TimeZone = 'UTC'");
     await installPgCatalog(connection, {
       database: options.database,
       user: 'c2d',
