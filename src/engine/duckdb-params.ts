@@ -11,6 +11,9 @@ import {
   DuckDBTimestampTZValue,
   DuckDBIntervalValue,
   type DuckDBPreparedStatement,
+  type DuckDBListType,
+  type DuckDBArrayType,
+  type DuckDBValue,
 } from '@duckdb/node-api';
 import { TypeOid } from '../sql/types/index.js';
 import { PgError } from '../server/pg-error.js';
@@ -25,10 +28,38 @@ export function inferParamTypes(prepared: DuckDBPreparedStatement, clientTypes: 
   const types: number[] = [];
   for (let i = 0; i < count; i++) {
     const given = clientTypes[i] ?? 0;
-    types.push(given !== 0 ? given : pgOidOfDuckDbTypeId(prepared.parameterTypeId(i + 1)));
+    types.push(given !== 0 ? given : inferredOid(prepared, i + 1));
   }
   return types;
 }
+
+function inferredOid(prepared: DuckDBPreparedStatement, index: number): number {
+  const id = prepared.parameterTypeId(index);
+  if (id === DuckDBTypeId.LIST || id === DuckDBTypeId.ARRAY) {
+    const element = pgOidOfDuckDbTypeId((prepared.parameterType(index) as DuckDBListType | DuckDBArrayType).valueType.typeId);
+    return ARRAY_OF[element] ?? TypeOid.text;
+  }
+  return pgOidOfDuckDbTypeId(id);
+}
+
+/** Element OID → array OID, for the element types a list parameter can have. */
+const ARRAY_OF: Readonly<Record<number, number>> = {
+  [TypeOid.bool]: TypeOid.bool_array,
+  [TypeOid.int2]: TypeOid.int2_array,
+  [TypeOid.int4]: TypeOid.int4_array,
+  [TypeOid.int8]: TypeOid.int8_array,
+  [TypeOid.float4]: TypeOid.float4_array,
+  [TypeOid.float8]: TypeOid.float8_array,
+  [TypeOid.numeric]: TypeOid.numeric_array,
+  [TypeOid.text]: TypeOid.text_array,
+  [TypeOid.date]: TypeOid.date_array,
+  [TypeOid.timestamp]: TypeOid.timestamp_array,
+  [TypeOid.timestamptz]: TypeOid.timestamptz_array,
+  [TypeOid.uuid]: TypeOid.uuid_array,
+};
+const ELEMENT_OF: Readonly<Record<number, number>> = Object.fromEntries(
+  Object.entries(ARRAY_OF).map(([element, array]) => [array, Number(element)]),
+);
 
 function pgOidOfDuckDbTypeId(id: DuckDBTypeId): number {
   switch (id) {
@@ -116,10 +147,42 @@ function bindOne(prepared: DuckDBPreparedStatement, index: number, oid: number, 
       const i = value as { months: number; days: number; micros: bigint };
       return prepared.bindInterval(index, new DuckDBIntervalValue(i.months, i.days, i.micros));
     }
-    default:
+    default: {
+      const element = ELEMENT_OF[oid];
+      if (element !== undefined && Array.isArray(value)) {
+        return prepared.bindList(index, flatElements(value).map((v) => (v === null ? null : duckDbValue(element, v))));
+      }
       // numeric, uuid, json, text-like and anything else: DuckDB casts from the text form,
       // which keeps numeric exact.
       return prepared.bindVarchar(index, typeof value === 'string' ? value : String(value));
+    }
+  }
+}
+
+/** Multi-dimensional PostgreSQL arrays have no DuckDB list equivalent here: refuse them. */
+function flatElements(value: unknown[]): unknown[] {
+  if (value.some((v) => Array.isArray(v))) {
+    throw new PgError(SqlState.featureNotSupported, 'multidimensional array parameters are not supported');
+  }
+  return value;
+}
+
+/** One element of a list parameter as the DuckDB value of the element's type. */
+function duckDbValue(oid: number, value: unknown): DuckDBValue {
+  switch (oid) {
+    case TypeOid.date: {
+      const days = value as number;
+      return Number.isFinite(days) ? new DuckDBDateValue(days) : days > 0 ? DuckDBDateValue.PosInf : DuckDBDateValue.NegInf;
+    }
+    case TypeOid.timestamp:
+      return timestampValue(value as bigint, DuckDBTimestampValue);
+    case TypeOid.timestamptz:
+      return timestampValue(value as bigint, DuckDBTimestampTZValue);
+    case TypeOid.numeric:
+    case TypeOid.uuid:
+      return String(value);
+    default:
+      return value as DuckDBValue;
   }
 }
 
