@@ -1,0 +1,1 @@
+export { installPgCatalog, refreshPgCatalog, type PgCatalogOptions } from './install-pg-catalog.js';

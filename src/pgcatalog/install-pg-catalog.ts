@@ -1,0 +1,321 @@
+/**
+ * Installs the pg_catalog / information_schema emulation into a DuckDB instance: an
+ * attached in-memory database holding PostgreSQL's catalog relations as tables (with
+ * PostgreSQL's columns), macros for its catalog functions, and rows describing the
+ * user's DuckDB tables as PostgreSQL would. Queries reach it through src/sql's rewrite.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { builtinTypes } from '../sql/builtin-types.js';
+import {
+  emulatedFunctions,
+  emulationCatalog,
+  informationSchemaSchema,
+  pgCatalogSchema,
+} from '../sql/rewrite/emulation.js';
+import { catalogColumns } from './catalog-columns.js';
+import { readDuckDbMetadata } from './duckdb-metadata.js';
+import { macroDefinitions, tableMacroDefinitions } from './macros.js';
+import { qualifiedTable, replaceRows, type Row } from './rows.js';
+import { quoteIdent, sqlLiteral } from './sql-literal.js';
+import {
+  accessMethods,
+  collations,
+  DATABASE_OID,
+  FIRST_USER_OID,
+  OWNER_ROLE,
+  PG_CATALOG_NAMESPACE,
+  systemNamespaces,
+  systemRelations,
+  tablespaces,
+} from './system-objects.js';
+import { buildUserObjectRows, type OidAllocator } from './user-objects.js';
+
+export interface PgCatalogOptions {
+  database: string;
+  user: string;
+  /** server_version, e.g. '16.4 (C2D 0.1.0)'. */
+  serverVersion: string;
+  /** What version() returns. */
+  versionString: string;
+}
+
+const schemas = { pg: pgCatalogSchema, info: informationSchemaSchema };
+const S = `${quoteIdent(emulationCatalog)}.${quoteIdent(pgCatalogSchema)}`;
+const table = (relation: string): string => qualifiedTable(relation, schemas);
+
+/** Installs the emulation (idempotent: a second call rebuilds it) and fills it. */
+export async function installPgCatalog(connection: DuckDBConnection, options: PgCatalogOptions): Promise<void> {
+  await connection.run(`ATTACH IF NOT EXISTS ':memory:' AS ${quoteIdent(emulationCatalog)}`);
+  await connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(emulationCatalog)}.${quoteIdent(informationSchemaSchema)}`);
+  for (const [relation, columns] of Object.entries(catalogColumns)) {
+    const columnList = columns.map(([name, type]) => `${quoteIdent(name)} ${type}`).join(', ');
+    await connection.run(`CREATE OR REPLACE TABLE ${table(relation)} (${columnList})`);
+  }
+  await connection.run(`CREATE OR REPLACE TABLE ${S}.c2d_types (oid INTEGER, typname VARCHAR, display VARCHAR, elem INTEGER)`);
+  await connection.run(`CREATE OR REPLACE TABLE ${S}.c2d_definitions (oid INTEGER, definition VARCHAR)`);
+  await connection.run(`CREATE TABLE IF NOT EXISTS ${S}.c2d_oids (key VARCHAR PRIMARY KEY, oid INTEGER)`);
+
+  // Macros refer to each other and to the tables, so they come after both.
+  const constants = {
+    database: options.database,
+    user: options.user,
+    versionString: options.versionString,
+    backendPid: process.pid,
+    startTime: new Date().toISOString(),
+  };
+  for (const definition of [...macroDefinitions(constants), ...tableMacroDefinitions()]) {
+    await connection.run(definition.replaceAll('S.', `${S}.`));
+  }
+  await writeStaticRows(connection, options);
+  await refreshPgCatalog(connection, options);
+}
+
+async function writeStaticRows(connection: DuckDBConnection, options: PgCatalogOptions): Promise<void> {
+  await replaceRows(connection, 'pg_type', table('pg_type'), builtinTypes.map((t) => ({
+    oid: t.oid,
+    typname: t.name,
+    typnamespace: PG_CATALOG_NAMESPACE,
+    typowner: OWNER_ROLE,
+    typlen: t.len,
+    typbyval: t.byVal,
+    typtype: t.kind,
+    typcategory: t.category,
+    typispreferred: t.preferred,
+    typisdefined: true,
+    typdelim: t.delim,
+    typrelid: 0,
+    typsubscript: t.category === 'A' ? 'array_subscript_handler' : '-',
+    typelem: t.elem,
+    typarray: t.array,
+    typinput: t.input,
+    typoutput: t.output,
+    typreceive: t.receive,
+    typsend: t.send,
+    typmodin: '-',
+    typmodout: '-',
+    typanalyze: '-',
+    typalign: t.align,
+    typstorage: t.storage,
+    typnotnull: false,
+    typbasetype: 0,
+    typtypmod: -1,
+    typndims: 0,
+    typcollation: t.collation,
+  })));
+  await connection.run(`DELETE FROM ${S}.c2d_types`);
+  await connection.run(
+    `INSERT INTO ${S}.c2d_types VALUES ${builtinTypes
+      .map((t) => `(${t.oid}, ${sqlLiteral(t.name)}, ${sqlLiteral(t.display)}, ${t.elem})`)
+      .join(', ')}`,
+  );
+  await replaceRows(connection, 'pg_am', table('pg_am'), accessMethods);
+  await replaceRows(connection, 'pg_collation', table('pg_collation'), collations);
+  await replaceRows(connection, 'pg_tablespace', table('pg_tablespace'), tablespaces);
+  await replaceRows(connection, 'pg_database', table('pg_database'), [{
+    oid: DATABASE_OID,
+    datname: options.database,
+    datdba: OWNER_ROLE,
+    encoding: 6,
+    datlocprovider: 'c',
+    datistemplate: false,
+    datallowconn: true,
+    datconnlimit: -1,
+    datfrozenxid: 0,
+    datminmxid: 1,
+    dattablespace: 1663,
+    datcollate: 'C.UTF-8',
+    datctype: 'C.UTF-8',
+  }]);
+  const role: Row = {
+    rolname: options.user,
+    rolsuper: true,
+    rolinherit: true,
+    rolcreaterole: false,
+    rolcreatedb: false,
+    rolcanlogin: true,
+    rolreplication: false,
+    rolconnlimit: -1,
+    rolbypassrls: false,
+    oid: OWNER_ROLE,
+  };
+  await replaceRows(connection, 'pg_roles', table('pg_roles'), [{ ...role, rolpassword: '********' }]);
+  await replaceRows(connection, 'pg_authid', table('pg_authid'), [role]);
+  await replaceRows(connection, 'pg_user', table('pg_user'), [{
+    usename: options.user,
+    usesysid: OWNER_ROLE,
+    usecreatedb: false,
+    usesuper: true,
+    userepl: false,
+    usebypassrls: false,
+    passwd: '********',
+  }]);
+  await replaceRows(connection, 'pg_settings', table('pg_settings'), settingsRows(options));
+  let procOid = 9000;
+  await replaceRows(connection, 'pg_proc', table('pg_proc'), [...emulatedFunctions]
+    .filter((name) => !name.startsWith('c2d_') && !name.startsWith('_'))
+    .map((name) => ({
+      oid: procOid++,
+      proname: name,
+      pronamespace: PG_CATALOG_NAMESPACE,
+      proowner: OWNER_ROLE,
+      prolang: 12,
+      procost: 1,
+      prorows: 0,
+      provariadic: 0,
+      prosupport: '-',
+      prokind: 'f',
+      prosecdef: false,
+      proleakproof: false,
+      proisstrict: true,
+      proretset: name === 'pg_partition_ancestors',
+      provolatile: 's',
+      proparallel: 's',
+      pronargs: 0,
+      pronargdefaults: 0,
+      prorettype: 25,
+      proargtypes: [],
+      prosrc: name,
+    })));
+}
+
+function settingsRows(options: PgCatalogOptions): Row[] {
+  const versionNum = versionNumber(options.serverVersion);
+  const settings: [string, string, string, string][] = [
+    ['server_version', options.serverVersion, 'Preset Options', 'internal'],
+    ['server_version_num', versionNum, 'Preset Options', 'internal'],
+    ['server_encoding', 'UTF8', 'Preset Options', 'internal'],
+    ['client_encoding', 'UTF8', 'Client Connection Defaults / Locale and Formatting', 'user'],
+    ['DateStyle', 'ISO, MDY', 'Client Connection Defaults / Locale and Formatting', 'user'],
+    ['IntervalStyle', 'postgres', 'Client Connection Defaults / Locale and Formatting', 'user'],
+    ['TimeZone', 'UTC', 'Client Connection Defaults / Locale and Formatting', 'user'],
+    ['extra_float_digits', '1', 'Client Connection Defaults / Locale and Formatting', 'user'],
+    ['search_path', '"$user", public', 'Client Connection Defaults / Statement Behavior', 'user'],
+    ['standard_conforming_strings', 'on', 'Version and Platform Compatibility / Previous PostgreSQL Versions', 'user'],
+    ['integer_datetimes', 'on', 'Preset Options', 'internal'],
+    ['max_identifier_length', '63', 'Preset Options', 'internal'],
+    ['max_connections', '100', 'Connections and Authentication / Connection Settings', 'postmaster'],
+    ['default_transaction_read_only', 'off', 'Client Connection Defaults / Statement Behavior', 'user'],
+    ['transaction_isolation', 'read committed', 'Client Connection Defaults / Statement Behavior', 'user'],
+    ['bytea_output', 'hex', 'Client Connection Defaults / Statement Behavior', 'user'],
+    ['lc_collate', 'C.UTF-8', 'Preset Options', 'internal'],
+    ['lc_ctype', 'C.UTF-8', 'Preset Options', 'internal'],
+    ['statement_timeout', '0', 'Client Connection Defaults / Statement Behavior', 'user'],
+  ];
+  return settings.map(([name, setting, category, context]) => ({
+    name,
+    setting,
+    category,
+    context,
+    vartype: /^\d+$/.test(setting) ? 'integer' : 'string',
+    source: 'default',
+    boot_val: setting,
+    reset_val: setting,
+    pending_restart: false,
+  }));
+}
+
+/** '16.4 (C2D)' → '160004', as server_version_num spells it. */
+function versionNumber(version: string): string {
+  const match = /^(\d+)(?:\.(\d+))?/.exec(version);
+  if (!match) return '0';
+  return String(Number(match[1]) * 10000 + Number(match[2] ?? 0));
+}
+
+/** Rebuilds the rows describing user objects; call after tables or views change. */
+export async function refreshPgCatalog(connection: DuckDBConnection, options: Pick<PgCatalogOptions, 'database' | 'user'>): Promise<void> {
+  const meta = await readDuckDbMetadata(connection);
+  const oids = await loadOidAllocator(connection);
+  const rows = buildUserObjectRows(meta, oids, options.database, options.user);
+  const systemClasses: Row[] = systemRelations.map(([name, oid, kind]) => ({
+    oid,
+    relname: name,
+    relnamespace: PG_CATALOG_NAMESPACE,
+    reltype: 0,
+    reloftype: 0,
+    relowner: OWNER_ROLE,
+    relam: kind === 'r' ? 2 : 0,
+    relfilenode: 0,
+    reltablespace: 0,
+    relpages: 0,
+    reltuples: -1,
+    relallvisible: 0,
+    reltoastrelid: 0,
+    relhasindex: false,
+    relisshared: ['pg_authid', 'pg_database', 'pg_tablespace', 'pg_auth_members', 'pg_shdescription'].includes(name),
+    relpersistence: 'p',
+    relkind: kind,
+    relnatts: catalogColumns[name]?.length ?? 0,
+    relchecks: 0,
+    relhasrules: kind === 'v',
+    relhastriggers: false,
+    relhassubclass: false,
+    relrowsecurity: false,
+    relforcerowsecurity: false,
+    relispopulated: true,
+    relreplident: kind === 'r' ? 'n' : 'n',
+    relispartition: false,
+    relrewrite: 0,
+    relfrozenxid: 0,
+    relminmxid: 0,
+  }));
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    await saveOids(connection, oids);
+    await replaceRows(connection, 'pg_namespace', table('pg_namespace'), [...systemNamespaces, ...rows.namespaces]);
+    await replaceRows(connection, 'pg_class', table('pg_class'), [...systemClasses, ...rows.classes]);
+    await replaceRows(connection, 'pg_attribute', table('pg_attribute'), rows.attributes);
+    await replaceRows(connection, 'pg_attrdef', table('pg_attrdef'), rows.attrdefs);
+    await replaceRows(connection, 'pg_constraint', table('pg_constraint'), rows.constraints);
+    await replaceRows(connection, 'pg_index', table('pg_index'), rows.indexes);
+    await replaceRows(connection, 'pg_description', table('pg_description'), rows.descriptions);
+    await replaceRows(connection, 'info:tables', table('info:tables'), rows.infoTables);
+    await replaceRows(connection, 'info:columns', table('info:columns'), rows.infoColumns);
+    await replaceRows(connection, 'info:schemata', table('info:schemata'), rows.infoSchemata);
+    await connection.run(`DELETE FROM ${S}.c2d_definitions`);
+    if (rows.definitions.length > 0) {
+      await connection.run(
+        `INSERT INTO ${S}.c2d_definitions VALUES ${rows.definitions
+          .map((d) => `(${sqlLiteral(d['oid'] ?? null)}, ${sqlLiteral(d['definition'] ?? null)})`)
+          .join(', ')}`,
+      );
+    }
+    await connection.run('COMMIT');
+  } catch (error) {
+    await connection.run('ROLLBACK');
+    throw error;
+  }
+}
+
+interface PersistentOids extends OidAllocator {
+  readonly added: Map<string, number>;
+}
+
+async function loadOidAllocator(connection: DuckDBConnection): Promise<PersistentOids> {
+  const reader = await connection.runAndReadAll(`SELECT key, oid FROM ${S}.c2d_oids`);
+  const known = new Map<string, number>();
+  let next = FIRST_USER_OID;
+  for (const [key, oid] of reader.getRows()) {
+    known.set(String(key), Number(oid));
+    next = Math.max(next, Number(oid) + 1);
+  }
+  const added = new Map<string, number>();
+  return {
+    added,
+    oidOf(key: string): number {
+      let oid = known.get(key);
+      if (oid === undefined) {
+        oid = next++;
+        known.set(key, oid);
+        added.set(key, oid);
+      }
+      return oid;
+    },
+  };
+}
+
+async function saveOids(connection: DuckDBConnection, oids: PersistentOids): Promise<void> {
+  if (oids.added.size === 0) return;
+  const values = [...oids.added].map(([key, oid]) => `(${sqlLiteral(key)}, ${oid})`).join(', ');
+  await connection.run(`INSERT INTO ${S}.c2d_oids VALUES ${values}`);
+}
+
