@@ -14,7 +14,7 @@ import {
 } from '../sql/rewrite/emulation.js';
 import { catalogColumns } from './catalog-columns.js';
 import { readDuckDbMetadata } from './duckdb-metadata.js';
-import { macroDefinitions, tableMacroDefinitions } from './macros.js';
+import { helperViewDefinitions, macroDefinitions, tableMacroDefinitions } from './macros.js';
 import { qualifiedTable, replaceRows, type Row } from './rows.js';
 import { quoteIdent, sqlLiteral } from './sql-literal.js';
 import {
@@ -51,8 +51,8 @@ export async function installPgCatalog(connection: DuckDBConnection, options: Pg
     const columnList = columns.map(([name, type]) => `${quoteIdent(name)} ${type}`).join(', ');
     await connection.run(`CREATE OR REPLACE TABLE ${table(relation)} (${columnList})`);
   }
-  await connection.run(`CREATE OR REPLACE TABLE ${S}.c2d_types (oid INTEGER, typname VARCHAR, display VARCHAR, elem INTEGER)`);
-  await connection.run(`CREATE OR REPLACE TABLE ${S}.c2d_definitions (oid INTEGER, definition VARCHAR)`);
+  await connection.run(`CREATE OR REPLACE TABLE ${S}.c2d_types (c2d_t_oid INTEGER, c2d_t_name VARCHAR, c2d_t_display VARCHAR, c2d_t_elem INTEGER)`);
+  await connection.run(`CREATE OR REPLACE TABLE ${S}.c2d_definitions (c2d_def_oid INTEGER, c2d_def_text VARCHAR)`);
   await connection.run(`CREATE TABLE IF NOT EXISTS ${S}.c2d_oids (key VARCHAR PRIMARY KEY, oid INTEGER)`);
 
   // Macros refer to each other and to the tables, so they come after both.
@@ -63,7 +63,7 @@ export async function installPgCatalog(connection: DuckDBConnection, options: Pg
     backendPid: process.pid,
     startTime: new Date().toISOString(),
   };
-  for (const definition of [...macroDefinitions(constants), ...tableMacroDefinitions()]) {
+  for (const definition of [...helperViewDefinitions(), ...macroDefinitions(constants), ...tableMacroDefinitions()]) {
     await connection.run(definition.replaceAll('S.', `${S}.`));
   }
   await writeStaticRows(connection, options);

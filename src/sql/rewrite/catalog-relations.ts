@@ -24,6 +24,9 @@ export function rewriteRangeVar(fields: Fields, cteNames: ReadonlySet<string>): 
   } else if (schema === 'information_schema') {
     fields['catalogname'] = emulationCatalog;
     fields['schemaname'] = informationSchemaSchema;
+  } else if (schema === 'public') {
+    // The catalog shows DuckDB's default schema `main` as PostgreSQL's `public`.
+    fields['schemaname'] = 'main';
   }
 }
 
