@@ -76,8 +76,10 @@ export function macroDefinitions(c: SessionConstants): string[] {
         WHERE c2d_d_objoid = r AND c2d_d_objsubid = n AND c2d_d_classoid = 1259 LIMIT 1)`,
     `shobj_description(o, k) AS (SELECT c2d_d_text FROM S.c2d_descriptions
         WHERE c2d_d_objoid = o AND c2d_d_classoid = S.c2d_regclass_oid(k) LIMIT 1)`,
+    // Pretty mode leaves out the schema of a table the search path finds (PRETTYFLAG_SCHEMA).
     `pg_get_indexdef(i) AS (SELECT c2d_def_text FROM S.c2d_definitions WHERE c2d_def_oid = i),
-      (i, c, p) AS (SELECT c2d_def_text FROM S.c2d_definitions WHERE c2d_def_oid = i)`,
+      (i, c, p) AS (SELECT CASE WHEN p THEN replace(c2d_def_text, ' ON public.', ' ON ') ELSE c2d_def_text END
+        FROM S.c2d_definitions WHERE c2d_def_oid = i)`,
     `pg_get_constraintdef(o) AS (SELECT c2d_def_text FROM S.c2d_definitions WHERE c2d_def_oid = o),
       (o, p) AS (SELECT c2d_def_text FROM S.c2d_definitions WHERE c2d_def_oid = o)`,
     `pg_get_viewdef(v) AS (SELECT c2d_def_text FROM S.c2d_definitions WHERE c2d_def_oid = v),
