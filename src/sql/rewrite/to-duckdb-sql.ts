@@ -13,8 +13,11 @@ import { rewriteAExpr } from './operators.js';
 import { rewriteCollateClause, rewriteTypeCast } from './casts.js';
 import { unwrap, type Fields } from './nodes.js';
 
-/** A parsed statement (SqlStatement), a wrapped node ({ SelectStmt: … }) or a RawStmt. */
-export type RewriteInput = { readonly ast: Node } | Node | { readonly RawStmt: { stmt?: Node } };
+/**
+ * A parsed statement (SqlStatement), a wrapped libpg-query node ({ SelectStmt: … }, as the
+ * engine's QueryAst holds it) or a { RawStmt: … }.
+ */
+export type RewriteInput = { readonly ast: Node } | Node | Readonly<Record<string, unknown>>;
 
 export function toDuckDbSql(input: RewriteInput): string {
   const tree = structuredClone(statementNode(input));
@@ -45,7 +48,7 @@ export function toDuckDbSql(input: RewriteInput): string {
 }
 
 function statementNode(input: RewriteInput): Node {
-  if ('ast' in input && input.ast) return input.ast as Node;
+  if ('ast' in input && input['ast']) return input['ast'] as Node;
   const raw = (input as { RawStmt?: { stmt?: Node } }).RawStmt;
   if (raw?.stmt) return raw.stmt;
   return input as Node;
