@@ -6,7 +6,7 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement, DuckDBResult, DuckDBDataChunk } from '@duckdb/node-api';
 import type { FieldDescription } from '../server/engine.js';
 import { typeSize } from '../sql/types/index.js';
-import { toDuckDbSql } from '../sql/index.js';
+import { toDuckDbSql, type SessionValues } from '../sql/index.js';
 import { pgColumnType, type PgColumnType } from './duckdb-pg-types.js';
 import { bindParams, inferParamTypes } from './duckdb-params.js';
 import { pgErrorFromDuckDb } from './duckdb-errors.js';
@@ -15,8 +15,8 @@ import type { PreparedQuery, QueryAst, QueryRunner, RowSource } from './query-ru
 export class DuckDbRunner implements QueryRunner {
   constructor(private readonly instance: DuckDBInstance) {}
 
-  async prepare(query: QueryAst, clientParamTypes: readonly number[]): Promise<PreparedQuery> {
-    const sql = toDuckDbSql(query);
+  async prepare(query: QueryAst, clientParamTypes: readonly number[], session: SessionValues): Promise<PreparedQuery> {
+    const sql = toDuckDbSql(query, session);
     const connection = await this.instance.connect();
     let prepared: DuckDBPreparedStatement;
     try {
@@ -43,10 +43,10 @@ export class DuckDbRunner implements QueryRunner {
     return new DuckDbPreparedQuery(this.instance, sql, paramTypes, fields, columns, { connection, prepared });
   }
 
-  async explain(query: QueryAst): Promise<string[]> {
+  async explain(query: QueryAst, session: SessionValues): Promise<string[]> {
     const connection = await this.instance.connect();
     try {
-      const reader = await connection.runAndReadAll(`EXPLAIN ${toDuckDbSql(query)}`);
+      const reader = await connection.runAndReadAll(`EXPLAIN ${toDuckDbSql(query, session)}`);
       const lines: string[] = [];
       for (const row of reader.getRows()) lines.push(...String(row[1]).split('\n'));
       return lines;

@@ -5,11 +5,13 @@
  * the federated planner implements it later, and the session layer does not change.
  */
 import type { FieldDescription } from '../server/engine.js';
+import type { SessionValues } from '../sql/index.js';
 
 export interface QueryRunner {
-  prepare(query: QueryAst, clientParamTypes: readonly number[]): Promise<PreparedQuery>;
+  /** `session` supplies current_user and current_setting() values, read at prepare time. */
+  prepare(query: QueryAst, clientParamTypes: readonly number[], session: SessionValues): Promise<PreparedQuery>;
   /** EXPLAIN text for a query, one line per row. */
-  explain(query: QueryAst): Promise<string[]>;
+  explain(query: QueryAst, session: SessionValues): Promise<string[]>;
   close(): Promise<void>;
 }
 

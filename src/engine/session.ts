@@ -15,7 +15,7 @@ import type {
 } from '../server/engine.js';
 import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
-import { parseStatements, type SqlStatement } from '../sql/index.js';
+import { parseStatements, type SessionValues, type SqlStatement } from '../sql/index.js';
 import { nodeKind, constantText, type StatementNode } from './ast.js';
 import { SessionSettings } from './session-settings.js';
 import { TransactionBlock } from './transaction-block.js';
@@ -44,6 +44,7 @@ export class LocalSession implements EngineSession {
   private readonly settings: SessionSettings;
   private readonly transaction: TransactionBlock;
   private readonly cursors = new CursorRegistry();
+  private readonly sessionValues: SessionValues;
   readonly codecContext: CodecContext;
 
   constructor(
@@ -51,6 +52,16 @@ export class LocalSession implements EngineSession {
     private readonly info: StartupInfo,
     private readonly events: SessionEvents,
   ) {
+    this.sessionValues = {
+      user: info.user,
+      setting: (name) => {
+        try {
+          return this.settings.get(name);
+        } catch {
+          return undefined;
+        }
+      },
+    };
     const initial: Record<string, string> = { session_authorization: info.user };
     for (const [name, value] of Object.entries(info.parameters)) {
       if (!['user', 'database', 'options', 'replication'].includes(name)) initial[name] = value;
@@ -81,6 +92,7 @@ export class LocalSession implements EngineSession {
       },
     });
   }
+
 
   get transactionStatus(): TransactionStatus {
     return this.transaction.status;
@@ -171,7 +183,7 @@ export class LocalSession implements EngineSession {
   }
 
   private async prepareQuery(node: StatementNode, paramTypes: readonly number[], tagWord: string): Promise<PreparedStatement> {
-    const query = await this.runner.prepare(node, paramTypes);
+    const query = await this.runner.prepare(node, paramTypes, this.sessionValues);
     return {
       paramTypes: query.paramTypes,
       fields: query.fields,
@@ -290,7 +302,7 @@ export class LocalSession implements EngineSession {
         hint: 'Use the extended protocol with binary result format instead.',
       });
     }
-    const query = await this.runner.prepare(body.query, paramTypes);
+    const query = await this.runner.prepare(body.query, paramTypes, this.sessionValues);
     return {
       paramTypes: query.paramTypes,
       fields: null,
@@ -330,7 +342,7 @@ export class LocalSession implements EngineSession {
     }
     const options = copyOptionsFrom((body.options ?? []).map((o: any) => o.DefElem));
     const queryNode = body.query ?? copyRelationQuery(body);
-    const query = await this.runner.prepare(queryNode, []);
+    const query = await this.runner.prepare(queryNode, [], this.sessionValues);
     return {
       paramTypes: [],
       fields: null,
@@ -371,7 +383,7 @@ export class LocalSession implements EngineSession {
     const [kind] = nodeKind(body.query);
     if (kind !== 'SelectStmt') throw new PgError(SqlState.featureNotSupported, `EXPLAIN of ${describeKind(kind)} is not supported`);
     const query = body.query;
-    return computedRowsStatement([textField('QUERY PLAN')], async () => (await this.runner.explain(query)).map((l) => [l]), () => 'EXPLAIN');
+    return computedRowsStatement([textField('QUERY PLAN')], async () => (await this.runner.explain(query, this.sessionValues)).map((l) => [l]), () => 'EXPLAIN');
   }
 
   /** Wraps execution with the failed-block check and statement_timeout. */

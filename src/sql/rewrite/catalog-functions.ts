@@ -5,18 +5,38 @@
  */
 import type { Node } from 'libpg-query';
 import { emulatedFunctions, emulationCatalog, pgCatalogSchema } from './emulation.js';
-import { funcCall, nameList, str, type Fields } from './nodes.js';
+import { funcCall, nameList, str, stringConst, stringLiteral, type Fields } from './nodes.js';
 
-export function rewriteFuncCall(fields: Fields): void {
+/**
+ * Values that belong to the session, not to the DuckDB instance: who is connected and
+ * what the session's settings are. With them, current_user and current_setting('x') become
+ * literals; without them, the instance-wide macros answer.
+ */
+export interface SessionValues {
+  user: string;
+  /** A setting's value, or undefined when there is no such setting. */
+  setting(name: string): string | undefined;
+}
+
+export function rewriteFuncCall(fields: Fields, session?: SessionValues): Node | undefined {
   const names = nameList(fields['funcname']);
+  if (session && names[names.length - 1] === 'current_setting' && (names.length === 1 || names[0] === 'pg_catalog')) {
+    const args = Array.isArray(fields['args']) ? (fields['args'] as unknown[]) : [];
+    const name = stringLiteral(args[0]);
+    if (name !== undefined && args.length <= 2) {
+      const value = session.setting(name);
+      if (value !== undefined) return stringConst(value);
+    }
+  }
   const qualified = names.length === 2 && (names[0] === 'pg_catalog' || names[0] === 'information_schema');
-  if (names.length !== 1 && !qualified) return;
+  if (names.length !== 1 && !qualified) return undefined;
   const base = names[names.length - 1]!;
   if (emulatedFunctions.has(base)) {
     fields['funcname'] = [emulationCatalog, pgCatalogSchema, base].map(str);
   } else if (qualified) {
     fields['funcname'] = [str(base)];
   }
+  return undefined;
 }
 
 /** SQL-standard keywords that are function calls in PostgreSQL (current_user …). */
@@ -29,8 +49,9 @@ const valueFunctions: Readonly<Record<string, string>> = {
   SVFOP_CURRENT_SCHEMA: 'current_schema',
 };
 
-export function rewriteSqlValueFunction(fields: Fields): Node | undefined {
+export function rewriteSqlValueFunction(fields: Fields, session?: SessionValues): Node | undefined {
   const name = valueFunctions[String(fields['op'])];
   if (name === undefined) return undefined;
+  if (session && (name === 'current_user' || name === 'session_user')) return stringConst(session.user);
   return funcCall([emulationCatalog, pgCatalogSchema, name], []);
 }

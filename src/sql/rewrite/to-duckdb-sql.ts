@@ -8,7 +8,7 @@ import type { Node } from 'libpg-query';
 import { deparseSync } from 'pgsql-deparser';
 import { walk } from './ast-walk.js';
 import { rewriteRangeFunction, rewriteRangeVar } from './catalog-relations.js';
-import { rewriteFuncCall, rewriteSqlValueFunction } from './catalog-functions.js';
+import { rewriteFuncCall, rewriteSqlValueFunction, type SessionValues } from './catalog-functions.js';
 import { rewriteAExpr } from './operators.js';
 import { rewriteCollateClause, rewriteTypeCast } from './casts.js';
 import { unwrap, type Fields } from './nodes.js';
@@ -19,7 +19,7 @@ import { unwrap, type Fields } from './nodes.js';
  */
 export type RewriteInput = { readonly ast: Node } | Node | Readonly<Record<string, unknown>>;
 
-export function toDuckDbSql(input: RewriteInput): string {
+export function toDuckDbSql(input: RewriteInput, session?: SessionValues): string {
   const tree = structuredClone(statementNode(input));
   const cteNames = collectCteNames(tree);
   const rewritten = walk(tree, (type, fields) => {
@@ -30,10 +30,9 @@ export function toDuckDbSql(input: RewriteInput): string {
       case 'RangeFunction':
         return rewriteRangeFunction(fields);
       case 'FuncCall':
-        rewriteFuncCall(fields);
-        return undefined;
+        return rewriteFuncCall(fields, session);
       case 'SQLValueFunction':
-        return rewriteSqlValueFunction(fields);
+        return rewriteSqlValueFunction(fields, session);
       case 'A_Expr':
         return rewriteAExpr(fields);
       case 'TypeCast':
