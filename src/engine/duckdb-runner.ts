@@ -7,9 +7,9 @@ import type { DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement, DuckDBR
 import type { FieldDescription } from '../server/engine.js';
 import { typeSize } from '../sql/types/index.js';
 import { toDuckDbSql, type SessionValues } from '../sql/index.js';
-import { pgColumnType, type PgColumnType } from './duckdb-pg-types.js';
+import { pgColumnType, type PgColumnType } from '../../connectors/duckdb/duckdb-pg-types.js';
 import { bindParams, inferParamTypes } from './duckdb-params.js';
-import { pgErrorFromDuckDb } from './duckdb-errors.js';
+import { pgErrorFromDuckDb } from '../../connectors/duckdb/duckdb-errors.js';
 import type { PreparedQuery, QueryAst, QueryRunner, RowSource } from './query-runner.js';
 
 export class DuckDbRunner implements QueryRunner {

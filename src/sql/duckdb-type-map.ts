@@ -1,7 +1,7 @@
 /**
  * DuckDB type strings (as duckdb_columns().data_type and DESCRIBE print them) → the
  * PostgreSQL type and typmod a client should see. The engine's per-value mapping
- * (src/engine/duckdb-pg-types.ts) and the pg_attribute emulation must agree, so both
+ * (connectors/duckdb/duckdb-pg-types.ts) and the pg_attribute emulation must agree, so both
  * follow the same table: widen unsigned and oversized integers, text for what
  * PostgreSQL has no type for.
  */

@@ -12,7 +12,7 @@ import {
   DuckDBListType,
   DuckDBArrayType,
 } from '@duckdb/node-api';
-import { TypeOid } from '../sql/types/index.js';
+import { TypeOid } from '../../src/sql/types/index.js';
 
 export interface PgColumnType {
   oid: number;

@@ -3,8 +3,8 @@
  * common messages) to PostgreSQL's SQLSTATEs and wording, so clients see what they would
  * see from PostgreSQL.
  */
-import { PgError } from '../server/pg-error.js';
-import { SqlState } from '../server/sqlstate.js';
+import { PgError } from '../../src/server/pg-error.js';
+import { SqlState } from '../../src/server/sqlstate.js';
 
 const rules: ReadonlyArray<{ pattern: RegExp; code: SqlState; message?: (m: RegExpExecArray) => string }> = [
   { pattern: /^INTERRUPT Error/i, code: SqlState.queryCanceled, message: () => 'canceling statement due to user request' },

@@ -1,0 +1,152 @@
+/**
+ * A DuckDB database file (or an in-memory instance) as a party's engine. Each running
+ * fragment streams on its own connection, so fragments can overlap and be interrupted
+ * one by one.
+ */
+import { DuckDBInstance, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
+import { DuckDbDialect } from '../../dialect/index.js';
+import { pgTypeOfDuckDbType } from '../../src/sql/index.js';
+import { PgError } from '../../src/server/pg-error.js';
+import { SqlState } from '../../src/server/sqlstate.js';
+import { pgErrorFromDuckDb } from './duckdb-errors.js';
+import { pgColumnType, type PgColumnType } from './duckdb-pg-types.js';
+import type { ColumnBatch, Connector, ExecuteOptions, FragmentStream, RemoteColumn, RemoteTable, RemoteTableName } from '../connector.js';
+
+export interface DuckDbConnectorOptions {
+  /** Database file, or ':memory:'. */
+  path: string;
+  /** Parties open their data read-only: C2D never writes to an owner's engine. */
+  readOnly?: boolean;
+}
+
+export class DuckDbConnector implements Connector {
+  readonly engine = 'duckdb' as const;
+  readonly dialect = new DuckDbDialect();
+
+  private constructor(private readonly instance: DuckDBInstance, private readonly ownsInstance: boolean) {}
+
+  static async open(options: DuckDbConnectorOptions): Promise<DuckDbConnector> {
+    const config: Record<string, string> = options.readOnly === false ? {} : { access_mode: 'READ_ONLY' };
+    try {
+      return new DuckDbConnector(await DuckDBInstance.create(options.path, options.path === ':memory:' ? {} : config), true);
+    } catch (error) {
+      throw new PgError(SqlState.fdwUnableToEstablishConnection, `could not open DuckDB database "${options.path}": ${(error as Error).message}`);
+    }
+  }
+
+  /** Wraps an instance someone else owns (the embedded demo, tests). */
+  static over(instance: DuckDBInstance): DuckDbConnector {
+    return new DuckDbConnector(instance, false);
+  }
+
+  async listTables(schema?: string): Promise<RemoteTableName[]> {
+    return this.withConnection(async (c) => {
+      const filter = schema === undefined ? '' : ` AND schema_name = ${this.dialect.quoteString(schema)}`;
+      const reader = await c.runAndReadAll(
+        `SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database() AND NOT internal${filter}
+         UNION ALL SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = current_database() AND NOT internal${filter}
+         ORDER BY 1, 2`,
+      );
+      return reader.getRowsJS().map(([s, n]) => ({ schema: String(s), name: String(n) }));
+    });
+  }
+
+  async describeTable(table: RemoteTableName): Promise<RemoteTable> {
+    return this.withConnection(async (c) => {
+      const reader = await c.runAndReadAll(
+        `SELECT column_name, data_type, is_nullable FROM duckdb_columns()
+          WHERE database_name = current_database() AND schema_name = ${this.dialect.quoteString(table.schema)}
+            AND table_name = ${this.dialect.quoteString(table.name)} ORDER BY column_index`,
+      );
+      const rows = reader.getRowsJS();
+      if (rows.length === 0) {
+        throw new PgError(SqlState.undefinedTable, `relation "${table.schema}.${table.name}" does not exist`);
+      }
+      const columns: RemoteColumn[] = rows.map(([name, type, nullable]) => {
+        const pg = pgTypeOfDuckDbType(String(type));
+        return { name: String(name), typeOid: pg.oid, typmod: pg.typmod, nullable: Boolean(nullable) };
+      });
+      return { ...table, columns };
+    });
+  }
+
+  async execute(sql: string, options: ExecuteOptions): Promise<FragmentStream> {
+    const connection = await this.instance.connect();
+    const interrupt = (): void => connection.interrupt();
+    options.signal.addEventListener('abort', interrupt, { once: true });
+    try {
+      options.signal.throwIfAborted();
+      const result = await connection.stream(sql);
+      const types = result.columnTypes().map(pgColumnType);
+      const columns = result.columnNames().map((name, i) => ({ name, typeOid: types[i]!.oid, typmod: types[i]!.typmod, nullable: true }));
+      return new DuckDbFragment(columns, types, result, connection, options.signal, interrupt);
+    } catch (error) {
+      options.signal.removeEventListener('abort', interrupt);
+      connection.closeSync();
+      throw pgErrorFromDuckDb(error);
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.withConnection((c) => c.run('SELECT 1'));
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsInstance) this.instance.closeSync();
+  }
+
+  private async withConnection<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+    const connection = await this.instance.connect();
+    try {
+      return await fn(connection);
+    } catch (error) {
+      throw pgErrorFromDuckDb(error);
+    } finally {
+      connection.closeSync();
+    }
+  }
+}
+
+class DuckDbFragment implements FragmentStream {
+  private closed = false;
+
+  constructor(
+    readonly columns: readonly RemoteColumn[],
+    private readonly types: readonly PgColumnType[],
+    private readonly result: DuckDBResult,
+    private readonly connection: DuckDBConnection,
+    private readonly signal: AbortSignal,
+    private readonly interrupt: () => void,
+  ) {}
+
+  async *batches(): AsyncIterable<ColumnBatch> {
+    try {
+      for (;;) {
+        const chunk = await this.result.fetchChunk();
+        this.signal.throwIfAborted();
+        if (!chunk || chunk.rowCount === 0) break;
+        const columns = this.types.map((type, c) => {
+          const values = chunk.getColumnValues(c);
+          const out = new Array<unknown>(values.length);
+          for (let r = 0; r < values.length; r++) {
+            const v = values[r];
+            out[r] = v === null || v === undefined ? null : type.convert(v);
+          }
+          return out;
+        });
+        yield { rowCount: chunk.rowCount, columns };
+      }
+    } catch (error) {
+      throw pgErrorFromDuckDb(error);
+    } finally {
+      await this.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.signal.removeEventListener('abort', this.interrupt);
+    this.connection.closeSync();
+  }
+}
