@@ -1,0 +1,110 @@
+/**
+ * Builds backend messages into one growing buffer, so a result's many DataRows go out in
+ * few large socket writes. Each message is type byte + int32 length (patched in at the
+ * end) + body.
+ */
+export class MessageWriter {
+  private buffer: Buffer;
+  private length = 0;
+  private messageStart = -1;
+
+  constructor(initialSize = 64 * 1024) {
+    this.buffer = Buffer.allocUnsafe(initialSize);
+  }
+
+  get size(): number {
+    return this.length;
+  }
+
+  begin(type: string): this {
+    this.ensure(5);
+    this.buffer[this.length] = type.charCodeAt(0);
+    this.messageStart = this.length + 1;
+    this.length += 5;
+    return this;
+  }
+
+  end(): this {
+    this.buffer.writeInt32BE(this.length - this.messageStart, this.messageStart);
+    this.messageStart = -1;
+    return this;
+  }
+
+  int8(v: number): this {
+    this.ensure(1);
+    this.buffer[this.length++] = v & 0xff;
+    return this;
+  }
+
+  int16(v: number): this {
+    this.ensure(2);
+    this.buffer.writeInt16BE(v, this.length);
+    this.length += 2;
+    return this;
+  }
+
+  int32(v: number): this {
+    this.ensure(4);
+    this.buffer.writeInt32BE(v, this.length);
+    this.length += 4;
+    return this;
+  }
+
+  uint32(v: number): this {
+    this.ensure(4);
+    this.buffer.writeUInt32BE(v >>> 0, this.length);
+    this.length += 4;
+    return this;
+  }
+
+  cstring(s: string): this {
+    const n = Buffer.byteLength(s, 'utf8');
+    this.ensure(n + 1);
+    this.buffer.write(s, this.length, 'utf8');
+    this.length += n;
+    this.buffer[this.length++] = 0;
+    return this;
+  }
+
+  bytes(b: Uint8Array): this {
+    this.ensure(b.length);
+    this.buffer.set(b, this.length);
+    this.length += b.length;
+    return this;
+  }
+
+  /** int32 length + UTF-8 bytes of `s` (a DataRow text value). */
+  lengthPrefixedString(s: string): this {
+    // Worst case 3 bytes per UTF-16 unit; write, then patch the real length.
+    this.ensure(4 + s.length * 3);
+    const n = this.buffer.write(s, this.length + 4, 'utf8');
+    this.buffer.writeInt32BE(n, this.length);
+    this.length += 4 + n;
+    return this;
+  }
+
+  lengthPrefixedBytes(b: Uint8Array): this {
+    this.ensure(4 + b.length);
+    this.buffer.writeInt32BE(b.length, this.length);
+    this.buffer.set(b, this.length + 4);
+    this.length += 4 + b.length;
+    return this;
+  }
+
+  /** Takes what was written so far (only between messages) and starts afresh. */
+  take(): Buffer {
+    const out = Buffer.from(this.buffer.subarray(0, this.length));
+    this.length = 0;
+    if (this.buffer.length > 1024 * 1024) this.buffer = Buffer.allocUnsafe(64 * 1024);
+    return out;
+  }
+
+  private ensure(n: number): void {
+    if (this.length + n <= this.buffer.length) return;
+    let size = this.buffer.length * 2;
+    while (size < this.length + n) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buffer.copy(next, 0, 0, this.length);
+    this.buffer = next;
+  }
+}

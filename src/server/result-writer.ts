@@ -1,0 +1,77 @@
+/**
+ * Puts an Execution's output on the wire: DataRows in the bound formats, CopyData for
+ * COPY, the CommandComplete tag. Rows are fetched in batches and written with
+ * backpressure, so a slow client never makes the server hold a whole result.
+ */
+import type { CodecContext, Execution, FieldDescription, RowsExecution } from './engine.js';
+import { binaryEncoder, textEncoder } from '../sql/types/index.js';
+import type { MessageWriter } from './protocol/message-writer.js';
+import { commandComplete, copyData, copyOutResponse, emptyMessage } from './protocol/backend-messages.js';
+
+/** Writes buffered output to the socket once it is this large. */
+export const FLUSH_THRESHOLD = 256 * 1024;
+const BATCH_ROWS = 4096;
+
+export interface Output {
+  readonly writer: MessageWriter;
+  /** Sends what is buffered; resolves once the socket can take more. */
+  flush(): Promise<void>;
+}
+
+export type RowEncoder = (row: unknown[], w: MessageWriter) => void;
+
+/** One DataRow writer per column layout and format choice, built once per portal. */
+export function rowEncoder(fields: readonly FieldDescription[], formats: readonly number[], ctx: CodecContext): RowEncoder {
+  const n = fields.length;
+  const writers = fields.map((f, i) => {
+    if ((formats[i] ?? 0) === 1) {
+      const encode = binaryEncoder(f.typeOid);
+      return (v: unknown, w: MessageWriter) => w.lengthPrefixedBytes(encode(v, ctx));
+    }
+    const encode = textEncoder(f.typeOid);
+    return (v: unknown, w: MessageWriter) => w.lengthPrefixedString(encode(v, ctx));
+  });
+  return (row, w) => {
+    w.begin('D').int16(n);
+    for (let c = 0; c < n; c++) {
+      const v = row[c];
+      if (v === null || v === undefined) w.int32(-1);
+      else writers[c]!(v, w);
+    }
+    w.end();
+  };
+}
+
+/**
+ * Sends up to `maxRows` rows (0: all) of a rows execution. Returns how many were sent and
+ * whether the result is exhausted.
+ */
+export async function writeRows(
+  execution: RowsExecution,
+  encode: RowEncoder,
+  out: Output,
+  maxRows: number,
+  signal: AbortSignal,
+): Promise<{ sent: number; done: boolean }> {
+  let sent = 0;
+  for (;;) {
+    const want = maxRows > 0 ? Math.min(BATCH_ROWS, maxRows - sent) : BATCH_ROWS;
+    const { rows, done } = await execution.fetch(want, signal);
+    for (const row of rows) encode(row, out.writer);
+    sent += rows.length;
+    if (out.writer.size >= FLUSH_THRESHOLD) await out.flush();
+    if (done) return { sent, done: true };
+    if (maxRows > 0 && sent >= maxRows) return { sent, done: false };
+  }
+}
+
+/** COPY … TO STDOUT: CopyOutResponse, CopyData per chunk, CopyDone, CommandComplete. */
+export async function writeCopyOut(execution: Extract<Execution, { kind: 'copy-out' }>, out: Output, signal: AbortSignal): Promise<void> {
+  copyOutResponse(out.writer, execution.format, execution.columnCount);
+  for await (const chunk of execution.chunks(signal)) {
+    copyData(out.writer, chunk);
+    if (out.writer.size >= FLUSH_THRESHOLD) await out.flush();
+  }
+  emptyMessage(out.writer, 'c');
+  commandComplete(out.writer, execution.commandTag());
+}
