@@ -150,13 +150,20 @@ function bindOne(prepared: DuckDBPreparedStatement, index: number, oid: number, 
     default: {
       const element = ELEMENT_OF[oid];
       if (element !== undefined && Array.isArray(value)) {
-        return prepared.bindList(index, flatElements(value).map((v) => (v === null ? null : duckDbValue(element, v))));
+        const items = flatElements(value).map((v) => (v === null ? null : duckDbValue(element, v)));
+        return prepared.bindList(index, items, listTypeOf(prepared, index));
       }
       // numeric, uuid, json, text-like and anything else: DuckDB casts from the text form,
       // which keeps numeric exact.
       return prepared.bindVarchar(index, typeof value === 'string' ? value : String(value));
     }
   }
+}
+
+/** The list type DuckDB inferred for a parameter, so even an empty list has an element type. */
+function listTypeOf(prepared: DuckDBPreparedStatement, index: number): DuckDBListType | undefined {
+  if (prepared.parameterTypeId(index) !== DuckDBTypeId.LIST) return undefined;
+  return prepared.parameterType(index) as DuckDBListType;
 }
 
 /** Multi-dimensional PostgreSQL arrays have no DuckDB list equivalent here: refuse them. */

@@ -6,7 +6,8 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement, DuckDBResult, DuckDBDataChunk } from '@duckdb/node-api';
 import type { FieldDescription } from '../server/engine.js';
 import { typeSize } from '../sql/types/index.js';
-import { toDuckDbSql, type SessionValues } from '../sql/index.js';
+import { resultTypeHints, toDuckDbSql, type SessionValues } from '../sql/index.js';
+import { TypeOid } from '../sql/types/index.js';
 import { pgColumnType, type PgColumnType } from '../../connectors/duckdb/duckdb-pg-types.js';
 import { bindParams, inferParamTypes } from './duckdb-params.js';
 import { pgErrorFromDuckDb } from '../../connectors/duckdb/duckdb-errors.js';
@@ -28,8 +29,9 @@ export class DuckDbRunner implements QueryRunner {
     const paramTypes = inferParamTypes(prepared, clientParamTypes);
     const columns: PgColumnType[] = [];
     const fields: FieldDescription[] = [];
+    const hints = resultTypeHints(query);
     for (let i = 0; i < prepared.columnCount; i++) {
-      const column = pgColumnType(prepared.columnType(i));
+      const column = withHint(pgColumnType(prepared.columnType(i)), hints[i]);
       columns.push(column);
       fields.push({
         name: prepared.columnName(i),
@@ -58,6 +60,15 @@ export class DuckDbRunner implements QueryRunner {
   }
 
   async close(): Promise<void> {}
+}
+
+/** Text-like PostgreSQL types DuckDB represents as VARCHAR. */
+const TEXT_LIKE = new Set<number>([TypeOid.varchar, TypeOid.bpchar, TypeOid.name, TypeOid.char, TypeOid.json, TypeOid.jsonb]);
+
+/** A VARCHAR result the query cast to a text-like PostgreSQL type is reported as that type. */
+function withHint(column: PgColumnType, hint: { oid: number; typmod: number } | null | undefined): PgColumnType {
+  if (!hint || column.oid !== TypeOid.text || !TEXT_LIKE.has(hint.oid)) return column;
+  return { ...column, oid: hint.oid, typmod: hint.typmod };
 }
 
 interface Slot {

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import postgres from 'postgres';
 import { startTestGateway, type TestGateway } from '../support/demo-gateway.js';
+import { RawClient } from '../support/raw-client.js';
+import { builtinTypeByName } from '../../src/sql/builtin-types.js';
 
 /** [SQL type, sample values in PostgreSQL's text form]. */
 const SAMPLES: ReadonlyArray<readonly [string, readonly string[]]> = [
@@ -35,23 +37,38 @@ const SAMPLES: ReadonlyArray<readonly [string, readonly string[]]> = [
 ];
 
 let gw: TestGateway;
+let trustGw: TestGateway;
 let gateway: pg.Client;
 let reference: pg.Client;
+/** node-postgres decodes binary DataRows as UTF-8 text, so exact bytes come over a raw socket. */
+let raw: RawClient;
 
-/** Raw results: text as strings, binary as Buffers, no client-side parsing. */
-const raw = { getTypeParser: () => (value: unknown) => value } as unknown as pg.CustomTypesConfig;
+/** Results as the server's text, no client-side parsing. */
+const unparsed = { getTypeParser: () => (value: unknown) => value } as unknown as pg.CustomTypesConfig;
+
+/** PostgreSQL's own binary form of a value: its type's send function, as bytea. */
+async function referenceBinary(type: string, value: string): Promise<Buffer> {
+  const base = type.replace(/\(.*\)/, '');
+  const send = base.endsWith('[]') ? 'array_send' : builtinTypeByName(base)!.send;
+  const r = await reference.query({ text: `SELECT encode(${send}($1::${type}), 'hex')`, values: [value], rowMode: 'array' });
+  return Buffer.from(r.rows[0][0] as string, 'hex');
+}
 
 beforeAll(async () => {
   gw = await startTestGateway();
-  gateway = new pg.Client({ host: gw.host, port: gw.port, database: gw.database, user: gw.user, password: gw.password, types: raw });
-  reference = new pg.Client({ host: '127.0.0.1', port: 5432, database: 'postgres', user: 'postgres', types: raw });
+  trustGw = await startTestGateway({ auth: 'trust' });
+  gateway = new pg.Client({ host: gw.host, port: gw.port, database: gw.database, user: gw.user, password: gw.password, types: unparsed });
+  reference = new pg.Client({ host: '127.0.0.1', port: 5432, database: 'postgres', user: 'postgres', types: unparsed });
   await Promise.all([gateway.connect(), reference.connect()]);
+  raw = await RawClient.startup(trustGw.port);
   await reference.query("SET TimeZone = 'UTC'");
 });
 
 afterAll(async () => {
+  raw?.end();
   await Promise.allSettled([gateway?.end(), reference?.end()]);
   await gw?.stop();
+  await trustGw?.stop();
 });
 
 async function both(config: pg.QueryConfig): Promise<[unknown, unknown, number, number]> {
@@ -67,14 +84,15 @@ describe.each(SAMPLES)('%s', (type, values) => {
   });
 
   it.each(values)('text parameter and binary result: %s', async (value) => {
-    const [ours, theirs] = await both({ text: `SELECT $1::${type} AS v`, values: [value], rowMode: 'array', binary: true });
-    expect(Buffer.from(ours as Buffer).toString('hex')).toBe(Buffer.from(theirs as Buffer).toString('hex'));
+    const expected = await referenceBinary(type, value);
+    const rows = await raw.extended(`SELECT $1::${type} AS v`, [Buffer.from(value)], 0, 1);
+    expect(rows[0]![0]!.toString('hex')).toBe(expected.toString('hex'));
   });
 
   it.each(values)('binary parameter (from PostgreSQL) and binary result: %s', async (value) => {
-    const encoded = (await reference.query({ text: `SELECT $1::${type}`, values: [value], rowMode: 'array', binary: true })).rows[0][0] as Buffer;
-    const result = await gateway.query({ text: `SELECT $1::${type} AS v`, values: [encoded], rowMode: 'array', binary: true });
-    expect(Buffer.from(result.rows[0][0] as Buffer).toString('hex')).toBe(encoded.toString('hex'));
+    const encoded = await referenceBinary(type, value);
+    const rows = await raw.extended(`SELECT $1::${type} AS v`, [encoded], 1, 1);
+    expect(rows[0]![0]!.toString('hex')).toBe(encoded.toString('hex'));
   });
 });
 

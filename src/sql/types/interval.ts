@@ -24,7 +24,8 @@ export function formatInterval(value: Interval): string {
   const field = (n: number, unit: string): void => {
     if (n === 0) return;
     const sign = n < 0 ? '' : negativeBefore ? '+' : '';
-    parts.push(`${sign}${n} ${unit}${Math.abs(n) === 1 ? '' : 's'}`);
+    // PostgreSQL says '1 day' but '-1 days'.
+    parts.push(`${sign}${n} ${unit}${n === 1 ? '' : 's'}`);
     negativeBefore = n < 0;
   };
   field(years, 'year');
