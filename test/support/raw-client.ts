@@ -50,6 +50,18 @@ export class RawClient {
     return client;
   }
 
+  /** Sends a CancelRequest for backend `pid` on a fresh connection, and waits for the server to close it. */
+  static async cancel(port: number, pid: number, secret: number): Promise<void> {
+    const c = await RawClient.connect(port);
+    const message = Buffer.alloc(16);
+    message.writeInt32BE(16, 0);
+    message.writeInt32BE(80877102, 4);
+    message.writeInt32BE(pid, 8);
+    message.writeInt32BE(secret, 12);
+    c.write(message);
+    await c.drain();
+  }
+
   write(bytes: Uint8Array): void {
     this.socket.write(bytes);
   }
