@@ -1,0 +1,158 @@
+/**
+ * Hostile bytes: each case ends in an ErrorResponse or a clean close, the process stays
+ * up, and another session keeps working throughout.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import pg from 'pg';
+import { serialize } from 'pg-protocol';
+import { startTestGateway, type TestGateway } from '../support/demo-gateway.js';
+import { RawClient, errorFields, frame } from '../support/raw-client.js';
+
+let gw: TestGateway;
+let scramGw: TestGateway;
+let control: pg.Client;
+
+beforeAll(async () => {
+  gw = await startTestGateway({ auth: 'trust' });
+  scramGw = await startTestGateway();
+  control = new pg.Client({ host: gw.host, port: gw.port, database: 'c2d', user: 'analyst' });
+  await control.connect();
+});
+
+afterAll(async () => {
+  await control?.end();
+  await gw?.stop();
+  await scramGw?.stop();
+});
+
+async function controlStillWorks(): Promise<void> {
+  expect((await control.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+}
+
+/** The messages until the server closes; asserts any error is a proper ErrorResponse. */
+async function endsCleanly(c: RawClient): Promise<Record<string, string>[]> {
+  const messages = await c.drain();
+  expect(c.closed).toBe(true);
+  return messages.filter((m) => m.type === 'E').map((m) => errorFields(m.body));
+}
+
+describe('malformed frames', () => {
+  it('a truncated frame followed by end of input closes cleanly', async () => {
+    const c = await RawClient.startup(gw.port);
+    const q = frame('Q', Buffer.from('SELECT 1\0'));
+    c.socket.end(q.subarray(0, q.length - 3));
+    expect(await endsCleanly(c)).toEqual([]);
+    await controlStillWorks();
+  });
+
+  it('a length claiming 1 GiB is refused without allocating it', async () => {
+    const before = process.memoryUsage().rss;
+    const c = await RawClient.startup(gw.port);
+    const head = Buffer.alloc(5);
+    head[0] = 0x51;
+    head.writeInt32BE(1 << 30, 1);
+    c.write(head);
+    const errors = await endsCleanly(c);
+    expect(errors.map((e) => e.C)).toEqual(['08P01']);
+    expect(process.memoryUsage().rss - before).toBeLessThan(256 * 1024 * 1024);
+    await controlStillWorks();
+  });
+
+  it('an unknown message type ends the connection with 08P01', async () => {
+    const c = await RawClient.startup(gw.port);
+    c.write(frame('z', Buffer.alloc(0)));
+    expect((await endsCleanly(c)).map((e) => [e.C, e.S])).toEqual([['08P01', 'FATAL']]);
+    await controlStillWorks();
+  });
+
+  it('a typed message before start-up is refused', async () => {
+    const c = await RawClient.connect(gw.port);
+    c.write(serialize.query('SELECT 1'));
+    expect((await endsCleanly(c)).map((e) => e.C)).toEqual(['08P01']);
+    await controlStillWorks();
+  });
+
+  it('bad UTF-8 in a query is 22021 and the session goes on', async () => {
+    const c = await RawClient.startup(gw.port);
+    c.write(frame('Q', Buffer.from([0x53, 0x45, 0xff, 0xfe, 0x00])));
+    const reply = await c.until('Z');
+    expect(errorFields(reply.find((m) => m.type === 'E')!.body).C).toBe('22021');
+    c.write(serialize.query('SELECT 2'));
+    expect((await c.until('Z')).some((m) => m.type === 'D')).toBe(true);
+    c.end();
+  });
+
+  it('a Bind with more parameters than the message holds is 08P01', async () => {
+    const c = await RawClient.startup(gw.port);
+    c.write(serialize.parse({ text: 'SELECT $1::int4' }));
+    const body = Buffer.from([0, 0, 0, 0, 0, 1, 0, 0, 0, 0x7f, 0xff, 0xff, 0xff]);
+    c.write(frame('B', body));
+    c.write(serialize.sync());
+    const reply = await c.until('Z');
+    expect(reply.filter((m) => m.type === 'E').map((m) => errorFields(m.body).C)).toEqual(['08P01']);
+    c.end();
+  });
+});
+
+describe('start-up and authentication', () => {
+  it('refuses a start-up packet without a user', async () => {
+    const c = await RawClient.connect(gw.port);
+    const params = Buffer.from('database\0c2d\0\0');
+    const head = Buffer.alloc(8);
+    head.writeInt32BE(8 + params.length, 0);
+    head.writeInt32BE(196608, 4);
+    c.write(Buffer.concat([head, params]));
+    expect((await endsCleanly(c)).map((e) => e.C)).toEqual(['28000']);
+  });
+
+  it('refuses protocol 2.0', async () => {
+    const c = await RawClient.connect(gw.port);
+    const head = Buffer.alloc(8);
+    head.writeInt32BE(8, 0);
+    head.writeInt32BE(131072, 4);
+    c.write(head);
+    expect((await endsCleanly(c)).map((e) => e.C)).toEqual(['0A000']);
+  });
+
+  it('gives the same answer for a wrong password and an unknown user', async () => {
+    for (const [user, password] of [
+      ['analyst', 'wrong'],
+      ['nobody', 'analyst'],
+    ] as const) {
+      const client = new pg.Client({ host: scramGw.host, port: scramGw.port, database: 'c2d', user, password });
+      await expect(client.connect()).rejects.toMatchObject({ code: '28P01', message: `password authentication failed for user "${user}"` });
+    }
+    await controlStillWorks();
+  });
+
+  it('refuses an unknown database with 3D000', async () => {
+    const client = new pg.Client({ host: gw.host, port: gw.port, database: 'nope', user: 'analyst' });
+    await expect(client.connect()).rejects.toMatchObject({ code: '3D000' });
+  });
+});
+
+describe('random frames', () => {
+  it('survives ten thousand random frames from fast-check', async () => {
+    const types = fc.constantFrom(...'QPBDECSHXdcfpzF\0'.split(''));
+    const body = fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.constant(new Uint8Array(0)));
+    const randomFrame = fc.tuple(types, body).map(([t, b]) => frame(t, Buffer.from(b)));
+    const session = fc.array(randomFrame, { minLength: 100, maxLength: 100 });
+    let frames = 0;
+    await fc.assert(
+      fc.asyncProperty(session, async (batch) => {
+        const c = await RawClient.startup(gw.port);
+        c.write(Buffer.concat(batch));
+        frames += batch.length;
+        c.write(serialize.end());
+        // The server must end the conversation: by Terminate, by a FATAL error, or by our end.
+        c.socket.end();
+        await c.drain(20_000);
+        expect(c.closed).toBe(true);
+      }),
+      { numRuns: 100 },
+    );
+    expect(frames).toBe(10_000);
+    await controlStillWorks();
+  });
+});
