@@ -26,10 +26,13 @@ const toNumber = (v: DuckDBValue): unknown => Number(v as number | bigint);
 const toBigInt = (v: DuckDBValue): unknown => BigInt(v as number | bigint);
 const toStringValue = (v: DuckDBValue): unknown => String(v);
 const toMicros = (v: DuckDBValue): unknown => (v as unknown as { micros: bigint }).micros;
+/** DuckDB's date infinities (DuckDBDateValue.PosInf/NegInf), compared directly: this runs per value. */
+const DATE_INFINITY_DAYS = 2 ** 31 - 1;
 const toDays = (v: DuckDBValue): unknown => {
-  const date = v as DuckDBDateValue;
-  if (date.isFinite) return date.days;
-  return date.days > 0 ? Infinity : -Infinity;
+  const days = (v as DuckDBDateValue).days;
+  if (days === DATE_INFINITY_DAYS) return Infinity;
+  if (days === -DATE_INFINITY_DAYS) return -Infinity;
+  return days;
 };
 const toInterval = (v: DuckDBValue): unknown => {
   const i = v as unknown as { months: number; days: number; micros: bigint };

@@ -75,6 +75,25 @@ export class MessageWriter {
 
   /** int32 length + UTF-8 bytes of `s` (a DataRow text value). */
   lengthPrefixedString(s: string): this {
+    const units = s.length;
+    if (units <= 48) {
+      // Short values (numbers, dates, codes) are nearly always ASCII: copying the char
+      // codes in JS beats a native Buffer.write call per value.
+      this.ensure(4 + units);
+      const buffer = this.buffer;
+      const start = this.length + 4;
+      let i = 0;
+      for (; i < units; i++) {
+        const code = s.charCodeAt(i);
+        if (code >= 0x80) break;
+        buffer[start + i] = code;
+      }
+      if (i === units) {
+        buffer.writeInt32BE(units, this.length);
+        this.length = start + units;
+        return this;
+      }
+    }
     // Worst case 3 bytes per UTF-16 unit; write, then patch the real length.
     this.ensure(4 + s.length * 3);
     const n = this.buffer.write(s, this.length + 4, 'utf8');

@@ -5,7 +5,15 @@
  * old %.{15|6 + extra}g rounding.
  */
 export function formatFloat8(value: number, extraFloatDigits: number): string {
-  if (extraFloatDigits > 0) return shortest(value, 15, (p) => value.toPrecision(p), 17, (t) => Number(t) === value);
+  if (extraFloatDigits > 0) {
+    // JS's own number printing is already shortest round-trip, and in this range it uses
+    // fixed notation exactly where PostgreSQL does: the common case costs one String().
+    const magnitude = Math.abs(value);
+    if (magnitude >= 1e-4 && magnitude < 1e15) return String(value);
+    const s = special(value);
+    if (s !== null) return s;
+    return gStyle(String(value), 15);
+  }
   return fixedPrecision(value, Math.max(1, 15 + extraFloatDigits));
 }
 
