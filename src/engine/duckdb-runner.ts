@@ -143,6 +143,7 @@ class DuckDbRowSource implements RowSource {
   private offset = 0;
   private exhausted = false;
   private released = false;
+  private prefetched: Promise<DuckDBDataChunk | null> | null = null;
 
   constructor(
     readonly fields: readonly FieldDescription[],
@@ -186,7 +187,10 @@ class DuckDbRowSource implements RowSource {
   /** Loads the next non-empty chunk as rows; false at the end of the result. */
   private async nextChunk(): Promise<boolean> {
     for (;;) {
-      const chunk = await this.result.fetchChunk();
+      const chunk = await (this.prefetched ?? this.result.fetchChunk());
+      // DuckDB computes the next chunk on its own thread while this one is encoded and sent.
+      this.prefetched = chunk && chunk.rowCount > 0 ? this.result.fetchChunk() : null;
+      this.prefetched?.catch(() => {});
       if (!chunk || chunk.rowCount === 0) {
         this.exhausted = true;
         this.chunk = [];
@@ -219,6 +223,12 @@ class DuckDbRowSource implements RowSource {
     this.released = true;
     this.exhausted = true;
     this.chunk = [];
+    // A chunk still being computed must finish (or fail) before the connection is reused.
+    if (this.prefetched) {
+      this.slot.connection.interrupt();
+      await this.prefetched.catch(() => null);
+      this.prefetched = null;
+    }
     this.release(this.slot);
   }
 }
