@@ -85,6 +85,8 @@ export function macroDefinitions(c: SessionConstants): string[] {
     `pg_get_viewdef(v) AS (SELECT c2d_def_text FROM S.c2d_definitions WHERE c2d_def_oid = v),
       (v, p) AS (SELECT c2d_def_text FROM S.c2d_definitions WHERE c2d_def_oid = v)`,
     `pg_get_partkeydef(r) AS NULL::VARCHAR`,
+    // C2D's tables have no sequences behind their columns.
+    `pg_get_serial_sequence(t, c) AS NULL::VARCHAR`,
     `pg_get_statisticsobjdef_columns(o) AS NULL::VARCHAR`,
     `pg_get_function_arguments(f) AS ''`,
     `pg_get_function_result(f) AS ''`,

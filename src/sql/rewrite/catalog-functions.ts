@@ -31,6 +31,11 @@ export function rewriteFuncCall(fields: Fields, session?: SessionValues): Node |
   const qualified = names.length === 2 && (names[0] === 'pg_catalog' || names[0] === 'information_schema');
   if (names.length !== 1 && !qualified) return undefined;
   const base = names[names.length - 1]!;
+  const renamed = RENAMED_FUNCTIONS[base];
+  if (renamed !== undefined) {
+    fields['funcname'] = [str(renamed)];
+    return undefined;
+  }
   if (emulatedFunctions.has(base)) {
     fields['funcname'] = [emulationCatalog, pgCatalogSchema, base].map(str);
   } else if (qualified) {
@@ -38,6 +43,18 @@ export function rewriteFuncCall(fields: Fields, session?: SessionValues): Node |
   }
   return undefined;
 }
+
+/** PostgreSQL functions DuckDB has under another name, with the same arguments and meaning. */
+const RENAMED_FUNCTIONS: Readonly<Record<string, string>> = {
+  json_build_object: 'json_object',
+  jsonb_build_object: 'json_object',
+  json_build_array: 'json_array',
+  jsonb_build_array: 'json_array',
+  json_agg: 'json_group_array',
+  jsonb_agg: 'json_group_array',
+  json_object_agg: 'json_group_object',
+  jsonb_object_agg: 'json_group_object',
+};
 
 /** SQL-standard keywords that are function calls in PostgreSQL (current_user …). */
 const valueFunctions: Readonly<Record<string, string>> = {

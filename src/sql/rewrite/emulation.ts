@@ -29,6 +29,7 @@ export const emulatedFunctions: ReadonlySet<string> = new Set([
   'pg_get_indexdef',
   'pg_get_constraintdef',
   'pg_get_partkeydef',
+  'pg_get_serial_sequence',
   'pg_get_statisticsobjdef_columns',
   'pg_get_function_arguments',
   'pg_get_function_result',
