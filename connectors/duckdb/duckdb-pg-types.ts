@@ -22,7 +22,6 @@ export interface PgColumnType {
 }
 
 const identity = (v: DuckDBValue): unknown => v;
-const toNumber = (v: DuckDBValue): unknown => Number(v as number | bigint);
 const toBigInt = (v: DuckDBValue): unknown => BigInt(v as number | bigint);
 const toStringValue = (v: DuckDBValue): unknown => String(v);
 const toMicros = (v: DuckDBValue): unknown => (v as unknown as { micros: bigint }).micros;
@@ -52,14 +51,16 @@ export function pgColumnType(type: DuckDBType): PgColumnType {
   switch (type.typeId) {
     case DuckDBTypeId.BOOLEAN:
       return { oid: TypeOid.bool, typmod: -1, convert: identity };
+    // DuckDB already hands these over as JS numbers (and BIGINT as bigint): no conversion.
     case DuckDBTypeId.TINYINT:
     case DuckDBTypeId.SMALLINT:
     case DuckDBTypeId.UTINYINT:
-      return { oid: TypeOid.int2, typmod: -1, convert: toNumber };
+      return { oid: TypeOid.int2, typmod: -1, convert: identity };
     case DuckDBTypeId.INTEGER:
     case DuckDBTypeId.USMALLINT:
-      return { oid: TypeOid.int4, typmod: -1, convert: toNumber };
+      return { oid: TypeOid.int4, typmod: -1, convert: identity };
     case DuckDBTypeId.BIGINT:
+      return { oid: TypeOid.int8, typmod: -1, convert: identity };
     case DuckDBTypeId.UINTEGER:
       return { oid: TypeOid.int8, typmod: -1, convert: toBigInt };
     case DuckDBTypeId.UBIGINT:

@@ -43,8 +43,21 @@ function pad(n: number, width: number): string {
   return s.length >= width ? s : '0'.repeat(width - s.length) + s;
 }
 
+/** Recently printed dates: columns of dates repeat a few thousand values over millions of rows. */
+const dateTextCache = new Map<number, string>();
+const DATE_CACHE_SIZE = 8192;
+
 /** 'YYYY-MM-DD', with ' BC' for years ≤ 0 as PostgreSQL prints them. */
 export function formatDate(days: number): string {
+  const cached = dateTextCache.get(days);
+  if (cached !== undefined) return cached;
+  const text = formatDateUncached(days);
+  if (dateTextCache.size >= DATE_CACHE_SIZE) dateTextCache.clear();
+  dateTextCache.set(days, text);
+  return text;
+}
+
+function formatDateUncached(days: number): string {
   if (days === DATE_POS_INFINITY) return 'infinity';
   if (days === DATE_NEG_INFINITY) return '-infinity';
   const [y, m, d] = civilFromDays(days);
