@@ -75,6 +75,21 @@ describe('psql', () => {
     expect(r.stdout).toMatch(/case_id\s*\|\s*bigint/);
   });
 
+  it.each([
+    ['\\l', 'List of databases', /^ c2d\s+\|/m],
+    ['\\dn', 'List of schemas', /^ public\s+\|/m],
+    ['\\df', 'List of functions', /\(0 rows\)/],
+    ['\\des', 'List of foreign servers', /\(0 rows\)/],
+    ['\\dt+', 'List of relations', /^ public\s+\|\s+trauma_cases\s+\|\s+table/m],
+    ['\\d+ patients', 'Table "public.patients"', /^ national_id\s+\|\s+text\s+\|.*\|\s+extended/m],
+    ['\\du', 'List of roles', /Role name/],
+  ])('answers %s like PostgreSQL', async (command, title, row) => {
+    const r = await psql(['-c', command]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain(title);
+    expect(r.stdout).toMatch(row);
+  });
+
   it('prints expanded rows with \\x', async () => {
     const r = await psql([], { input: "\\x\nselect 1 as a, 'two' as b;\n" });
     expect(r.stdout).toContain('Expanded display is on.');
