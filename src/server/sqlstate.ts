@@ -59,6 +59,15 @@ export const SqlState = {
   invalidSavepointSpecification: '3B001',
   readOnlySqlTransaction: '25006',
   invalidCursorDefinition: '42P11',
+  invalidSchemaName: '3F000',
+  duplicateSchema: '42P06',
+  duplicateColumn: '42701',
+  dependentObjectsStillExist: '2BP01',
+  invalidObjectDefinition: '42P17',
+  invalidTableDefinition: '42P16',
+  reservedName: '42939',
+  nameTooLong: '42622',
+  objectInUse: '55006',
 } as const;
 
 export type SqlState = (typeof SqlState)[keyof typeof SqlState];
