@@ -10,6 +10,7 @@ import { PgError } from '../../src/server/pg-error.js';
 import { SqlState } from '../../src/server/sqlstate.js';
 import { pgErrorFromDuckDb } from './duckdb-errors.js';
 import { pgColumnType, type PgColumnType } from './duckdb-pg-types.js';
+import { readColumn } from './duckdb-column-reader.js';
 import type { ColumnBatch, Connector, ExecuteOptions, FragmentStream, RemoteColumn, RemoteTable, RemoteTableName } from '../connector.js';
 
 export interface DuckDbConnectorOptions {
@@ -125,15 +126,7 @@ class DuckDbFragment implements FragmentStream {
         const chunk = await this.result.fetchChunk();
         this.signal.throwIfAborted();
         if (!chunk || chunk.rowCount === 0) break;
-        const columns = this.types.map((type, c) => {
-          const values = chunk.getColumnValues(c);
-          const out = new Array<unknown>(values.length);
-          for (let r = 0; r < values.length; r++) {
-            const v = values[r];
-            out[r] = v === null || v === undefined ? null : type.convert(v);
-          }
-          return out;
-        });
+        const columns = this.types.map((type, c) => readColumn(chunk, c, type));
         yield { rowCount: chunk.rowCount, columns };
       }
     } catch (error) {

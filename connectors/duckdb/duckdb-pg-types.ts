@@ -17,6 +17,8 @@ import { TypeOid } from '../../src/sql/types/index.js';
 export interface PgColumnType {
   oid: number;
   typmod: number;
+  /** The DuckDB type it came from (readers take fast paths by it). */
+  duckTypeId: DuckDBTypeId;
   /** Converts one non-null DuckDB value to the JS representation for `oid`. */
   convert: (value: DuckDBValue) => unknown;
 }
@@ -47,6 +49,10 @@ const toTimestampMicros = (v: DuckDBValue): unknown => {
 
 /** The PostgreSQL type for a DuckDB column type; unknown ones are sent as text. */
 export function pgColumnType(type: DuckDBType): PgColumnType {
+  return { ...pgTypeFor(type), duckTypeId: type.typeId };
+}
+
+function pgTypeFor(type: DuckDBType): Omit<PgColumnType, 'duckTypeId'> {
   if (type.alias === 'JSON') return { oid: TypeOid.json, typmod: -1, convert: toStringValue };
   switch (type.typeId) {
     case DuckDBTypeId.BOOLEAN:
@@ -102,7 +108,7 @@ export function pgColumnType(type: DuckDBType): PgColumnType {
       return { oid: TypeOid.uuid, typmod: -1, convert: toStringValue };
     case DuckDBTypeId.LIST:
     case DuckDBTypeId.ARRAY: {
-      const child = pgColumnType((type as DuckDBListType | DuckDBArrayType).valueType);
+      const child = pgTypeFor((type as DuckDBListType | DuckDBArrayType).valueType);
       const arrayOid = arrayOidOf(child.oid);
       if (arrayOid === undefined) return { oid: TypeOid.text, typmod: -1, convert: toStringValue };
       return {

@@ -9,6 +9,7 @@ import { typeSize } from '../sql/types/index.js';
 import { resultTypeHints, toDuckDbSql, type SessionValues } from '../sql/index.js';
 import { TypeOid } from '../sql/types/index.js';
 import { pgColumnType, type PgColumnType } from '../../connectors/duckdb/duckdb-pg-types.js';
+import { readColumn } from '../../connectors/duckdb/duckdb-column-reader.js';
 import { bindParams, inferParamTypes } from './duckdb-params.js';
 import { pgErrorFromDuckDb } from '../../connectors/duckdb/duckdb-errors.js';
 import type { PreparedQuery, QueryAst, QueryRunner, RowSource } from './query-runner.js';
@@ -208,12 +209,8 @@ class DuckDbRowSource implements RowSource {
     const rows: unknown[][] = new Array(rowCount);
     for (let r = 0; r < rowCount; r++) rows[r] = new Array(this.columns.length);
     for (let c = 0; c < this.columns.length; c++) {
-      const convert = this.columns[c]!.convert;
-      const values = chunk.getColumnValues(c);
-      for (let r = 0; r < rowCount; r++) {
-        const value = values[r];
-        rows[r]![c] = value === null || value === undefined ? null : convert(value);
-      }
+      const values = readColumn(chunk, c, this.columns[c]!);
+      for (let r = 0; r < rowCount; r++) rows[r]![c] = values[r];
     }
     return rows;
   }

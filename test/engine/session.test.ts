@@ -208,6 +208,26 @@ describe('statements C2D does not run', () => {
     expect((await failure(run(session, 'SELEC 1'))).code).toBe('42601');
   });
 
+  it('reads NULLs and values of every fixed-width type correctly across many chunks', async () => {
+    const { session } = await open();
+    const sql = `SELECT i, CASE WHEN i % 3 = 0 THEN NULL ELSE i END::INTEGER AS a, CASE WHEN i % 5 = 0 THEN NULL ELSE i * 1000000000000 END::BIGINT AS b,
+      CASE WHEN i % 7 = 0 THEN NULL ELSE i / 4.0 END::DOUBLE AS c, CASE WHEN i % 11 = 0 THEN NULL ELSE DATE '2000-01-01' + i::INTEGER END AS d,
+      CASE WHEN i % 2 = 0 THEN NULL ELSE (i % 100)::SMALLINT END AS e, (i % 3)::TINYINT AS f, CASE WHEN i % 13 = 0 THEN NULL ELSE i::FLOAT END AS g
+      FROM range(10000) t(i) ORDER BY i`;
+    const { rows } = await run(session, sql);
+    expect(rows).toHaveLength(10000);
+    rows.forEach((row) => {
+      const i = Number(row[0]);
+      expect(row[1]).toBe(i % 3 === 0 ? null : i);
+      expect(row[2]).toBe(i % 5 === 0 ? null : BigInt(i) * 1000000000000n);
+      expect(row[3]).toBe(i % 7 === 0 ? null : i / 4);
+      expect(row[4]).toBe(i % 11 === 0 ? null : 10957 + i);
+      expect(row[5]).toBe(i % 2 === 0 ? null : i % 100);
+      expect(row[6]).toBe(i % 3);
+      expect(row[7]).toBe(i % 13 === 0 ? null : Math.fround(i));
+    });
+  });
+
   it('binds parameters with inferred types', async () => {
     const { session } = await open();
     const [statement] = session.parse('SELECT name FROM items WHERE id = $1');

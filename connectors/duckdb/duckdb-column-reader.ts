@@ -1,0 +1,74 @@
+/**
+ * Reads one column of a DuckDB chunk as values in their PostgreSQL representation.
+ *
+ * Fixed-width numbers and dates are read straight from the vector's typed array instead of
+ * through per-value objects: streaming a million rows, that is the difference between
+ * allocating five million objects and none. The typed arrays are the node-api vectors'
+ * `items` and `validity.data` fields, which its typings mark private; when they are not
+ * there (another version), the public per-value API is used, so results never change,
+ * only speed.
+ */
+import { DuckDBTypeId, type DuckDBDataChunk } from '@duckdb/node-api';
+import type { PgColumnType } from './duckdb-pg-types.js';
+
+type TypedItems = Int8Array | Int16Array | Int32Array | Float32Array | Float64Array | BigInt64Array;
+
+interface VectorInternals {
+  items?: unknown;
+  validity?: { data?: BigUint64Array | null; offset?: number };
+}
+
+const DIRECT: ReadonlySet<DuckDBTypeId> = new Set([
+  DuckDBTypeId.TINYINT,
+  DuckDBTypeId.SMALLINT,
+  DuckDBTypeId.INTEGER,
+  DuckDBTypeId.BIGINT,
+  DuckDBTypeId.FLOAT,
+  DuckDBTypeId.DOUBLE,
+  DuckDBTypeId.DATE,
+]);
+
+/** DuckDB's ±infinity dates (2^31 - 1 and its negation). */
+const DATE_INFINITY_DAYS = 2 ** 31 - 1;
+
+function isTypedItems(items: unknown): items is TypedItems {
+  return (
+    items instanceof Int32Array ||
+    items instanceof Float64Array ||
+    items instanceof BigInt64Array ||
+    items instanceof Int16Array ||
+    items instanceof Int8Array ||
+    items instanceof Float32Array
+  );
+}
+
+export function readColumn(chunk: DuckDBDataChunk, column: number, type: PgColumnType): unknown[] {
+  const rowCount = chunk.rowCount;
+  if (DIRECT.has(type.duckTypeId)) {
+    const vector = chunk.getColumnVector(column) as unknown as VectorInternals;
+    const items = vector.items;
+    const validity = vector.validity;
+    if (isTypedItems(items) && items.length >= rowCount && validity && (validity.offset ?? 0) === 0) {
+      const bits = validity.data ? new Uint8Array(validity.data.buffer, validity.data.byteOffset, validity.data.byteLength) : null;
+      const out = new Array<unknown>(rowCount);
+      const isDate = type.duckTypeId === DuckDBTypeId.DATE;
+      for (let r = 0; r < rowCount; r++) {
+        if (bits !== null && (bits[r >> 3]! & (1 << (r & 7))) === 0) {
+          out[r] = null;
+          continue;
+        }
+        const v = items[r]!;
+        if (isDate) out[r] = v === DATE_INFINITY_DAYS ? Infinity : v === -DATE_INFINITY_DAYS ? -Infinity : v;
+        else out[r] = v;
+      }
+      return out;
+    }
+  }
+  const values = chunk.getColumnValues(column);
+  const out = new Array<unknown>(rowCount);
+  for (let r = 0; r < rowCount; r++) {
+    const v = values[r];
+    out[r] = v === null || v === undefined ? null : type.convert(v);
+  }
+  return out;
+}
