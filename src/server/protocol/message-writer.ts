@@ -112,10 +112,15 @@ export class MessageWriter {
 
   /** Takes what was written so far (only between messages) and starts afresh. */
   take(): Buffer {
-    const out = Buffer.from(this.buffer.subarray(0, this.length));
+    const size = this.length;
     this.length = 0;
-    if (this.buffer.length > 1024 * 1024) this.buffer = Buffer.allocUnsafe(64 * 1024);
-    return out;
+    if (size >= 32 * 1024) {
+      // Large output: hand the buffer itself to the socket and start a new one (no copy).
+      const out = this.buffer.subarray(0, size);
+      this.buffer = Buffer.allocUnsafe(Math.min(Math.max(this.buffer.length, 64 * 1024), 1024 * 1024));
+      return out;
+    }
+    return Buffer.from(this.buffer.subarray(0, size));
   }
 
   private ensure(n: number): void {
