@@ -12,7 +12,7 @@ import {
   DuckDBListType,
   DuckDBArrayType,
 } from '@duckdb/node-api';
-import { TypeOid } from '../../src/sql/types/index.js';
+import { TypeOid, arrayTypeOid } from '../../src/sql/types/index.js';
 
 export interface PgColumnType {
   oid: number;
@@ -109,7 +109,7 @@ function pgTypeFor(type: DuckDBType): Omit<PgColumnType, 'duckTypeId'> {
     case DuckDBTypeId.LIST:
     case DuckDBTypeId.ARRAY: {
       const child = pgTypeFor((type as DuckDBListType | DuckDBArrayType).valueType);
-      const arrayOid = arrayOidOf(child.oid);
+      const arrayOid = arrayTypeOid(child.oid);
       if (arrayOid === undefined) return { oid: TypeOid.text, typmod: -1, convert: toStringValue };
       return {
         oid: arrayOid,
@@ -130,25 +130,3 @@ function timestampFromString(text: string): bigint {
   return BigInt(ms) * 1000n + micros;
 }
 
-const arrayOids: Readonly<Record<number, number>> = {
-  [TypeOid.bool]: TypeOid.bool_array,
-  [TypeOid.int2]: TypeOid.int2_array,
-  [TypeOid.int4]: TypeOid.int4_array,
-  [TypeOid.int8]: TypeOid.int8_array,
-  [TypeOid.float4]: TypeOid.float4_array,
-  [TypeOid.float8]: TypeOid.float8_array,
-  [TypeOid.numeric]: TypeOid.numeric_array,
-  [TypeOid.text]: TypeOid.text_array,
-  [TypeOid.bytea]: TypeOid.bytea_array,
-  [TypeOid.date]: TypeOid.date_array,
-  [TypeOid.time]: TypeOid.time_array,
-  [TypeOid.timestamp]: TypeOid.timestamp_array,
-  [TypeOid.timestamptz]: TypeOid.timestamptz_array,
-  [TypeOid.interval]: TypeOid.interval_array,
-  [TypeOid.uuid]: TypeOid.uuid_array,
-  [TypeOid.json]: TypeOid.json_array,
-};
-
-function arrayOidOf(elementOid: number): number | undefined {
-  return arrayOids[elementOid];
-}

@@ -15,7 +15,7 @@ import {
   type DuckDBArrayType,
   type DuckDBValue,
 } from '@duckdb/node-api';
-import { TypeOid } from '../sql/types/index.js';
+import { TypeOid, arrayElementOid, arrayTypeOid } from '../sql/types/index.js';
 import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
 
@@ -37,29 +37,16 @@ function inferredOid(prepared: DuckDBPreparedStatement, index: number): number {
   const id = prepared.parameterTypeId(index);
   if (id === DuckDBTypeId.LIST || id === DuckDBTypeId.ARRAY) {
     const element = pgOidOfDuckDbTypeId((prepared.parameterType(index) as DuckDBListType | DuckDBArrayType).valueType.typeId);
-    return ARRAY_OF[element] ?? TypeOid.text;
+    return arrayTypeOid(element) ?? TypeOid.text;
   }
   return pgOidOfDuckDbTypeId(id);
 }
 
-/** Element OID → array OID, for the element types a list parameter can have. */
-const ARRAY_OF: Readonly<Record<number, number>> = {
-  [TypeOid.bool]: TypeOid.bool_array,
-  [TypeOid.int2]: TypeOid.int2_array,
-  [TypeOid.int4]: TypeOid.int4_array,
-  [TypeOid.int8]: TypeOid.int8_array,
-  [TypeOid.float4]: TypeOid.float4_array,
-  [TypeOid.float8]: TypeOid.float8_array,
-  [TypeOid.numeric]: TypeOid.numeric_array,
-  [TypeOid.text]: TypeOid.text_array,
-  [TypeOid.date]: TypeOid.date_array,
-  [TypeOid.timestamp]: TypeOid.timestamp_array,
-  [TypeOid.timestamptz]: TypeOid.timestamptz_array,
-  [TypeOid.uuid]: TypeOid.uuid_array,
-};
-const ELEMENT_OF: Readonly<Record<number, number>> = Object.fromEntries(
-  Object.entries(ARRAY_OF).map(([element, array]) => [array, Number(element)]),
-);
+/** Element types whose JS values duckDbValue() turns into DuckDB list items. */
+const LIST_ELEMENTS: ReadonlySet<number> = new Set([
+  TypeOid.bool, TypeOid.int2, TypeOid.int4, TypeOid.int8, TypeOid.float4, TypeOid.float8, TypeOid.numeric,
+  TypeOid.text, TypeOid.varchar, TypeOid.date, TypeOid.timestamp, TypeOid.timestamptz, TypeOid.uuid,
+]);
 
 function pgOidOfDuckDbTypeId(id: DuckDBTypeId): number {
   switch (id) {
@@ -148,8 +135,8 @@ function bindOne(prepared: DuckDBPreparedStatement, index: number, oid: number, 
       return prepared.bindInterval(index, new DuckDBIntervalValue(i.months, i.days, i.micros));
     }
     default: {
-      const element = ELEMENT_OF[oid];
-      if (element !== undefined && Array.isArray(value)) {
+      const element = arrayElementOid(oid);
+      if (element !== undefined && LIST_ELEMENTS.has(element) && Array.isArray(value)) {
         const items = flatElements(value).map((v) => (v === null ? null : duckDbValue(element, v)));
         return prepared.bindList(index, items, listTypeOf(prepared, index));
       }

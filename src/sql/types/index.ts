@@ -35,6 +35,12 @@ export function typeInfo(oid: number): BuiltinType | undefined {
   return builtinTypeByOid(oid);
 }
 
+/** The array type of an element type (pg_type.typarray), undefined when it has none. */
+export function arrayTypeOid(elementOid: number): number | undefined {
+  const array = builtinTypeByOid(elementOid)?.array;
+  return array ? array : undefined;
+}
+
 /** typlen for RowDescription: bytes for fixed-size types, -1 for variable length. */
 export function typeSize(oid: number): number {
   return builtinTypeByOid(oid)?.len ?? -1;
