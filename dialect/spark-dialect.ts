@@ -13,6 +13,11 @@ export class SparkDialect extends SqlDialect {
     });
   }
 
+  /** Spark's TIMESTAMP is with a time zone; TIMESTAMP_NTZ is the one without. */
+  override typeName(type: 'date' | 'timestamp' | 'timestamptz'): string {
+    return { date: 'DATE', timestamp: 'TIMESTAMP_NTZ', timestamptz: 'TIMESTAMP' }[type];
+  }
+
   protected override doubleType(): string {
     return 'DOUBLE';
   }

@@ -65,6 +65,19 @@ export abstract class SqlDialect {
     return `${expression} ${descending ? 'DESC' : 'ASC'} NULLS ${nullsFirst ? 'FIRST' : 'LAST'}`;
   }
 
+  /**
+   * [NOT] [I]LIKE with backslash as the escape character, PostgreSQL's default (DuckDB
+   * has none unless told, so it is always spelled out).
+   */
+  likeExpression(arg: string, pattern: string, negated: boolean, caseInsensitive: boolean): string {
+    return `(${arg} ${negated ? 'NOT ' : ''}${caseInsensitive ? 'ILIKE' : 'LIKE'} ${pattern} ESCAPE ${this.quoteString('\\')})`;
+  }
+
+  /** The engine's name for a type a literal can be cast to. */
+  typeName(type: 'date' | 'timestamp' | 'timestamptz'): string {
+    return { date: 'DATE', timestamp: 'TIMESTAMP', timestamptz: 'TIMESTAMP WITH TIME ZONE' }[type];
+  }
+
   protected numberLiteral(value: number): string {
     if (Number.isNaN(value)) return `CAST('NaN' AS ${this.doubleType()})`;
     if (!Number.isFinite(value)) return `CAST('${value > 0 ? 'Infinity' : '-Infinity'}' AS ${this.doubleType()})`;

@@ -1,0 +1,67 @@
+/**
+ * SQL text for a fragment (src/planner/fragment.ts) in one engine's dialect. Every name
+ * and literal goes through the dialect's quoting; nothing from a user is spliced in.
+ */
+import type { Expr, Fragment, LiteralType, OutputItem } from '../src/planner/fragment.js';
+import type { SqlDialect } from './sql-dialect.js';
+
+export function emitFragment(dialect: SqlDialect, fragment: Fragment): string {
+  const e = (x: Expr): string => emitExpr(dialect, x);
+  const items = fragment.output.map((item) => `${emitOutput(dialect, item)} AS ${dialect.quoteIdentifier(item.alias)}`);
+  let sql = `SELECT ${items.join(', ')} FROM ${dialect.quoteQualified([fragment.table.schema, fragment.table.name])}`;
+  if (fragment.where) sql += ` WHERE ${e(fragment.where)}`;
+  if (fragment.groupBy.length) sql += ` GROUP BY ${fragment.groupBy.map(e).join(', ')}`;
+  if (fragment.orderBy.length) {
+    const order = fragment.orderBy.map((o) => dialect.orderItem(String(o.output + 1), o.descending, o.nullsFirst));
+    sql += ` ORDER BY ${order.join(', ')}`;
+  }
+  const tail = dialect.limitOffset(fragment.limit, null);
+  return tail ? `${sql} ${tail}` : sql;
+}
+
+function emitOutput(dialect: SqlDialect, item: OutputItem): string {
+  if (item.kind === 'expr') return emitExpr(dialect, item.expr);
+  const { fn, arg, distinct } = item.aggregate;
+  if (arg === null) return 'count(*)';
+  return `${fn}(${distinct ? 'DISTINCT ' : ''}${emitExpr(dialect, arg)})`;
+}
+
+export function emitExpr(dialect: SqlDialect, x: Expr): string {
+  const e = (y: Expr): string => emitExpr(dialect, y);
+  switch (x.kind) {
+    case 'column':
+      return dialect.quoteIdentifier(x.name);
+    case 'literal':
+      return x.type ? typedLiteral(dialect, x.type, x.value) : dialect.literal(x.value);
+    case 'compare':
+      return `(${e(x.left)} ${x.op} ${e(x.right)})`;
+    case 'and':
+    case 'or':
+      return x.args.length === 0 ? (x.kind === 'and' ? 'TRUE' : 'FALSE') : `(${x.args.map(e).join(` ${x.kind.toUpperCase()} `)})`;
+    case 'not':
+      return `(NOT ${e(x.arg)})`;
+    case 'is-null':
+      return `(${e(x.arg)} IS ${x.negated ? 'NOT ' : ''}NULL)`;
+    case 'in':
+      return `(${e(x.arg)} ${x.negated ? 'NOT ' : ''}IN (${x.values.map(e).join(', ')}))`;
+    case 'like':
+      return dialect.likeExpression(e(x.arg), e(x.pattern), x.negated, x.caseInsensitive);
+    case 'between':
+      return `(${e(x.arg)} ${x.negated ? 'NOT ' : ''}BETWEEN ${e(x.low)} AND ${e(x.high)})`;
+    case 'arithmetic':
+      return `(${e(x.left)} ${x.op} ${e(x.right)})`;
+    case 'call':
+      return `${x.fn}(${x.args.map(e).join(', ')})`;
+  }
+}
+
+function typedLiteral(dialect: SqlDialect, type: LiteralType, value: unknown): string {
+  if (value === null) return 'NULL';
+  const text = String(value);
+  if (type === 'numeric') {
+    // Bare decimal text is exact in every engine; anything else is refused.
+    if (!/^-?\d+(\.\d+)?$/.test(text)) throw new Error(`not a decimal literal: ${text}`);
+    return text;
+  }
+  return `CAST(${dialect.quoteString(text)} AS ${dialect.typeName(type)})`;
+}
