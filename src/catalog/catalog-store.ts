@@ -1,0 +1,176 @@
+/**
+ * The federation catalog: parties (servers), user mappings, schemas, foreign and
+ * federated (partitioned) tables, column security labels, roles and the audit ledger,
+ * kept with knex in a SQLite file or a PostgreSQL database. Each DDL statement the
+ * binder accepts is one call here and one transaction there.
+ */
+import knexFactory, { type Knex } from 'knex';
+import type { LedgerEntry, RoleEntry } from './catalog-entries.js';
+import { catalogBackend, type CatalogBackend, knexConfig } from './catalog-location.js';
+import { catalogMigrationSource, MIGRATIONS_TABLE } from './catalog-migrations.js';
+import type {
+  AlterRelationRequest,
+  AlterRoleRequest,
+  AlterSchemaRequest,
+  AlterServerRequest,
+  AlterUserMappingRequest,
+  CreateForeignTableRequest,
+  CreatePartitionedTableRequest,
+  CreateRoleRequest,
+  CreateSchemaRequest,
+  CreateServerRequest,
+  CreateUserMappingRequest,
+  DropRelationsRequest,
+  DropRolesRequest,
+  DropSchemasRequest,
+  DropServersRequest,
+  DropUserMappingRequest,
+  ImportForeignSchemaRequest,
+  LedgerAppend,
+  LedgerQuery,
+  SecurityLabelRequest,
+} from './catalog-requests.js';
+import { readCatalogData } from './catalog-rows.js';
+import { CatalogSnapshot } from './catalog-snapshot.js';
+import { alterRelation } from './alter-relation.js';
+import { appendLedger, queryLedger } from './audit-ledger.js';
+import { type DdlOutcome, runDdl } from './ddl-transaction.js';
+import {
+  createForeignTable,
+  createPartitionedTable,
+  dropRelations,
+  importForeignSchema,
+} from './relation-ddl.js';
+import { alterRole, createRole, dropRoles } from './role-ddl.js';
+import { alterSchema, createSchema, dropSchemas } from './schema-ddl.js';
+import { setSecurityLabel } from './security-label-ddl.js';
+import { alterServer, createServer, dropServers } from './server-ddl.js';
+import { retryTransient } from './transient-errors.js';
+import { alterUserMapping, createUserMapping, dropUserMapping } from './user-mapping-ddl.js';
+
+export class CatalogStore {
+  private constructor(
+    private readonly knex: Knex,
+    readonly backend: CatalogBackend,
+  ) {}
+
+  /**
+   * Opens (creating if need be) the catalog at a SQLite file path or a
+   * `postgres://` / `postgresql://` URL, and brings its schema up to date.
+   */
+  static async open(location: string): Promise<CatalogStore> {
+    const knex = knexFactory(knexConfig(location));
+    try {
+      await retryTransient(() => knex.migrate.latest({ migrationSource: catalogMigrationSource, tableName: MIGRATIONS_TABLE }), {
+        migrating: true,
+      });
+    } catch (error) {
+      await knex.destroy();
+      throw error;
+    }
+    return new CatalogStore(knex, catalogBackend(location));
+  }
+
+  async close(): Promise<void> {
+    await this.knex.destroy();
+  }
+
+  /** The whole catalog, consistent as of one moment. */
+  async snapshot(): Promise<CatalogSnapshot> {
+    const read = async (trx: Knex.Transaction): Promise<CatalogSnapshot> => {
+      const { version, data } = await readCatalogData(trx);
+      return new CatalogSnapshot(version, data);
+    };
+    return retryTransient(() =>
+      this.backend === 'postgres'
+        ? this.knex.transaction(read, { isolationLevel: 'repeatable read', readOnly: true })
+        : this.knex.transaction(read),
+    );
+  }
+
+  /** Bumped by every DDL statement, whichever gateway ran it: cheap staleness check. */
+  async version(): Promise<number> {
+    const [row] = (await this.knex('c2d_catalog_state').where({ id: 1 }).select('version')) as { version: unknown }[];
+    return Number(row!.version);
+  }
+
+  /** One role by name, for authentication (a single-row read, not a snapshot). */
+  async findRole(name: string): Promise<RoleEntry | undefined> {
+    const [row] = (await this.knex('c2d_roles').where({ name })) as Record<string, unknown>[];
+    if (!row) return undefined;
+    return {
+      oid: Number(row.oid),
+      name: String(row.name),
+      verifier: row.verifier === null ? null : String(row.verifier),
+      canLogin: row.can_login === true || row.can_login === 1,
+      superuser: row.superuser === true || row.superuser === 1,
+    };
+  }
+
+  createServer(request: CreateServerRequest): Promise<DdlOutcome> {
+    return runDdl(this.knex, (w) => createServer(w, request));
+  }
+  alterServer(request: AlterServerRequest): Promise<DdlOutcome> {
+    return runDdl(this.knex, (w) => alterServer(w, request));
+  }
+  dropServers(request: DropServersRequest): Promise<DdlOutcome> {
+    return runDdl(this.knex, (w) => dropServers(w, request));
+  }
+
+  createUserMapping(request: CreateUserMappingRequest): Promise<DdlOutcome> {
+    return runDdl(this.knex, (w) => createUserMapping(w, request));
+  }
+  alterUserMapping(request: AlterUserMappingRequest): Promise<DdlOutcome> {
+    return runDdl(this.knex, (w) => alterUserMapping(w, request));
+  }
+  dropUserMapping(request: DropUserMappingRequest): Promise<DdlOutcome> {
+    return runDdl(this.knex, (w) => dropUserMapping(w, request));
+  }
+
+  createSchema(request: CreateSchemaRequest): Promise<DdlOutcome> {
+    return runDdl(this.knex, (w) => createSchema(w, request));
+  }
+  alterSchema(request: AlterSchemaRequest): Promise<DdlOutcome> {
+    return runDdl(this.knex, (w) => alterSchema(w, request));
+  }
+  dropSchemas(request: DropSchemasRequest): Promise<DdlOutcome> {
+    return runDdl(this.knex, (w) => dropSchemas(w, request));
+  }
+
+  createForeignTable(request: CreateForeignTableRequest): Promise<DdlOutcome> {
+    return runDdl(this.knex, (w) => createForeignTable(w, request));
+  }
+  createPartitionedTable(request: CreatePartitionedTableRequest): Promise<DdlOutcome> {
+    return runDdl(this.knex, (w) => createPartitionedTable(w, request));
+  }
+  importForeignSchema(request: ImportForeignSchemaRequest): Promise<DdlOutcome> {
+    return runDdl(this.knex, (w) => importForeignSchema(w, request));
+  }
+  alterRelation(request: AlterRelationRequest): Promise<DdlOutcome> {
+    return runDdl(this.knex, (w) => alterRelation(w, request));
+  }
+  dropRelations(request: DropRelationsRequest): Promise<DdlOutcome> {
+    return runDdl(this.knex, (w) => dropRelations(w, request));
+  }
+
+  setSecurityLabel(request: SecurityLabelRequest): Promise<DdlOutcome> {
+    return runDdl(this.knex, (w) => setSecurityLabel(w, request));
+  }
+
+  createRole(request: CreateRoleRequest): Promise<DdlOutcome> {
+    return runDdl(this.knex, (w) => createRole(w, request));
+  }
+  alterRole(request: AlterRoleRequest): Promise<DdlOutcome> {
+    return runDdl(this.knex, (w) => alterRole(w, request));
+  }
+  dropRoles(request: DropRolesRequest): Promise<DdlOutcome> {
+    return runDdl(this.knex, (w) => dropRoles(w, request));
+  }
+
+  appendLedger(entry: LedgerAppend): Promise<LedgerEntry> {
+    return appendLedger(this.knex, entry);
+  }
+  queryLedger(query?: LedgerQuery): Promise<LedgerEntry[]> {
+    return queryLedger(this.knex, query);
+  }
+}
