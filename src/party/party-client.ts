@@ -1,0 +1,126 @@
+/**
+ * The gateway's side of a party link: describe exported tables, run a fragment and read
+ * its result as column batches. Errors come back as PgErrors with the party's SQLSTATE;
+ * an unreachable party fails within the connect timeout.
+ */
+import * as grpc from '@grpc/grpc-js';
+import type { ColumnBatch, FragmentStream, RemoteColumn } from '../../connectors/connector.js';
+import type { Fragment } from '../planner/fragment.js';
+import { PgError } from '../server/pg-error.js';
+import { SqlState } from '../server/sqlstate.js';
+import type { IssuedCertificate } from './certs.js';
+import { ResultDecoder } from './wire-format.js';
+import { partyService, SQLSTATE_METADATA, type DescribeResponse } from './party-service.js';
+
+export interface PartyClientOptions {
+  /** The party's name: its certificate must name it. */
+  name: string;
+  address: string;
+  tls: IssuedCertificate;
+  connectTimeoutMs?: number;
+}
+
+const PartyStub = grpc.makeGenericClientConstructor(partyService, 'Party');
+
+export class PartyClient {
+  private readonly stub: grpc.Client & Record<string, Function>;
+  private readonly connectTimeoutMs: number;
+
+  constructor(private readonly options: PartyClientOptions) {
+    const credentials = grpc.credentials.createSsl(Buffer.from(options.tls.ca), Buffer.from(options.tls.key), Buffer.from(options.tls.cert));
+    this.stub = new PartyStub(options.address, credentials, {
+      // The party's certificate names the party, not the address it is reached at.
+      'grpc.ssl_target_name_override': options.name,
+      'grpc.max_receive_message_length': 64 * 1024 * 1024,
+    }) as unknown as grpc.Client & Record<string, Function>;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+  }
+
+  describe(table?: string): Promise<DescribeResponse> {
+    return new Promise((resolve, reject) => {
+      this.stub['describe']!(
+        table === undefined ? {} : { table },
+        { deadline: Date.now() + this.connectTimeoutMs + 10_000, waitForReady: false },
+        (error: grpc.ServiceError | null, response: DescribeResponse) => (error ? reject(this.toPgError(error)) : resolve(response)),
+      );
+    });
+  }
+
+  /** Runs a fragment; the stream's header (columns) has arrived when this resolves. */
+  async execute(fragment: Fragment, signal: AbortSignal): Promise<FragmentStream> {
+    await this.ready();
+    const call = this.stub['execute']!({ fragment }) as grpc.ClientReadableStream<Buffer>;
+    const abort = (): void => call.cancel();
+    signal.addEventListener('abort', abort, { once: true });
+    const decoder = new ResultDecoder();
+    const iterator = (call as unknown as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    const next = async (): Promise<Buffer | null> => {
+      try {
+        const r = await iterator.next();
+        return r.done ? null : r.value;
+      } catch (error) {
+        if (signal.aborted) throw new PgError(SqlState.queryCanceled, 'canceling statement due to user request');
+        throw this.toPgError(error as grpc.ServiceError);
+      }
+    };
+    const first = await next();
+    const header = first === null ? null : decoder.decode(first);
+    if (!header || header.kind !== 'header') {
+      signal.removeEventListener('abort', abort);
+      throw new PgError(SqlState.protocolViolation, `party "${this.options.name}" sent no result header`);
+    }
+    let closed = false;
+    const close = async (): Promise<void> => {
+      if (closed) return;
+      closed = true;
+      signal.removeEventListener('abort', abort);
+      call.cancel();
+    };
+    return {
+      columns: header.columns as RemoteColumn[],
+      async *batches(): AsyncIterable<ColumnBatch> {
+        try {
+          for (let bytes = await next(); bytes !== null; bytes = await next()) {
+            const message = decoder.decode(bytes);
+            if (message.kind !== 'batch') throw new PgError(SqlState.protocolViolation, 'unexpected message in a result stream');
+            yield message.batch;
+          }
+        } finally {
+          closed = true;
+          signal.removeEventListener('abort', abort);
+        }
+      },
+      close,
+    };
+  }
+
+  close(): void {
+    this.stub.close();
+  }
+
+  private ready(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.stub.waitForReady(Date.now() + this.connectTimeoutMs, (error) =>
+        error
+          ? reject(
+              new PgError(SqlState.fdwUnableToEstablishConnection, `party "${this.options.name}" at ${this.options.address} is unreachable`, {
+                detail: error.message,
+              }),
+            )
+          : resolve(),
+      );
+    });
+  }
+
+  private toPgError(error: grpc.ServiceError): PgError {
+    const code = error.metadata?.get(SQLSTATE_METADATA)[0];
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
+      // The party reports with PostgreSQL's codes; its code passes through as is.
+      return new PgError(code as SqlState, error.details || error.message);
+    }
+    if (error.code === grpc.status.UNAVAILABLE || error.code === grpc.status.DEADLINE_EXCEEDED) {
+      return new PgError(SqlState.fdwUnableToEstablishConnection, `party "${this.options.name}" is unreachable: ${error.details}`);
+    }
+    return new PgError(SqlState.fdwError, `party "${this.options.name}": ${error.details || error.message}`);
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The party node: runs next to one data owner's engine, exports chosen tables, and answers
+ * the gateway's fragments. Every fragment is checked against the owner's column policies
+ * here, whatever the gateway checked: a fragment that reads a protected column is refused
+ * with 42501 and nothing runs.
+ */
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import type { Connector } from '../../connectors/connector.js';
+import { emitFragment } from '../../dialect/index.js';
+import { columnsRead, type Fragment } from '../planner/fragment.js';
+import { PgError, toPgError } from '../server/pg-error.js';
+import { SqlState } from '../server/sqlstate.js';
+import type { IssuedCertificate } from './certs.js';
+import { ResultEncoder } from './wire-format.js';
+import {
+  partyService,
+  SQLSTATE_METADATA,
+  type ColumnPolicy,
+  type DescribeRequest,
+  type DescribeResponse,
+  type ExecuteRequest,
+  type ExportedColumn,
+} from './party-service.js';
+
+export interface ExportedTable {
+  /** The name the federation knows the table by. */
+  name: string;
+  /** Where it is in the owner's engine. */
+  remote: { schema: string; name: string };
+  /** Policy per column; a column not listed is protected. */
+  policies: Readonly<Record<string, ColumnPolicy>>;
+}
+
+export interface PartyNodeOptions {
+  name: string;
+  connector: Connector;
+  tables: readonly ExportedTable[];
+  tls: IssuedCertificate;
+  /** Certificate common names allowed to call (default: "gateway"). */
+  allowedPeers?: readonly string[];
+  logger: Logger;
+}
+
+export interface PartyNode {
+  listen(port: number, host: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function createPartyNode(options: PartyNodeOptions): PartyNode {
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
+  const tables = new Map(options.tables.map((t) => [t.name, t]));
+  const allowed = new Set(options.allowedPeers ?? ['gateway']);
+  const log = options.logger.child({ party: options.name });
+
+  const checkPeer = (call: { getAuthContext(): { sslPeerCertificate?: { subject?: { CN?: string | string[] } } } }): void => {
+    const cn = call.getAuthContext().sslPeerCertificate?.subject?.CN;
+    if (!cn || !allowed.has(String(cn))) {
+      throw new PgError(SqlState.insufficientPrivilege, `peer "${cn ?? 'unknown'}" may not query party "${options.name}"`);
+    }
+  };
+
+  const describeTable = async (table: ExportedTable): Promise<{ name: string; columns: ExportedColumn[] }> => {
+    const remote = await options.connector.describeTable(table.remote);
+    return { name: table.name, columns: remote.columns.map((c) => ({ ...c, policy: table.policies[c.name] ?? 'protected' })) };
+  };
+
+  server.addService(partyService, {
+    describe: (call: grpc.ServerUnaryCall<DescribeRequest, DescribeResponse>, callback: grpc.sendUnaryData<DescribeResponse>) => {
+      void (async () => {
+        checkPeer(call);
+        const wanted = call.request.table === undefined ? [...tables.values()] : [exported(tables, call.request.table)];
+        return { party: options.name, engine: options.connector.engine, tables: await Promise.all(wanted.map(describeTable)) };
+      })().then(
+        (response) => callback(null, response),
+        (error: unknown) => callback(toStatus(error)),
+      );
+    },
+    execute: (call: grpc.ServerWritableStream<ExecuteRequest, Buffer>) => {
+      const controller = new AbortController();
+      call.on('cancelled', () => controller.abort());
+      void (async () => {
+        checkPeer(call);
+        const fragment = call.request.fragment;
+        const table = exported(tables, fragment.table.name);
+        enforcePolicies(fragment, table);
+        const sql = emitFragment(options.connector.dialect, { ...fragment, table: table.remote });
+        log.debug({ sql }, 'fragment');
+        const stream = await options.connector.execute(sql, { signal: controller.signal });
+        const encoder = new ResultEncoder();
+        try {
+          await write(call, encoder.encode({ kind: 'header', columns: [...stream.columns] }));
+          for await (const batch of stream.batches()) await write(call, encoder.encode({ kind: 'batch', batch }));
+        } finally {
+          await stream.close();
+        }
+        call.end();
+      })().catch((error: unknown) => {
+        // grpc-js sends an 'error' event on a server stream as the call's final status.
+        if (!controller.signal.aborted) call.emit('error', toStatus(error));
+      });
+    },
+  });
+
+  return {
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        const credentials = grpc.ServerCredentials.createSsl(
+          Buffer.from(options.tls.ca),
+          [{ private_key: Buffer.from(options.tls.key), cert_chain: Buffer.from(options.tls.cert) }],
+          true,
+        );
+        server.bindAsync(`${host}:${port}`, credentials, (error, bound) => (error ? reject(error) : resolve(bound)));
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        server.tryShutdown(() => resolve());
+        setTimeout(() => server.forceShutdown(), 5000).unref();
+      }),
+  };
+}
+
+function exported(tables: ReadonlyMap<string, ExportedTable>, name: string): ExportedTable {
+  const table = tables.get(name);
+  if (!table) throw new PgError(SqlState.undefinedTable, `relation "${name}" does not exist`);
+  return table;
+}
+
+/** The owner's rule: only public columns leave in plaintext. */
+function enforcePolicies(fragment: Fragment, table: ExportedTable): void {
+  for (const column of columnsRead(fragment)) {
+    if ((table.policies[column] ?? 'protected') !== 'public') {
+      throw new PgError(SqlState.insufficientPrivilege, `permission denied for column "${column}" of relation "${table.name}"`, {
+        detail: 'The column is protected by its owner and cannot be read in plaintext.',
+      });
+    }
+  }
+}
+
+/** Writes with flow control: waits when gRPC's buffer is full. */
+function write(call: grpc.ServerWritableStream<ExecuteRequest, Buffer>, message: Buffer): Promise<void> {
+  if (call.write(message)) return Promise.resolve();
+  return new Promise((resolve) => call.once('drain', () => resolve()));
+}
+
+function toStatus(error: unknown): Partial<grpc.StatusObject> {
+  const e = toPgError(error);
+  const metadata = new grpc.Metadata();
+  metadata.set(SQLSTATE_METADATA, e.code);
+  const code = e.code === SqlState.insufficientPrivilege ? grpc.status.PERMISSION_DENIED : e.code === SqlState.undefinedTable ? grpc.status.NOT_FOUND : grpc.status.UNKNOWN;
+  return { code, details: e.message, metadata };
+}
