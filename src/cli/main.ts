@@ -7,6 +7,8 @@ import { demoCommand } from './demo-command.js';
 import { gatewayCommand } from './gateway-command.js';
 import { generateCommand } from './generate-command.js';
 import { userCommand } from './user-command.js';
+import { partyCommand } from './party-command.js';
+import { certsCommand } from './certs-command.js';
 import { C2D_VERSION } from './version.js';
 
 const program = new Command()
@@ -19,5 +21,7 @@ program.addCommand(demoCommand());
 program.addCommand(gatewayCommand());
 program.addCommand(generateCommand());
 program.addCommand(userCommand());
+program.addCommand(partyCommand());
+program.addCommand(certsCommand());
 
 await program.parseAsync(process.argv);

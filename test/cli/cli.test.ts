@@ -9,6 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { readFile, writeFile } from 'node:fs/promises';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { PartyClient } from '../../src/party/party-client.js';
 
 const cli = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 
@@ -24,10 +27,10 @@ describe('c2d --help', () => {
   it('lists every subcommand', async () => {
     const r = await c2d(['--help']);
     expect(r.code).toBe(0);
-    for (const command of ['demo', 'gateway', 'generate', 'user']) expect(r.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+    for (const command of ['demo', 'gateway', 'generate', 'user', 'party', 'certs']) expect(r.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
   });
 
-  it.each([['demo'], ['gateway'], ['generate'], ['user'], ['user', 'set-password']])('has help for %s', async (...command) => {
+  it.each([['demo'], ['gateway'], ['generate'], ['user'], ['user', 'set-password'], ['party'], ['certs']])('has help for %s', async (...command) => {
     const r = await c2d([...command, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Usage: c2d');
@@ -74,4 +77,75 @@ describe('c2d demo', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('c2d certs and c2d party', () => {
+  it('runs a party from its config file, answering the gateway over mutual TLS', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'c2d-party-'));
+    const child = { process: null as ReturnType<typeof spawn> | null };
+    try {
+      const certs = await c2d(['certs', '--parties', 'bmc,mgh', '--dir', join(dir, 'certs')]);
+      expect(certs.code).toBe(0);
+      expect((await c2d(['certs', '--parties', 'bmc', '--dir', join(dir, 'certs')])).stderr).toContain('exists');
+      expect((await c2d(['generate', '--scale', '0.05', '--dir', join(dir, 'data'), '--no-progress'])).code).toBe(0);
+      await writeFile(
+        join(dir, 'bmc.json'),
+        JSON.stringify({
+          name: 'bmc',
+          listen: { host: '127.0.0.1', port: 0 },
+          tls: { key: 'certs/bmc.key', cert: 'certs/bmc.crt', ca: 'certs/ca.crt' },
+          engine: { type: 'duckdb', path: 'data/bmc.duckdb' },
+          tables: [{ name: 'patients', remote: { name: 'patients' }, policies: { patient_id: 'public', sex: 'public', national_id: 'protected' } }],
+        }),
+      );
+      expect((await c2d(['party', '--config', join(dir, 'nope.json')])).stderr).toContain('cannot read party config');
+      const proc = spawn(process.execPath, [cli, 'party', '--config', join(dir, 'bmc.json'), '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.process = proc;
+      const line = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        const timer = setTimeout(() => reject(new Error(`party did not start:\n${text}`)), 15_000);
+        proc.stdout!.on('data', (b: Buffer) => {
+          text += b.toString();
+          if (text.includes('listening')) {
+            clearTimeout(timer);
+            resolve(text);
+          }
+        });
+        proc.on('exit', (code) => reject(new Error(`party exited with ${code}: ${text}`)));
+      });
+      const port = Number(/127\.0\.0\.1:(\d+)/.exec(line)![1]);
+      const read = (name: string): Promise<string> => readFile(join(dir, 'certs', name), 'utf8');
+      const client = new PartyClient({
+        name: 'bmc',
+        address: `127.0.0.1:${port}`,
+        tls: { key: await read('gateway.key'), cert: await read('gateway.crt'), ca: await read('ca.crt') },
+      });
+      const stream = await client.execute(
+        {
+          table: { schema: '', name: 'patients' },
+          output: [{ kind: 'aggregate', aggregate: { fn: 'count', arg: null }, alias: 'n' }],
+          where: null,
+          groupBy: [],
+          orderBy: [],
+          limit: null,
+        },
+        new AbortController().signal,
+      );
+      let count = 0n;
+      for await (const batch of stream.batches()) count = batch.columns[0]![0] as bigint;
+      client.close();
+      const direct = await DuckDBInstance.create(join(dir, 'data', 'bmc.duckdb'), { access_mode: 'READ_ONLY' });
+      const connection = await direct.connect();
+      const expected = (await connection.runAndReadAll('SELECT count(*) FROM patients')).getRowsJS()[0]![0];
+      connection.closeSync();
+      direct.closeSync();
+      expect(count).toBe(BigInt(expected as number | bigint));
+      const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+      proc.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      child.process?.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -1,0 +1,55 @@
+import { Command } from 'commander';
+import { createLogger } from './logger.js';
+import { logLevelOption } from './options.js';
+import { ConfigError, loadPartyConfig, loadTlsFiles, openConnector } from '../party/party-config.js';
+import { createPartyNode } from '../party/party-node.js';
+
+export function partyCommand(): Command {
+  return new Command('party')
+    .description("run a party node next to a data owner's engine: it exports tables to the gateway under the owner's column policies")
+    .requiredOption('--config <file>', 'party configuration (JSON): name, listen, tls, engine, tables with column policies')
+    .addOption(logLevelOption().default('info'))
+    .addHelpText(
+      'after',
+      '\nExample config:\n' +
+        '  { "name": "bmc", "listen": { "host": "127.0.0.1", "port": 7001 },\n' +
+        '    "tls": { "key": "bmc.key", "cert": "bmc.crt", "ca": "ca.crt" },\n' +
+        '    "engine": { "type": "duckdb", "path": "bmc.duckdb" },\n' +
+        '    "tables": [ { "name": "patients", "remote": { "name": "patients" },\n' +
+        '                  "policies": { "patient_id": "public", "national_id": "protected" } } ] }\n' +
+        'Columns without a policy are protected. Make certificates with `c2d certs`.',
+    )
+    .action(async (opts: { config: string; logLevel: string }) => {
+      const logger = createLogger(opts.logLevel);
+      let config;
+      try {
+        config = await loadPartyConfig(opts.config);
+      } catch (error) {
+        if (error instanceof ConfigError) {
+          console.error(`error: ${error.message}`);
+          process.exitCode = 2;
+          return;
+        }
+        throw error;
+      }
+      const connector = await openConnector(config.engine);
+      const node = createPartyNode({
+        name: config.name,
+        connector,
+        tables: config.tables,
+        tls: await loadTlsFiles(config.tls),
+        allowedPeers: config.allowedPeers,
+        logger,
+      });
+      const port = await node.listen(config.listen.port, config.listen.host);
+      console.log(`party "${config.name}" listening on ${config.listen.host}:${port} (mutual TLS), exporting ${config.tables.map((t) => t.name).join(', ')}`);
+      const stop = (): void => {
+        void node.close().then(async () => {
+          await connector.close();
+          process.exit(0);
+        });
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}
