@@ -35,6 +35,7 @@ import { CatalogSnapshot } from './catalog-snapshot.js';
 import { alterRelation } from './alter-relation.js';
 import { appendLedger, queryLedger } from './audit-ledger.js';
 import { type DdlOutcome, runDdl } from './ddl-transaction.js';
+import { ensureMigrationTables } from './migration-bookkeeping.js';
 import {
   createForeignTable,
   createPartitionedTable,
@@ -61,9 +62,13 @@ export class CatalogStore {
   static async open(location: string): Promise<CatalogStore> {
     const knex = knexFactory(knexConfig(location));
     try {
-      await retryTransient(() => knex.migrate.latest({ migrationSource: catalogMigrationSource, tableName: MIGRATIONS_TABLE }), {
-        migrating: true,
-      });
+      await retryTransient(
+        async () => {
+          await ensureMigrationTables(knex, MIGRATIONS_TABLE);
+          await knex.migrate.latest({ migrationSource: catalogMigrationSource, tableName: MIGRATIONS_TABLE });
+        },
+        { migrating: true },
+      );
     } catch (error) {
       await knex.destroy();
       throw error;

@@ -9,15 +9,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const TRANSIENT_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_LOCKED', '40001', '40P01', '23505']);
 
 /**
- * Also while migrating: two gateways creating the knex bookkeeping tables at once may
- * see PostgreSQL's "relation already exists" (42P07).
+ * Also while migrating: two gateways creating knex's bookkeeping tables at once may see
+ * "already exists" (PostgreSQL's 42P07 for the table, 42710 for its row type; SQLite's
+ * generic SQLITE_ERROR). The migrations
+ * themselves run under knex's lock and re-check what is done, so a retry is safe.
  */
-const MIGRATION_RACE_CODES = new Set(['42P07']);
+function isMigrationRace(code: string, message: string): boolean {
+  return code === '42P07' || code === '42710' || (code === 'SQLITE_ERROR' && / already exists$/.test(message));
+}
 
 export function isTransient(error: unknown, migrating = false): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && (TRANSIENT_CODES.has(code) || (migrating && MIGRATION_RACE_CODES.has(code)))) return true;
+  const message = String((error as { message?: unknown }).message);
+  if (typeof code === 'string' && (TRANSIENT_CODES.has(code) || (migrating && isMigrationRace(code, message)))) return true;
   // knex's migrator refuses to run while another process holds its lock.
   return (error as { name?: unknown }).name === 'MigrationLocked';
 }

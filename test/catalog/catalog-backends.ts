@@ -16,6 +16,8 @@ export interface CatalogLocation {
   readonly location: string;
   /** Runs SQL directly on the backing database, bypassing the store (for fault injection). */
   raw(sql: string): Promise<void>;
+  /** Runs one query directly on the backing database and returns its rows. */
+  query(sql: string): Promise<Record<string, unknown>[]>;
   dispose(): Promise<void>;
 }
 
@@ -32,6 +34,15 @@ async function sqliteLocation(): Promise<CatalogLocation> {
       const db = new Database(location);
       try {
         db.exec(sql);
+      } finally {
+        db.close();
+      }
+    },
+    async query(sql) {
+      const { default: Database } = await import('better-sqlite3');
+      const db = new Database(location);
+      try {
+        return db.prepare(sql).all() as Record<string, unknown>[];
       } finally {
         db.close();
       }
@@ -56,6 +67,7 @@ async function postgresLocation(): Promise<CatalogLocation> {
   return {
     location: `postgres://postgres@127.0.0.1:5432/${database}`,
     raw: (sql) => withClient(database, async (c) => void (await c.query(sql))),
+    query: (sql) => withClient(database, async (c) => (await c.query(sql)).rows as Record<string, unknown>[]),
     dispose: () => withClient('postgres', async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`))),
   };
 }
