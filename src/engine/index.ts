@@ -9,6 +9,7 @@ import { SqlState } from '../server/sqlstate.js';
 import { initSqlParser } from '../sql/index.js';
 import { installPgCatalog } from '../pgcatalog/index.js';
 import { DuckDbRunner } from './duckdb-runner.js';
+import type { QueryRunner } from './query-runner.js';
 import { LocalSession } from './session.js';
 import { SERVER_VERSION } from './settings.js';
 
@@ -19,6 +20,8 @@ export interface LocalEngineOptions {
   database: string;
   /** Version of C2D for version(). */
   productVersion: string;
+  /** What runs queries; by default DuckDB over `instance` alone. */
+  runner?: QueryRunner;
 }
 
 export async function createLocalEngine(options: LocalEngineOptions): Promise<Engine> {
@@ -38,7 +41,7 @@ export async function createLocalEngine(options: LocalEngineOptions): Promise<En
   } finally {
     connection.closeSync();
   }
-  const runner = new DuckDbRunner(options.instance);
+  const runner = options.runner ?? new DuckDbRunner(options.instance);
   return {
     async openSession(info: StartupInfo, events: SessionEvents): Promise<EngineSession> {
       if (info.database !== options.database) {

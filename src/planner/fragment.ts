@@ -63,48 +63,53 @@ export interface Fragment {
   readonly limit: bigint | null;
 }
 
+/** Column names an expression reads. */
+export function columnsOfExpr(e: Expr, out: Set<string> = new Set()): Set<string> {
+  switch (e.kind) {
+    case 'column':
+      out.add(e.name);
+      break;
+    case 'literal':
+      break;
+    case 'compare':
+    case 'arithmetic':
+      columnsOfExpr(e.left, out);
+      columnsOfExpr(e.right, out);
+      break;
+    case 'and':
+    case 'or':
+    case 'call':
+      for (const a of e.args) columnsOfExpr(a, out);
+      break;
+    case 'not':
+    case 'is-null':
+      columnsOfExpr(e.arg, out);
+      break;
+    case 'in':
+      columnsOfExpr(e.arg, out);
+      for (const v of e.values) columnsOfExpr(v, out);
+      break;
+    case 'like':
+      columnsOfExpr(e.arg, out);
+      columnsOfExpr(e.pattern, out);
+      break;
+    case 'between':
+      columnsOfExpr(e.arg, out);
+      columnsOfExpr(e.low, out);
+      columnsOfExpr(e.high, out);
+      break;
+  }
+  return out;
+}
+
 /** The column names a fragment reads: what a party checks against its column policies. */
 export function columnsRead(fragment: Fragment): Set<string> {
   const out = new Set<string>();
-  const visit = (e: Expr | null): void => {
-    if (e === null) return;
-    switch (e.kind) {
-      case 'column':
-        out.add(e.name);
-        return;
-      case 'literal':
-        return;
-      case 'compare':
-      case 'arithmetic':
-        visit(e.left);
-        visit(e.right);
-        return;
-      case 'and':
-      case 'or':
-      case 'call':
-        e.args.forEach(visit);
-        return;
-      case 'not':
-      case 'is-null':
-        visit(e.arg);
-        return;
-      case 'in':
-        visit(e.arg);
-        e.values.forEach(visit);
-        return;
-      case 'like':
-        visit(e.arg);
-        visit(e.pattern);
-        return;
-      case 'between':
-        visit(e.arg);
-        visit(e.low);
-        visit(e.high);
-        return;
-    }
-  };
-  for (const item of fragment.output) visit(item.kind === 'expr' ? item.expr : item.aggregate.arg);
-  visit(fragment.where);
-  fragment.groupBy.forEach(visit);
+  for (const item of fragment.output) {
+    const e = item.kind === 'expr' ? item.expr : item.aggregate.arg;
+    if (e) columnsOfExpr(e, out);
+  }
+  if (fragment.where) columnsOfExpr(fragment.where, out);
+  for (const g of fragment.groupBy) columnsOfExpr(g, out);
   return out;
 }

@@ -1,0 +1,35 @@
+/**
+ * What the planner needs to know about the federation: federated tables (a table whose
+ * rows live in partitions at parties) and how to reach each party. The catalog provides
+ * the tables; party clients provide the reach.
+ */
+import type { FragmentStream, RemoteColumn } from '../../connectors/connector.js';
+import type { Fragment } from './fragment.js';
+
+export interface FederatedPartition {
+  /** The party holding this partition's rows. */
+  party: string;
+  /** The table's name as that party exports it. */
+  exportedTable: string;
+  /** The partition key value of these rows (FOR VALUES IN ('bmc')). */
+  value: string;
+}
+
+export interface FederatedTable {
+  schema: string;
+  name: string;
+  /** Every column, the partition key included, with PostgreSQL types. */
+  columns: RemoteColumn[];
+  /** The LIST partition key column (its values are not stored at the parties), or null. */
+  partitionKey: string | null;
+  partitions: FederatedPartition[];
+}
+
+export interface FederationView {
+  /** The federated table `schema.name` refers to, or undefined when it is not one. */
+  table(schema: string | undefined, name: string): FederatedTable | undefined;
+}
+
+export interface PartyDirectory {
+  execute(party: string, fragment: Fragment, signal: AbortSignal): Promise<FragmentStream>;
+}
