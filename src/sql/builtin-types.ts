@@ -2,8 +2,8 @@
  * The built-in PostgreSQL types C2D knows, as pg_type rows of PostgreSQL 15 (generated
  * from its catalog: the types of issue 3, their arrays, and the catalog and pseudo types
  * that clients name in introspection queries). Used by the pg_type emulation and the
- * DuckDB→PostgreSQL type mapping.
- * TODO(types): src/sql/types exports pgTypes; switch to it once it lands and drop this list.
+ * DuckDB→PostgreSQL type mapping. src/sql/types re-exports it as `pgTypes` and derives
+ * type sizes, array element types and format_type from it.
  */
 export interface BuiltinType {
   readonly oid: number;
