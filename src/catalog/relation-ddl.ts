@@ -15,6 +15,7 @@ import type { CatalogWriter } from './catalog-writer.js';
 import { buildColumns } from './column-specs.js';
 import { checkOptions } from './option-list.js';
 import { checkBound, checkPartitionColumns } from './partition-bounds.js';
+import { partitionKeyOpclass } from './partition-key-types.js';
 import { checkName, describeRelation } from './object-names.js';
 
 /** Whether the name is free; with IF NOT EXISTS an existing relation is a NOTICE, not an error. */
@@ -73,6 +74,7 @@ export async function createPartitionedTable(w: CatalogWriter, request: CreatePa
   if (keyColumns.length !== 1) throw catalogError.listKeyTooWide();
   const key = columns.find((column) => column.name === keyColumns[0]);
   if (!key) throw catalogError.partitionKeyColumnMissing(String(keyColumns[0]));
+  partitionKeyOpclass(key.typeOid);
   await w.insertRelation({
     oid: w.allocateOid(),
     schemaOid: schema.oid,
