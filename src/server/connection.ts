@@ -168,8 +168,10 @@ export class PgConnection implements Output {
   }
 
   flush(): Promise<void> {
-    if (this.writer.size === 0 || this.socket.destroyed) return Promise.resolve();
+    if (this.writer.size === 0) return Promise.resolve();
     const data = this.writer.take();
+    // Nobody is listening any more: drop the output rather than let it pile up.
+    if (this.socket.destroyed) return Promise.resolve();
     if (this.socket.write(data)) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
