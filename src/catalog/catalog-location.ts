@@ -42,3 +42,15 @@ export function knexConfig(location: string): Knex.Config {
     },
   };
 }
+
+/** The location for messages and logs: a URL's password is replaced by ***. */
+export function redactLocation(location: string): string {
+  if (catalogBackend(location) !== 'postgres') return location;
+  try {
+    const url = new URL(location);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return 'a PostgreSQL URL';
+  }
+}

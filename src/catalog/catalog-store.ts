@@ -6,7 +6,9 @@
  */
 import knexFactory, { type Knex } from 'knex';
 import type { LedgerEntry, RoleEntry } from './catalog-entries.js';
-import { catalogBackend, type CatalogBackend, knexConfig } from './catalog-location.js';
+import { catalogBackend, type CatalogBackend, knexConfig, redactLocation } from './catalog-location.js';
+import { PgError } from '../server/pg-error.js';
+import { SqlState } from '../server/sqlstate.js';
 import { catalogMigrationSource, MIGRATIONS_TABLE } from './catalog-migrations.js';
 import type {
   AlterRelationRequest,
@@ -71,7 +73,7 @@ export class CatalogStore {
       );
     } catch (error) {
       await knex.destroy();
-      throw error;
+      throw new PgError(SqlState.connectionFailure, `could not open the federation catalog at ${redactLocation(location)}: ${(error as Error).message}`);
     }
     return new CatalogStore(knex, catalogBackend(location));
   }

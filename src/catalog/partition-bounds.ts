@@ -7,7 +7,7 @@ import type { ColumnEntry, PartitionBound, PartitionValue, RelationEntry } from 
 import { catalogError } from './catalog-errors.js';
 import { partitionValueKey } from './catalog-rows.js';
 import type { CatalogSnapshot } from './catalog-snapshot.js';
-import { checkText } from './object-names.js';
+import { canonicalPartitionValue } from './partition-values.js';
 
 /** Checks a new bound against the parent's other partitions. */
 export function checkBound(
@@ -18,7 +18,9 @@ export function checkBound(
   partitionOid: number | null,
 ): PartitionBound {
   if (!Array.isArray(values) || values.length === 0) throw catalogError.emptyBound();
-  for (const value of values) if (value !== null) checkText(value);
+  const key = parent.columns.find((c) => c.attnum === parent.partitionKey?.attnum);
+  if (!key) throw new Error(`partitioned table ${parent.name} has no key column`);
+  values = values.map((value) => canonicalPartitionValue(key, value));
   const keys = new Set(values.map(partitionValueKey));
   for (const sibling of snapshot.partitionsOf(parent.oid)) {
     if (sibling.oid === partitionOid) continue;

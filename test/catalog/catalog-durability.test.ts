@@ -175,6 +175,12 @@ describe.each(backends)('catalog durability on %s', (backend, make) => {
     }
   });
 
+  it('reports a location it cannot open as a connection failure, without the password', async () => {
+    const url = backend === 'sqlite' ? '/nonexistent-dir/c2d/catalog.sqlite' : 'postgres://postgres:s3cret@127.0.0.1:5432/c2d_no_such_database_here';
+    const error = await expectPgError(CatalogStore.open(url), '08006', /^could not open the federation catalog at /);
+    expect(error.message).not.toContain('s3cret');
+  });
+
   it('migrates once when four stores open a new location at the same time', async () => {
     await store.close();
     await at.dispose();

@@ -112,6 +112,33 @@ describe.each(backends)('catalog tables on %s', (_name, make) => {
     expect(snap.relations.map((r) => r.name)).toEqual(['visits', 'visits_bmc', 'visits_null']);
   });
 
+  it('checks partition values against the key type and stores them canonically', async () => {
+    const table = (name: string, typeOid: number, typmod = -1) => store.createPartitionedTable({
+      table: { name }, owner: 'c2d', columns: [{ name: 'k', typeOid, typmod }], partitionBy: { strategy: 'list', columns: ['k'] },
+    });
+    const part = (name: string, parent: string, values: (string | null)[]) => partition(name, 'bmc', values, parent);
+    await table('ti', T.int4);
+    await part('ti_1', 'ti', ['01', ' -7 ']);
+    await expectPgError(part('ti_2', 'ti', ['1']), '42P17', 'partition "ti_2" would overlap partition "ti_1"');
+    await expectPgError(part('ti_3', 'ti', ['abc']), '22P02', 'invalid input syntax for type integer: "abc"');
+    await expectPgError(part('ti_4', 'ti', ['99999999999']), '22003', 'value "99999999999" is out of range for type integer');
+    await table('tb', T.bool);
+    await part('tb_1', 'tb', ['yes']);
+    await expectPgError(part('tb_2', 'tb', ['t']), '42P17', 'partition "tb_2" would overlap partition "tb_1"');
+    await expectPgError(part('tb_3', 'tb', ['maybe']), '22P02', 'invalid input syntax for type boolean: "maybe"');
+    await expectPgError(part('tb_4', 'tb', ['o']), '22P02');
+    await part('tb_5', 'tb', ['OFF']);
+    await table('tv', T.varchar, 7);
+    await expectPgError(part('tv_1', 'tv', ['abcd']), '22001', 'value too long for type character varying(3)');
+    await part('tv_2', 'tv', ['äöü']);
+    await table('tn', T.numeric);
+    await expectPgError(part('tn_1', 'tn', ['x1']), '22P02', 'invalid input syntax for type numeric: "x1"');
+    await expectPgError(table('tj', 114), '42704', 'data type json has no default operator class for access method "btree"');
+    const snap = await store.snapshot();
+    const bound = (name: string) => snap.relation({ name })!.partitionOf!.values;
+    expect([bound('ti_1'), bound('tb_1'), bound('tb_5'), bound('tv_2')]).toEqual([['1', '-7'], ['true'], ['false'], ['äöü']]);
+  });
+
   it('attaches and detaches foreign tables, checking columns as PostgreSQL does', async () => {
     await federated();
     await partition('visits_bmc', 'bmc', ['bmc']);
