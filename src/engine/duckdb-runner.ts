@@ -140,7 +140,9 @@ class DuckDbPreparedQuery implements PreparedQuery {
 }
 
 class DuckDbRowSource implements RowSource {
-  private chunk: unknown[][] = [];
+  /** The current chunk, column-major; rows are built only for callers that want rows. */
+  private columnsOfChunk: unknown[][] = [];
+  private rowCount = 0;
   private offset = 0;
   private exhausted = false;
   private released = false;
@@ -157,22 +159,40 @@ class DuckDbRowSource implements RowSource {
   async fetch(maxRows: number, signal: AbortSignal): Promise<{ rows: unknown[][]; done: boolean }> {
     const limit = maxRows > 0 ? maxRows : Infinity;
     const rows: unknown[][] = [];
-    const interrupt = (): void => this.slot.connection.interrupt();
-    signal.addEventListener('abort', interrupt, { once: true });
-    try {
+    await this.guard(signal, async () => {
       while (rows.length < limit) {
-        if (this.offset >= this.chunk.length) {
-          if (this.exhausted || !(await this.nextChunk())) break;
-        }
-        const take = Math.min(limit - rows.length, this.chunk.length - this.offset);
-        if (this.offset === 0 && take === this.chunk.length && rows.length === 0 && limit === Infinity) {
-          // Common streaming case: hand over whole chunks without copying.
-          rows.push(...this.chunk);
-        } else {
-          for (let i = 0; i < take; i++) rows.push(this.chunk[this.offset + i]!);
+        if (this.offset >= this.rowCount && (this.exhausted || !(await this.nextChunk()))) break;
+        const take = Math.min(limit - rows.length, this.rowCount - this.offset);
+        const width = this.columnsOfChunk.length;
+        for (let i = 0; i < take; i++) {
+          const row = new Array<unknown>(width);
+          for (let c = 0; c < width; c++) row[c] = this.columnsOfChunk[c]![this.offset + i];
+          rows.push(row);
         }
         this.offset += take;
       }
+    });
+    return { rows, done: await this.finishIfDone() };
+  }
+
+  async fetchColumns(signal: AbortSignal): Promise<{ columns: unknown[][]; rowCount: number; done: boolean }> {
+    let columns: unknown[][] = [];
+    let rowCount = 0;
+    await this.guard(signal, async () => {
+      if (this.offset >= this.rowCount && (this.exhausted || !(await this.nextChunk()))) return;
+      columns = this.offset === 0 ? this.columnsOfChunk : this.columnsOfChunk.map((col) => col.slice(this.offset));
+      rowCount = this.rowCount - this.offset;
+      this.offset = this.rowCount;
+    });
+    return { columns, rowCount, done: await this.finishIfDone() };
+  }
+
+  /** Runs `work` with cancel wired to DuckDB's interrupt; any failure closes the source. */
+  private async guard(signal: AbortSignal, work: () => Promise<void>): Promise<void> {
+    const interrupt = (): void => this.slot.connection.interrupt();
+    signal.addEventListener('abort', interrupt, { once: true });
+    try {
+      await work();
       signal.throwIfAborted();
     } catch (error) {
       await this.close();
@@ -180,46 +200,38 @@ class DuckDbRowSource implements RowSource {
     } finally {
       signal.removeEventListener('abort', interrupt);
     }
-    const done = this.exhausted && this.offset >= this.chunk.length;
+  }
+
+  private async finishIfDone(): Promise<boolean> {
+    const done = this.exhausted && this.offset >= this.rowCount;
     if (done) await this.close();
-    return { rows, done };
+    return done;
   }
 
-  /** Loads the next non-empty chunk as rows; false at the end of the result. */
+  /** Loads the next non-empty chunk; false at the end of the result. */
   private async nextChunk(): Promise<boolean> {
-    for (;;) {
-      const chunk = await (this.prefetched ?? this.result.fetchChunk());
-      // DuckDB computes the next chunk on its own thread while this one is encoded and sent.
-      this.prefetched = chunk && chunk.rowCount > 0 ? this.result.fetchChunk() : null;
-      this.prefetched?.catch(() => {});
-      if (!chunk || chunk.rowCount === 0) {
-        this.exhausted = true;
-        this.chunk = [];
-        this.offset = 0;
-        return false;
-      }
-      this.chunk = this.toRows(chunk);
-      this.offset = 0;
-      return true;
+    const chunk = await (this.prefetched ?? this.result.fetchChunk());
+    // DuckDB computes the next chunk on its own thread while this one is encoded and sent.
+    this.prefetched = chunk && chunk.rowCount > 0 ? this.result.fetchChunk() : null;
+    this.prefetched?.catch(() => {});
+    this.offset = 0;
+    if (!chunk || chunk.rowCount === 0) {
+      this.exhausted = true;
+      this.columnsOfChunk = [];
+      this.rowCount = 0;
+      return false;
     }
-  }
-
-  private toRows(chunk: DuckDBDataChunk): unknown[][] {
-    const rowCount = chunk.rowCount;
-    const rows: unknown[][] = new Array(rowCount);
-    for (let r = 0; r < rowCount; r++) rows[r] = new Array(this.columns.length);
-    for (let c = 0; c < this.columns.length; c++) {
-      const values = readColumn(chunk, c, this.columns[c]!);
-      for (let r = 0; r < rowCount; r++) rows[r]![c] = values[r];
-    }
-    return rows;
+    this.columnsOfChunk = this.columns.map((type, c) => readColumn(chunk, c, type));
+    this.rowCount = chunk.rowCount;
+    return true;
   }
 
   async close(): Promise<void> {
     if (this.released) return;
     this.released = true;
     this.exhausted = true;
-    this.chunk = [];
+    this.columnsOfChunk = [];
+    this.rowCount = 0;
     // A chunk still being computed must finish (or fail) before the connection is reused.
     if (this.prefetched) {
       this.slot.connection.interrupt();

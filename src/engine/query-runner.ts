@@ -29,5 +29,13 @@ export interface RowSource {
   readonly fields: readonly FieldDescription[];
   /** Up to maxRows rows (0 = all that remain); done when the source is exhausted. */
   fetch(maxRows: number, signal: AbortSignal): Promise<{ rows: unknown[][]; done: boolean }>;
+  /** Optional: the next slice of rows column-major (columns[c][r]), for streaming without per-row arrays. */
+  fetchColumns?(signal: AbortSignal): Promise<ColumnSlice>;
   close(): Promise<void>;
+}
+
+export interface ColumnSlice {
+  columns: unknown[][];
+  rowCount: number;
+  done: boolean;
 }

@@ -193,6 +193,7 @@ export class LocalSession implements EngineSession {
           kind: 'rows',
           fields: source.fields,
           fetch: (maxRows, fetchSignal) => source.fetch(maxRows, fetchSignal),
+          ...(source.fetchColumns ? { fetchColumns: (s: AbortSignal) => source.fetchColumns!(s) } : {}),
           commandTag: (n) => `${tagWord} ${n}`,
           close: () => source.close(),
         };

@@ -98,6 +98,7 @@ export class FederatedRunner implements QueryRunner {
       return {
         fields,
         fetch: (maxRows, s) => source.fetch(maxRows, s),
+        ...(source.fetchColumns ? { fetchColumns: (s: AbortSignal) => source.fetchColumns!(s) } : {}),
         close: async () => {
           await source.close();
           prepared.close();

@@ -17,7 +17,7 @@ import { MessageWriter } from './protocol/message-writer.js';
 import * as msg from './protocol/backend-messages.js';
 import { readStartupPacket } from './startup.js';
 import { SCRAM_MECHANISM, ScramExchange, parseScramVerifier } from './auth/scram.js';
-import { rowEncoder, writeCopyOut, writeRows, FLUSH_THRESHOLD, type Output, type RowEncoder } from './result-writer.js';
+import { columnsEncoder, rowEncoder, writeCopyOut, writeRows, FLUSH_THRESHOLD, type Output, type RowEncoder } from './result-writer.js';
 import { binaryDecoder, textDecoder, TypeOid } from '../sql/types/index.js';
 
 export interface AuthConfig {
@@ -427,8 +427,9 @@ export class PgConnection implements Output {
         if (execution.kind === 'rows') {
           msg.rowDescription(this.writer, execution.fields, []);
           const encode = rowEncoder(execution.fields, [], session.codecContext);
+          const encodeColumns = columnsEncoder(execution.fields, [], session.codecContext);
           try {
-            const { sent } = await writeRows(execution, encode, this, 0, signal);
+            const { sent } = await writeRows(execution, encode, this, 0, signal, encodeColumns);
             msg.commandComplete(this.writer, execution.commandTag(sent));
           } finally {
             await execution.close();
@@ -559,7 +560,10 @@ export class PgConnection implements Output {
       await writeCopyOut(execution, this, signal);
     } else {
       portal.encode ??= rowEncoder(execution.fields, portal.formats, this.session!.codecContext);
-      const { sent, done } = await writeRows(execution, portal.encode, this, Math.max(0, maxRows), signal);
+      // Columnar streaming only when the whole rest is sent and the portal never fetched by rows.
+      const whole = maxRows <= 0 && portal.rowsSent === 0;
+      const encodeColumns = whole ? columnsEncoder(execution.fields, portal.formats, this.session!.codecContext) : undefined;
+      const { sent, done } = await writeRows(execution, portal.encode, this, Math.max(0, maxRows), signal, encodeColumns);
       portal.rowsSent += sent;
       if (done) {
         portal.done = true;

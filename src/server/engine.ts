@@ -111,6 +111,11 @@ export interface RowsExecution {
   readonly fields: readonly FieldDescription[];
   /** Up to `maxRows` more rows; `done` when none remain after these. */
   fetch(maxRows: number, signal: AbortSignal): Promise<{ rows: unknown[][]; done: boolean }>;
+  /**
+   * Optional fast path for sending everything that remains: the next rows column-major
+   * (columns[c][r]), so no per-row arrays are built. Not mixed with fetch() on one result.
+   */
+  fetchColumns?(signal: AbortSignal): Promise<{ columns: unknown[][]; rowCount: number; done: boolean }>;
   /** The CommandComplete tag once `rowCount` rows were sent in all ("SELECT 3", "FETCH 3", "SHOW"). */
   commandTag(rowCount: number): string;
   /** Release the result early (portal closed, transaction ended). */

@@ -20,17 +20,13 @@ export interface Output {
 
 export type RowEncoder = (row: unknown[], w: MessageWriter) => void;
 
+/** Writes rows `0..rowCount` of column-major data as DataRows. */
+export type ColumnsEncoder = (columns: unknown[][], rowCount: number, w: MessageWriter) => void;
+
 /** One DataRow writer per column layout and format choice, built once per portal. */
 export function rowEncoder(fields: readonly FieldDescription[], formats: readonly number[], ctx: CodecContext): RowEncoder {
   const n = fields.length;
-  const writers = fields.map((f, i) => {
-    if ((formats[i] ?? 0) === 1) {
-      const encode = binaryEncoder(f.typeOid);
-      return (v: unknown, w: MessageWriter) => w.lengthPrefixedBytes(encode(v, ctx));
-    }
-    const encode = textEncoder(f.typeOid);
-    return (v: unknown, w: MessageWriter) => w.lengthPrefixedString(encode(v, ctx));
-  });
+  const writers = valueWriters(fields, formats, ctx);
   return (row, w) => {
     w.begin('D').int16(n);
     for (let c = 0; c < n; c++) {
@@ -40,6 +36,33 @@ export function rowEncoder(fields: readonly FieldDescription[], formats: readonl
     }
     w.end();
   };
+}
+
+export function columnsEncoder(fields: readonly FieldDescription[], formats: readonly number[], ctx: CodecContext): ColumnsEncoder {
+  const n = fields.length;
+  const writers = valueWriters(fields, formats, ctx);
+  return (columns, rowCount, w) => {
+    for (let r = 0; r < rowCount; r++) {
+      w.begin('D').int16(n);
+      for (let c = 0; c < n; c++) {
+        const v = columns[c]![r];
+        if (v === null || v === undefined) w.int32(-1);
+        else writers[c]!(v, w);
+      }
+      w.end();
+    }
+  };
+}
+
+function valueWriters(fields: readonly FieldDescription[], formats: readonly number[], ctx: CodecContext): Array<(v: unknown, w: MessageWriter) => void> {
+  return fields.map((f, i) => {
+    if ((formats[i] ?? 0) === 1) {
+      const encode = binaryEncoder(f.typeOid);
+      return (v: unknown, w: MessageWriter) => w.lengthPrefixedBytes(encode(v, ctx));
+    }
+    const encode = textEncoder(f.typeOid);
+    return (v: unknown, w: MessageWriter) => w.lengthPrefixedString(encode(v, ctx));
+  });
 }
 
 /**
@@ -52,8 +75,18 @@ export async function writeRows(
   out: Output,
   maxRows: number,
   signal: AbortSignal,
+  encodeColumns?: ColumnsEncoder,
 ): Promise<{ sent: number; done: boolean }> {
   let sent = 0;
+  if (maxRows === 0 && encodeColumns && execution.fetchColumns) {
+    for (;;) {
+      const { columns, rowCount, done } = await execution.fetchColumns(signal);
+      encodeColumns(columns, rowCount, out.writer);
+      sent += rowCount;
+      if (out.writer.size >= FLUSH_THRESHOLD) await out.flush();
+      if (done) return { sent, done: true };
+    }
+  }
   for (;;) {
     const want = maxRows > 0 ? Math.min(BATCH_ROWS, maxRows - sent) : BATCH_ROWS;
     const { rows, done } = await execution.fetch(want, signal);

@@ -6,6 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { expect } from 'vitest';
 import { CatalogStore } from '../../src/catalog/index.js';
@@ -24,29 +25,22 @@ export interface CatalogLocation {
 const admin = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' };
 let counter = 0;
 
+async function withSqlite<T>(filename: string, run: (db: Knex) => Promise<T>): Promise<T> {
+  const db = knexFactory({ client: 'better-sqlite3', connection: { filename }, useNullAsDefault: true });
+  try {
+    return await run(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
 async function sqliteLocation(): Promise<CatalogLocation> {
   const dir = await mkdtemp(join(tmpdir(), 'c2d-catalog-'));
   const location = join(dir, 'catalog.sqlite');
   return {
     location,
-    async raw(sql) {
-      const { default: Database } = await import('better-sqlite3');
-      const db = new Database(location);
-      try {
-        db.exec(sql);
-      } finally {
-        db.close();
-      }
-    },
-    async query(sql) {
-      const { default: Database } = await import('better-sqlite3');
-      const db = new Database(location);
-      try {
-        return db.prepare(sql).all() as Record<string, unknown>[];
-      } finally {
-        db.close();
-      }
-    },
+    raw: (sql) => withSqlite(location, async (db) => void (await db.raw(sql))),
+    query: (sql) => withSqlite(location, async (db) => (await db.raw(sql)) as Record<string, unknown>[]),
     dispose: () => rm(dir, { recursive: true, force: true }),
   };
 }
