@@ -6,27 +6,17 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import pg from 'pg';
 import { startTestGateway, type TestGateway } from '../support/demo-gateway.js';
+import { createTestDatabase, LOCAL_POSTGRES, type TestDatabase } from '../support/postgres-database.js';
 
-const database = `c2d_test_fdw_${process.pid}`;
-const admin = { host: '127.0.0.1', port: 5432, user: 'postgres' };
+let db: TestDatabase;
 let gw: TestGateway;
 let local: pg.Client;
 let direct: pg.Client;
 
-async function adminQuery(sql: string): Promise<void> {
-  const c = new pg.Client({ ...admin, database: 'postgres' });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
 beforeAll(async () => {
   gw = await startTestGateway();
-  await adminQuery(`CREATE DATABASE ${database}`);
-  local = new pg.Client({ ...admin, database });
+  db = await createTestDatabase('fdw');
+  local = new pg.Client({ ...LOCAL_POSTGRES, database: db.name });
   await local.connect();
   direct = new pg.Client({ host: gw.host, port: gw.port, database: 'c2d', user: gw.user, password: gw.password });
   await direct.connect();
@@ -42,7 +32,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await direct?.end();
   await local?.end();
-  await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await db?.drop();
   await gw?.stop();
 });
 

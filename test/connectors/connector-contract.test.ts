@@ -4,14 +4,12 @@
  * interface, with the same answers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import type { Connector } from '../../connectors/connector.js';
 import { DuckDbConnector } from '../../connectors/duckdb/duckdb-connector.js';
 import { PostgresConnector } from '../../connectors/postgres/postgres-connector.js';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { createTestDatabase, LOCAL_POSTGRES, type TestDatabase } from '../support/postgres-database.js';
 
-const database = `c2d_test_connectors_${process.pid}`;
-const admin = { host: '127.0.0.1', port: 5432, user: 'postgres' };
 
 /** Runs on both engines unchanged: the table each connector is tested on. */
 const SETUP = [
@@ -21,32 +19,19 @@ const SETUP = [
   `CREATE TABLE big AS SELECT i AS n FROM generate_series(1, 50000) AS s(i)`,
 ];
 
-async function withAdmin(sql: string): Promise<void> {
-  const c = new pg.Client({ ...admin, database: 'postgres' });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
 let duckInstance: DuckDBInstance;
 const connectors: Array<[string, () => Connector]> = [];
 let postgresConnector: PostgresConnector;
+let db: TestDatabase;
 let duckdbConnector: DuckDbConnector;
 
 beforeAll(async () => {
-  await withAdmin(`CREATE DATABASE ${database}`);
-  const c = new pg.Client({ ...admin, database });
-  await c.connect();
-  for (const sql of SETUP) await c.query(sql);
-  await c.end();
+  db = await createTestDatabase('connectors', SETUP);
   duckInstance = await DuckDBInstance.create(':memory:');
   const d = await duckInstance.connect();
   for (const sql of SETUP) await d.run(sql);
   d.closeSync();
-  postgresConnector = new PostgresConnector({ ...admin, database });
+  postgresConnector = new PostgresConnector({ ...LOCAL_POSTGRES, database: db.name });
   duckdbConnector = DuckDbConnector.over(duckInstance);
 });
 
@@ -54,7 +39,7 @@ afterAll(async () => {
   await postgresConnector?.close();
   await duckdbConnector?.close();
   duckInstance?.closeSync();
-  await withAdmin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await db?.drop();
 });
 
 connectors.push(['postgres', () => postgresConnector], ['duckdb', () => duckdbConnector]);

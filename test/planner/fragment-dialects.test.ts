@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import pg from 'pg';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { createTestDatabase, LOCAL_POSTGRES, type TestDatabase } from '../support/postgres-database.js';
 import { DuckDbDialect, PostgresDialect, SparkDialect, emitFragment } from '../../dialect/index.js';
 import { DuckDbConnector } from '../../connectors/duckdb/duckdb-connector.js';
 import { PostgresConnector } from '../../connectors/postgres/postgres-connector.js';
@@ -16,8 +16,6 @@ import { columnsRead } from '../../src/planner/fragment.js';
 import { conjuncts, toFragmentExpr } from '../../src/planner/pushdown-filter.js';
 import { initSqlParser, parseStatements } from '../../src/sql/index.js';
 
-const database = `c2d_test_fragments_${process.pid}`;
-const admin = { host: '127.0.0.1', port: 5432, user: 'postgres' };
 const NAMES = ["O'Brien", 'o%brien', 'a_b', 'back\\slash', 'ÜNÏ', 'plain', '', 'x y'];
 
 function setupSql(): string[] {
@@ -38,31 +36,22 @@ function setupSql(): string[] {
 let duckInstance: DuckDBInstance;
 let duck: Connector;
 let postgres: Connector;
+let db: TestDatabase;
 
 beforeAll(async () => {
-  const a = new pg.Client({ ...admin, database: 'postgres' });
-  await a.connect();
-  await a.query(`CREATE DATABASE ${database}`);
-  await a.end();
-  const c = new pg.Client({ ...admin, database });
-  await c.connect();
-  for (const sql of setupSql()) await c.query(sql);
-  await c.end();
+  db = await createTestDatabase('fragments', setupSql());
   duckInstance = await DuckDBInstance.create(':memory:');
   const d = await duckInstance.connect();
   for (const sql of setupSql()) await d.run(sql);
   d.closeSync();
   duck = DuckDbConnector.over(duckInstance);
-  postgres = new PostgresConnector({ ...admin, database });
+  postgres = new PostgresConnector({ ...LOCAL_POSTGRES, database: db.name });
 });
 
 afterAll(async () => {
   await postgres?.close();
   duckInstance?.closeSync();
-  const a = new pg.Client({ ...admin, database: 'postgres' });
-  await a.connect();
-  await a.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await a.end();
+  await db?.drop();
 });
 
 async function run(connector: Connector, fragment: Fragment): Promise<string[]> {
