@@ -10,6 +10,7 @@ import { initSqlParser } from '../sql/index.js';
 import { installPgCatalog } from '../pgcatalog/index.js';
 import { DuckDbRunner } from './duckdb-runner.js';
 import type { QueryRunner } from './query-runner.js';
+import type { CatalogStore } from '../catalog/index.js';
 import { LocalSession } from './session.js';
 import { SERVER_VERSION } from './settings.js';
 
@@ -22,6 +23,8 @@ export interface LocalEngineOptions {
   productVersion: string;
   /** What runs queries; by default DuckDB over `instance` alone. */
   runner?: QueryRunner;
+  /** The federation catalog DDL goes to; without it, DDL is refused with 0A000. */
+  catalog?: CatalogStore;
 }
 
 export async function createLocalEngine(options: LocalEngineOptions): Promise<Engine> {
@@ -47,7 +50,7 @@ export async function createLocalEngine(options: LocalEngineOptions): Promise<En
       if (info.database !== options.database) {
         throw new PgError(SqlState.invalidCatalogName, `database "${info.database}" does not exist`, { severity: 'FATAL' });
       }
-      return new LocalSession(runner, info, events);
+      return new LocalSession(runner, info, events, options.catalog ?? null);
     },
   };
 }

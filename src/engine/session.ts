@@ -24,6 +24,8 @@ import { commandStatement, computedRowsStatement, textField } from './prepared.j
 import { CopyFormatter, copyOptionsFrom } from './copy-format.js';
 import type { QueryRunner } from './query-runner.js';
 import { allSettings } from './settings.js';
+import { bindDdl, DDL_STATEMENTS } from '../sql/bind/bind-ddl.js';
+import type { CatalogStore } from '../catalog/index.js';
 
 /** CURSOR_OPT_* bits of DeclareCursorStmt.options (PostgreSQL's parsenodes.h). */
 const CURSOR_OPT_BINARY = 0x0001;
@@ -51,6 +53,8 @@ export class LocalSession implements EngineSession {
     private readonly runner: QueryRunner,
     private readonly info: StartupInfo,
     private readonly events: SessionEvents,
+    /** Where DDL goes; without one, DDL is refused. */
+    private readonly catalog: CatalogStore | null = null,
   ) {
     this.sessionValues = {
       user: info.user,
@@ -171,6 +175,7 @@ export class LocalSession implements EngineSession {
         if (body.isall) return commandStatement(() => 'DEALLOCATE ALL');
         throw new PgError(SqlState.invalidSqlStatementName, `prepared statement "${body.name}" does not exist`);
       default: {
+        if (DDL_STATEMENTS.has(kind) && this.catalog) return this.prepareDdl(kind, body, this.catalog);
         const write = WRITE_STATEMENTS[kind];
         if (write) {
           throw new PgError(SqlState.readOnlySqlTransaction, `cannot execute ${write} in a read-only transaction`, {
@@ -200,6 +205,16 @@ export class LocalSession implements EngineSession {
       },
       close: () => query.close(),
     };
+  }
+
+  /** DDL changes the federation catalog at once, as its own transaction. */
+  private prepareDdl(kind: string, body: any, catalog: CatalogStore): PreparedStatement {
+    const bound = bindDdl(kind, body, this.info.user);
+    return commandStatement(async () => {
+      const outcome = await bound.apply(catalog);
+      for (const notice of outcome.notices) this.events.notice('NOTICE', notice.message, notice.code);
+      return bound.commandTag;
+    });
   }
 
   private runSet(body: any): string {
