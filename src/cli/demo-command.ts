@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import { createLogger } from './logger.js';
 import { logLevelOption, port } from './options.js';
 import { ensureDemoData, serveLocal, DATABASE_NAME } from './serve.js';
@@ -18,6 +19,7 @@ export function demoCommand(): Command {
       const dataDir = join(opts.dir, 'data');
       await ensureDemoData(dataDir, logger);
       const host = '127.0.0.1';
+      await mkdir(join(opts.dir, 'gateway'), { recursive: true });
       const running = await serveLocal(dataDir, {
         dataDir: join(opts.dir, 'gateway'),
         host,
@@ -26,7 +28,7 @@ export function demoCommand(): Command {
         allowPlainOnLoopback: true,
         auth: 'scram-sha-256',
         logger,
-      });
+      }, join(opts.dir, 'gateway', 'catalog.sqlite'));
       if (!running.users.has(DEMO_USER)) await running.users.setPassword(DEMO_USER, DEMO_PASSWORD);
       const p = running.address.port;
       console.log(`C2D demo gateway listening on ${host}:${p} (TLS; plain connections accepted on loopback)`);

@@ -1,4 +1,6 @@
 import { Command, Option } from 'commander';
+import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import { createLogger } from './logger.js';
 import { logLevelOption, port } from './options.js';
 import { serveLocal, DATABASE_NAME } from './serve.js';
@@ -13,6 +15,7 @@ interface GatewayFlags {
   allowPlainLoopback: boolean;
   tlsKey?: string;
   tlsCert?: string;
+  catalog?: string;
   logLevel: string;
 }
 
@@ -28,6 +31,7 @@ export function gatewayCommand(): Command {
     .option('--allow-plain-loopback', 'accept plain connections from loopback even when TLS is required', false)
     .option('--tls-key <file>', "PEM private key (default: a self-signed one created in --data-dir)")
     .option('--tls-cert <file>', 'PEM certificate matching --tls-key')
+    .option('--catalog <location>', 'federation catalog: a SQLite file or a postgres:// URL (default: catalog.sqlite in --data-dir)')
     .addOption(logLevelOption().default('info'))
     .addHelpText('after', '\nUsers: c2d user set-password <name> --data-dir <same folder>.')
     .action(async (opts: GatewayFlags) => {
@@ -37,6 +41,7 @@ export function gatewayCommand(): Command {
         return;
       }
       const logger = createLogger(opts.logLevel);
+      await mkdir(opts.dataDir, { recursive: true });
       const running = await serveLocal(opts.tables, {
         dataDir: opts.dataDir,
         host: opts.host,
@@ -47,7 +52,7 @@ export function gatewayCommand(): Command {
         tlsKeyFile: opts.tlsKey,
         tlsCertFile: opts.tlsCert,
         logger,
-      });
+      }, opts.catalog ?? join(opts.dataDir, 'catalog.sqlite'));
       console.log(`C2D gateway listening on ${running.address.address}:${running.address.port}, database "${DATABASE_NAME}"`);
     });
 }

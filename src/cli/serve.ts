@@ -5,6 +5,7 @@
 import { access } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { createLocalEngine } from '../engine/index.js';
+import { CatalogStore } from '../catalog/index.js';
 import { openDemoDatabase } from '../demo/local-database.js';
 import { demoFilePath, generateDemoData } from '../demo/generate.js';
 import { DEMO_PARTIES } from '../demo/hospital-data.js';
@@ -24,9 +25,12 @@ export async function ensureDemoData(dir: string, logger: Logger): Promise<void>
 export async function serveLocal(
   dataDir: string,
   gateway: Omit<GatewayOptions, 'engine'>,
+  /** The federation catalog: a SQLite file path or a postgres:// URL. */
+  catalogLocation: string,
 ): Promise<RunningGateway> {
   const instance = await openDemoDatabase(dataDir);
-  const engine = await createLocalEngine({ instance, database: DATABASE_NAME, productVersion: C2D_VERSION });
+  const catalog = await CatalogStore.open(catalogLocation);
+  const engine = await createLocalEngine({ instance, database: DATABASE_NAME, productVersion: C2D_VERSION, catalog });
   const running = await startGateway({ ...gateway, engine });
   let closing = false;
   const shutdown = (signal: string): void => {
@@ -35,8 +39,9 @@ export async function serveLocal(
     gateway.logger.info({ signal }, 'shutting down: letting running queries finish');
     process.stderr.write(`\n${signal}: shutting down (running queries may finish, up to 10 s)\n`);
     void running.close().then(
-      () => {
+      async () => {
         instance.closeSync();
+        await catalog.close();
         process.exit(0);
       },
       (error: unknown) => {

@@ -211,6 +211,14 @@ export class LocalSession implements EngineSession {
   private prepareDdl(kind: string, body: any, catalog: CatalogStore): PreparedStatement {
     const bound = bindDdl(kind, body, this.info.user);
     return commandStatement(async () => {
+      // Gateway users still live in the user store (src/cli/user-store.ts); an authenticated
+      // user who owns catalog objects gets its role in the catalog on first use.
+      if (!(await catalog.findRole(this.info.user))) {
+        await catalog.createRole({ name: this.info.user, canLogin: true }).catch((error: unknown) => {
+          // Another session of the same user got there first.
+          if (!(error instanceof PgError && error.code === SqlState.duplicateObject)) throw error;
+        });
+      }
       const outcome = await bound.apply(catalog);
       for (const notice of outcome.notices) this.events.notice('NOTICE', notice.message, notice.code);
       return bound.commandTag;

@@ -149,3 +149,52 @@ describe('c2d certs and c2d party', () => {
     }
   }, 60_000);
 });
+
+describe('c2d gateway with its catalog', () => {
+  async function startGatewayProcess(args: string[]): Promise<{ port: number; stop(): Promise<number | null> }> {
+    const proc = spawn(process.execPath, [cli, 'gateway', '--port', '0', '--auth', 'trust', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const line = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${text}`)), 15_000);
+      proc.stdout!.on('data', (b: Buffer) => {
+        text += b.toString();
+        if (text.includes('listening')) {
+          clearTimeout(timer);
+          resolve(text);
+        }
+      });
+      proc.stderr!.on('data', (b: Buffer) => (text += b.toString()));
+      proc.on('exit', (code) => reject(new Error(`gateway exited with ${code}: ${text}`)));
+    });
+    return {
+      port: Number(/:(\d+), database/.exec(line)![1]),
+      stop: () => {
+        const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+        proc.kill('SIGTERM');
+        return exited;
+      },
+    };
+  }
+
+  it('keeps DDL across a restart', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'c2d-gw-'));
+    try {
+      expect((await c2d(['generate', '--scale', '0.05', '--dir', join(dir, 'data'), '--no-progress'])).code).toBe(0);
+      const args = ['--data-dir', join(dir, 'state'), '--tables', join(dir, 'data')];
+      const first = await startGatewayProcess(args);
+      const a = new pg.Client({ host: '127.0.0.1', port: first.port, database: 'c2d', user: 'analyst', ssl: { rejectUnauthorized: false } });
+      await a.connect();
+      await a.query(`CREATE SERVER bmc FOREIGN DATA WRAPPER c2d OPTIONS (host '127.0.0.1', port '7001')`);
+      await a.end();
+      expect(await first.stop()).toBe(0);
+      const second = await startGatewayProcess(args);
+      const b = new pg.Client({ host: '127.0.0.1', port: second.port, database: 'c2d', user: 'analyst', ssl: { rejectUnauthorized: false } });
+      await b.connect();
+      await expect(b.query('CREATE SERVER bmc FOREIGN DATA WRAPPER c2d')).rejects.toMatchObject({ code: '42710', message: 'server "bmc" already exists' });
+      await b.end();
+      expect(await second.stop()).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
