@@ -15,8 +15,13 @@ type TypedItems = Int8Array | Int16Array | Int32Array | Float32Array | Float64Ar
 
 interface VectorInternals {
   items?: unknown;
+  dataView?: unknown;
+  itemOffset?: number;
   validity?: { data?: BigUint64Array | null; offset?: number };
+  getItem(index: number): unknown;
 }
+
+const utf8 = new TextDecoder();
 
 const DIRECT: ReadonlySet<DuckDBTypeId> = new Set([
   DuckDBTypeId.TINYINT,
@@ -44,6 +49,10 @@ function isTypedItems(items: unknown): items is TypedItems {
 
 export function readColumn(chunk: DuckDBDataChunk, column: number, type: PgColumnType): unknown[] {
   const rowCount = chunk.rowCount;
+  if (type.duckTypeId === DuckDBTypeId.VARCHAR) {
+    const text = readVarchar(chunk.getColumnVector(column) as unknown as VectorInternals, rowCount);
+    if (text) return text;
+  }
   if (DIRECT.has(type.duckTypeId)) {
     const vector = chunk.getColumnVector(column) as unknown as VectorInternals;
     const items = vector.items;
@@ -69,6 +78,45 @@ export function readColumn(chunk: DuckDBDataChunk, column: number, type: PgColum
   for (let r = 0; r < rowCount; r++) {
     const v = values[r];
     out[r] = v === null || v === undefined ? null : type.convert(v);
+  }
+  return out;
+}
+
+/**
+ * VARCHARs of up to 12 bytes sit inline in DuckDB's 16-byte string slots; short ASCII ones
+ * are read from there with String.fromCharCode, which beats a TextDecoder call per value.
+ * Longer or non-ASCII strings go through the vector's own reader.
+ */
+function readVarchar(vector: VectorInternals, rowCount: number): unknown[] | null {
+  const view = vector.dataView;
+  const validity = vector.validity;
+  if (!(view instanceof DataView) || (vector.itemOffset ?? 0) !== 0 || !validity || (validity.offset ?? 0) !== 0 || view.byteLength < rowCount * 16) {
+    return null;
+  }
+  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  const bits = validity.data ? new Uint8Array(validity.data.buffer, validity.data.byteOffset, validity.data.byteLength) : null;
+  const out = new Array<unknown>(rowCount);
+  for (let r = 0; r < rowCount; r++) {
+    if (bits !== null && (bits[r >> 3]! & (1 << (r & 7))) === 0) {
+      out[r] = null;
+      continue;
+    }
+    const base = r * 16;
+    const length = view.getUint32(base, true);
+    if (length > 12) {
+      out[r] = vector.getItem(r);
+      continue;
+    }
+    let ascii = true;
+    for (let i = 0; i < length; i++) {
+      if (bytes[base + 4 + i]! >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    out[r] = ascii
+      ? String.fromCharCode.apply(null, bytes.subarray(base + 4, base + 4 + length) as unknown as number[])
+      : utf8.decode(bytes.subarray(base + 4, base + 4 + length));
   }
   return out;
 }

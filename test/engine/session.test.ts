@@ -212,7 +212,8 @@ describe('statements C2D does not run', () => {
     const { session } = await open();
     const sql = `SELECT i, CASE WHEN i % 3 = 0 THEN NULL ELSE i END::INTEGER AS a, CASE WHEN i % 5 = 0 THEN NULL ELSE i * 1000000000000 END::BIGINT AS b,
       CASE WHEN i % 7 = 0 THEN NULL ELSE i / 4.0 END::DOUBLE AS c, CASE WHEN i % 11 = 0 THEN NULL ELSE DATE '2000-01-01' + i::INTEGER END AS d,
-      CASE WHEN i % 2 = 0 THEN NULL ELSE (i % 100)::SMALLINT END AS e, (i % 3)::TINYINT AS f, CASE WHEN i % 13 = 0 THEN NULL ELSE i::FLOAT END AS g
+      CASE WHEN i % 2 = 0 THEN NULL ELSE (i % 100)::SMALLINT END AS e, (i % 3)::TINYINT AS f, CASE WHEN i % 13 = 0 THEN NULL ELSE i::FLOAT END AS g,
+      CASE i % 5 WHEN 0 THEN NULL WHEN 1 THEN 's' || i WHEN 2 THEN 'a much longer string value ' || i WHEN 3 THEN 'ünï' || i ELSE '' END AS h
       FROM range(10000) t(i) ORDER BY i`;
     const { rows } = await run(session, sql);
     expect(rows).toHaveLength(10000);
@@ -225,6 +226,7 @@ describe('statements C2D does not run', () => {
       expect(row[5]).toBe(i % 2 === 0 ? null : i % 100);
       expect(row[6]).toBe(i % 3);
       expect(row[7]).toBe(i % 13 === 0 ? null : Math.fround(i));
+      expect(row[8]).toBe([null, `s${i}`, `a much longer string value ${i}`, `ünï${i}`, ''][i % 5]);
     });
   });
 
