@@ -1,0 +1,58 @@
+import { nextParty, type PartyIndex } from '../net/party-index.js';
+import { PgError } from '../server/pg-error.js';
+import { SqlState } from '../server/sqlstate.js';
+import { AesCtrPrg } from './prg.js';
+import type { RingKernels, Words } from './ring-kernels.js';
+
+/**
+ * Correlated randomness without communication (Araki et al. 2016, §2.2). There are
+ * three keys k0, k1, k2; key k_j is known to parties j and j−1, so party i holds
+ * k_i ("own", shared with party i−1) and k_{i+1} ("next", shared with party i+1).
+ * F(k) is the AES-CTR stream of k.
+ *
+ * - Zero-sharing: party i takes α_i = F(k_i) − F(k_{i+1}); the sum telescopes to 0,
+ *   and each α_i alone is uniform to its holder's peers.
+ * - Random sharing: r_j = F(k_j) is known to exactly parties j and j−1, which is
+ *   exactly who holds component j of a replicated sharing; so (F(k_i), F(k_{i+1})) is
+ *   party i's share of a uniform r that no party knows.
+ *
+ * Each stream is drawn by its two holders in the same order; every method below draws
+ * the same number of words from the same streams at every party.
+ */
+export class CorrelatedRandomness {
+  readonly self: PartyIndex;
+  private readonly own: AesCtrPrg;
+  private readonly next: AesCtrPrg;
+  private readonly kernels: RingKernels;
+
+  constructor(self: PartyIndex, ownKey: Uint8Array, nextKey: Uint8Array, kernels: RingKernels) {
+    this.self = self;
+    this.own = new AesCtrPrg(ownKey);
+    this.next = new AesCtrPrg(nextKey);
+    this.kernels = kernels;
+  }
+
+  /** This party's α_i of an additive zero-sharing over Z_2^64 (α_0+α_1+α_2 = 0). */
+  zeroShareA(n: number): Words {
+    const a = this.own.words(n);
+    return this.kernels.sub(a, this.next.words(n), a);
+  }
+
+  /** This party's α_i of an XOR zero-sharing (α_0^α_1^α_2 = 0). */
+  zeroShareB(n: number): Words {
+    const a = this.own.words(n);
+    return this.kernels.xor(a, this.next.words(n), a);
+  }
+
+  /** Component `component` of a fresh random sharing: drawn only by its two holders. */
+  component(component: PartyIndex, n: number): Words {
+    if (component === this.self) return this.own.words(n);
+    if (component === nextParty(this.self)) return this.next.words(n);
+    throw new PgError(SqlState.internalError, `party ${this.self} does not hold random component ${component}`);
+  }
+
+  /** This party's pair (r_i, r_{i+1}) of a uniform random value r = r_0+r_1+r_2. */
+  randomPair(n: number): [Words, Words] {
+    return [this.own.words(n), this.next.words(n)];
+  }
+}

@@ -1,0 +1,44 @@
+import type { Words } from './ring-kernels.js';
+
+/**
+ * Party i's replicated 2-out-of-3 share of a vector x over Z_2^64: with
+ * x = c_0 + c_1 + c_2 (mod 2^64, element-wise), party i holds `s0` = c_i and
+ * `s1` = c_{i+1}. Any two parties can reconstruct; any one sees uniform noise.
+ * Signed integers are their two's-complement bit patterns (see encoding.ts).
+ */
+export interface AShare {
+  readonly kind: 'A';
+  readonly s0: Words;
+  readonly s1: Words;
+}
+
+/**
+ * The same over XOR: x = c_0 ^ c_1 ^ c_2 word by word. A word is either one 64-bit
+ * value in boolean form (after A2B) or 64 packed one-bit values (flags, comparison
+ * results, NULL markers: bit j of word w is element 64w+j).
+ */
+export interface BShare {
+  readonly kind: 'B';
+  readonly s0: Words;
+  readonly s1: Words;
+}
+
+/** A shared column that may hold NULLs: the value (0 where NULL) and a packed NULL flag. */
+export interface NullableAShare {
+  readonly value: AShare;
+  /** One bit per element, packed 64 to a word; 1 = NULL. */
+  readonly isNull: BShare;
+}
+
+export function aShare(s0: Words, s1: Words): AShare {
+  return { kind: 'A', s0, s1 };
+}
+
+export function bShare(s0: Words, s1: Words): BShare {
+  return { kind: 'B', s0, s1 };
+}
+
+/** Number of elements (words) in a share. */
+export function shareLength(x: AShare | BShare): number {
+  return x.s0.length;
+}

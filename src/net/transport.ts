@@ -1,0 +1,26 @@
+import type { Frame } from './frame.js';
+import type { PartyIndex } from './party-index.js';
+
+/**
+ * One party's links to the two other parties. The in-process network and the TCP/TLS
+ * channel both implement this; everything above it (exchange, MPC protocols) is the
+ * same code for both.
+ */
+export interface Transport {
+  readonly self: PartyIndex;
+  /**
+   * Hands a frame to the link to `to`. Resolves when the link has accepted it (a slow
+   * peer makes this wait: that is the backpressure), rejects if the link is gone. The
+   * caller gives up the payload's buffer: it must not write to it afterwards.
+   */
+  send(to: PartyIndex, frame: Frame): Promise<void>;
+  /** Installs the single receiver of incoming frames and link failures. */
+  listen(listener: TransportListener): void;
+  close(): Promise<void>;
+}
+
+export interface TransportListener {
+  frame(frame: Frame): void;
+  /** The link to `peer` broke (connection reset, TLS failure, peer closed). */
+  peerFailed(peer: PartyIndex, error: Error): void;
+}
