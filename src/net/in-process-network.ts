@@ -21,7 +21,11 @@ export class InProcessNetwork {
     this.transports = [this.transport(0), this.transport(1), this.transport(2)];
   }
 
-  /** Party `p` dies: its links break, its peers are told at once. */
+  /**
+   * Party `p` dies: its links break and its peers are told at once. In one process
+   * `p`'s own code keeps running, so it is told too (as if its links had reset),
+   * which stands in for the process being gone.
+   */
   kill(p: PartyIndex): void {
     if (this.dead.has(p)) return;
     this.dead.add(p);
@@ -29,6 +33,8 @@ export class InProcessNetwork {
       if (q === p) continue;
       const error = new PgError(SqlState.connectionFailure, `link to party ${p} broke`);
       queueMicrotask(() => this.listeners[q]?.peerFailed(p, error));
+      const own = new PgError(SqlState.connectionFailure, `link to party ${q} broke`);
+      queueMicrotask(() => this.listeners[p]?.peerFailed(q, own));
     }
   }
 

@@ -1,0 +1,147 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { InProcessFederation } from '../../src/mpc/in-process.js';
+import { InProcessNetwork } from '../../src/net/in-process-network.js';
+import { PartyEndpoint } from '../../src/net/party-endpoint.js';
+import { FrameKind } from '../../src/net/frame.js';
+import { PgError } from '../../src/server/pg-error.js';
+
+let federation: InProcessFederation | null = null;
+afterEach(async () => {
+  await federation?.close();
+  federation = null;
+});
+
+const n = 1000;
+const values = BigUint64Array.from({ length: n }, (_, i) => BigInt(i) * 31n);
+
+/** Runs `program` at three parties and returns each party's error (or null). */
+async function errorsOf(
+  fed: InProcessFederation,
+  program: Parameters<InProcessFederation['run']>[0],
+  options: Parameters<InProcessFederation['run']>[1] = {},
+): Promise<{ thrown: unknown; errors: (PgError | null)[] }> {
+  const errors: (PgError | null)[] = [null, null, null];
+  let thrown: unknown = null;
+  try {
+    await fed.run(async (party) => {
+      try {
+        return await program(party);
+      } catch (error) {
+        errors[party.self] = error as PgError;
+        throw error;
+      }
+    }, options);
+  } catch (error) {
+    thrown = error;
+  }
+  return { thrown, errors };
+}
+
+describe('exchange: rounds, aborts, timeouts', () => {
+  it('a party failing mid-computation stops the other two with its error, and the next computation succeeds', async () => {
+    federation = new InProcessFederation();
+    const revealed: number[] = [];
+    const { thrown, errors } = await errorsOf(federation, async (party) => {
+      const x = await party.shareInputA(party.self === 0 ? values : null, 0, n);
+      await party.mulA(x, x);
+      if (party.self === 1) throw new Error('party 1 ran out of disk');
+      await party.mulA(x, x);
+      const out = await party.revealA(x);
+      revealed.push(party.self);
+      return out;
+    });
+    expect((thrown as Error).message).toBe('party 1 ran out of disk');
+    // Party 0 waits for party 1 in the second product, party 2 in the reveal: nobody gets output.
+    expect(revealed).toEqual([]);
+    expect(errors[0]?.message).toMatch(/aborted by party 1/);
+    expect(errors[2]?.message).toMatch(/aborted by party 1/);
+    const again = await federation.run(async (party) => party.revealA(await party.shareInputA(party.self === 2 ? values : null, 2, n)));
+    expect(again.results[0]).toEqual(values);
+  });
+
+  it('the others see an abort as a connection failure naming the computation and party', async () => {
+    federation = new InProcessFederation();
+    const { thrown, errors } = await errorsOf(
+      federation,
+      async (party) => {
+        if (party.self === 2) party.exchange.abort('operator cancelled');
+        // Two rounds, so that each of parties 0 and 1 waits on party 2 at least once.
+        const x = await party.revealA(party.constantA(values));
+        return party.mulA(party.constantA(x), party.constantA(x));
+      },
+      { computationId: 'cancel-me' },
+    );
+    expect((thrown as Error).message).toMatch(/cancel-me aborted by party 2/);
+    expect(errors[2]!.message).toBe('computation cancel-me aborted by party 2: operator cancelled');
+    for (const p of [0, 1]) {
+      expect(errors[p]).toBeInstanceOf(PgError);
+      expect(errors[p]!.code).toBe('08006');
+      expect(errors[p]!.message).toBe('computation cancel-me aborted by party 2');
+      expect(errors[p]!.detail).toMatch(/operator cancelled/);
+    }
+  });
+
+  it('a stalled party makes the others time out within the round timeout', async () => {
+    federation = new InProcessFederation();
+    const started = Date.now();
+    const { thrown, errors } = await errorsOf(
+      federation,
+      async (party) => {
+        // Stalled before party 2 can send anything after setup (its first message waits for party 0's input).
+        if (party.self === 0) federation!.network.stall(2);
+        const x = await party.shareInputA(party.self === 0 ? values : null, 0, n);
+        const y = await party.mulA(x, x);
+        return party.revealA(y);
+      },
+      { roundTimeoutMs: 300 },
+    );
+    expect((thrown as Error).message).toMatch(/party 2 did not answer round \d within 300 ms/);
+    expect(errors[0]).toBeInstanceOf(PgError);
+    expect(errors[1]).toBeInstanceOf(PgError);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('a killed party fails the others at once', async () => {
+    federation = new InProcessFederation();
+    const started = Date.now();
+    const { errors } = await errorsOf(
+      federation,
+      async (party) => {
+        const x = await party.shareInputA(party.self === 1 ? values : null, 1, n);
+        if (party.self === 1) federation!.network.kill(0);
+        return party.revealA(await party.mulA(x, x));
+      },
+      { roundTimeoutMs: 5000 },
+    );
+    expect(errors[1]?.message).toMatch(/lost party 0/);
+    expect(errors[2]?.message).toMatch(/lost party 0/);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('refuses a second round while one is pending, and duplicate frames', async () => {
+    const network = new InProcessNetwork();
+    const [e0, e1] = network.transports.map((t) => new PartyEndpoint(t));
+    const a = e0!.openComputation('dup');
+    const b = e1!.openComputation('dup');
+    const first = a.exchange(new Map(), [1]);
+    await expect(a.exchange(new Map(), [1])).rejects.toThrow(/while another was pending/);
+    const payload = new Uint8Array(8);
+    await network.transports[1].send(0, { kind: FrameKind.data, from: 1, computationId: 'dup', round: 0, payload });
+    await expect(first).resolves.toBeInstanceOf(Map);
+    await network.transports[1].send(0, { kind: FrameKind.data, from: 1, computationId: 'dup', round: 0, payload });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(a.failed?.message).toMatch(/sent round 0 twice or too late/);
+    b.close();
+  });
+
+  it('buffers frames that arrive before their computation is opened', async () => {
+    const network = new InProcessNetwork();
+    const [e0, e1] = network.transports.map((t) => new PartyEndpoint(t));
+    const early = e1!.openComputation('early');
+    await early.exchange(new Map([[0, new Uint8Array([7, 7, 7])]]), []);
+    const late = e0!.openComputation('early');
+    const got = await late.exchange(new Map(), [1]);
+    expect(Array.from(got.get(1)!)).toEqual([7, 7, 7]);
+    expect(() => e0!.openComputation('early')).toThrow(/already started/);
+  });
+});
