@@ -68,6 +68,9 @@ export const SqlState = {
   reservedName: '42939',
   nameTooLong: '42622',
   objectInUse: '55006',
+  untranslatableCharacter: '22P05',
+  invalidTimeZoneDisplacementValue: '22009',
+  statementTooComplex: '54001',
 } as const;
 
 export type SqlState = (typeof SqlState)[keyof typeof SqlState];

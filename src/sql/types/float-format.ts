@@ -19,8 +19,47 @@ export function formatFloat8(value: number, extraFloatDigits: number): string {
 
 export function formatFloat4(value: number, extraFloatDigits: number): string {
   const f = Math.fround(value);
-  if (extraFloatDigits > 0) return shortest(f, 6, (p) => f.toPrecision(p), 9, (t) => Math.fround(Number(t)) === f);
+  if (extraFloatDigits > 0) {
+    const s = special(f);
+    return s ?? gStyle(shortestFloat4(f), 6);
+  }
   return fixedPrecision(f, Math.max(1, 6 + extraFloatDigits));
+}
+
+/**
+ * The shortest decimal that reads back as `f`, the closest one when several have that
+ * length (what Ryu, and so PostgreSQL, prints). The correctly rounded p-digit decimal is
+ * usually it; at a power of two the interval that reads back is lopsided, so the p-digit
+ * neighbours on either side are tried too.
+ */
+function shortestFloat4(f: number): string {
+  for (let p = 1; p <= 9; p++) {
+    const rounded = f.toPrecision(p);
+    if (Math.fround(Number(rounded)) === f) return rounded;
+    const e = rounded.indexOf('e');
+    const mantissa = e < 0 ? rounded : rounded.slice(0, e);
+    const exponent = e < 0 ? 0 : Number(rounded.slice(e + 1));
+    const dot = mantissa.indexOf('.');
+    const digits = mantissa.replace('.', '').replace('-', '');
+    const scale = exponent - (dot < 0 ? 0 : mantissa.length - dot - 1);
+    const m = Number(digits);
+    const sign = f < 0 ? '-' : '';
+    let best: string | null = null;
+    let bestDistance = Infinity;
+    for (const candidate of [m - 1, m + 1]) {
+      if (candidate <= 0) continue;
+      const text = `${sign}${candidate}e${scale}`;
+      const n = Number(text);
+      if (Math.fround(n) !== f) continue;
+      const distance = Math.abs(n - f);
+      if (distance < bestDistance) {
+        best = text;
+        bestDistance = distance;
+      }
+    }
+    if (best !== null) return best;
+  }
+  return f.toPrecision(9);
 }
 
 function special(value: number): string | null {
@@ -29,20 +68,6 @@ function special(value: number): string | null {
   if (value === -Infinity) return '-Infinity';
   if (value === 0) return Object.is(value, -0) ? '-0' : '0';
   return null;
-}
-
-function shortest(value: number, expLimit: number, toPrecision: (p: number) => string, maxDigits: number, roundTrips: (t: string) => boolean): string {
-  const s = special(value);
-  if (s !== null) return s;
-  let text = toPrecision(maxDigits);
-  for (let p = 1; p <= maxDigits; p++) {
-    const candidate = toPrecision(p);
-    if (roundTrips(candidate)) {
-      text = candidate;
-      break;
-    }
-  }
-  return gStyle(text, expLimit);
 }
 
 function fixedPrecision(value: number, precision: number): string {

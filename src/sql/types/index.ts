@@ -1,50 +1,43 @@
 /**
- * PostgreSQL types on the wire. A value's JS representation is fixed by its type OID:
+ * PostgreSQL types on the wire: OIDs, pg_type rows, and text and binary codecs.
  *
- * | type | JS value |
+ * A value's JS representation is fixed by its type OID (the seam of src/server/engine.ts):
+ *
+ * | type (OID) | JS value |
  * |---|---|
- * | bool | boolean |
- * | int2, int4, oid, regclass, regtype, regproc, xid, cid | number |
- * | int8 | bigint |
- * | float4, float8 | number (NaN, ±Infinity allowed) |
- * | numeric | string: exact decimal text ('NaN', 'Infinity', '-Infinity' too) |
- * | text, varchar, bpchar, name, "char", unknown, json, jsonb, uuid | string (uuid lower-case canonical) |
- * | bytea | Uint8Array |
- * | date | number: days since 1970-01-01, ±Infinity for ±infinity |
- * | time | bigint: µs since midnight |
- * | timestamp, timestamptz | bigint: µs since 1970-01-01 00:00 (UTC for timestamptz); ±infinity as int64 max/min |
- * | interval | { months: number, days: number, micros: bigint } |
- * | int2vector, oidvector | number[] |
- * | arrays | JS arrays, nested for several dimensions, null elements allowed |
+ * | bool (16) | boolean |
+ * | int2 (21), int4 (23) | number |
+ * | int8 (20) | bigint (a number is accepted on output) |
+ * | float4 (700), float8 (701) | number; NaN, ±Infinity and -0 allowed |
+ * | numeric (1700) | string, canonical decimal text as PostgreSQL prints it ('1.50', 'NaN', 'Infinity', '-Infinity'); number and bigint accepted on output |
+ * | text (25), varchar (1043), bpchar (1042), name (19), unknown (705) | string |
+ * | "char" (18) | string of at most one char; codes 0x80–0xff stand for those bytes |
+ * | bytea (17) | Uint8Array (a Buffer is fine) |
+ * | date (1082) | number: days since 1970-01-01; ±Infinity for 'infinity'/'-infinity' |
+ * | time (1083) | bigint: µs since midnight (0 … 24:00:00) |
+ * | timestamp (1114), timestamptz (1184) | bigint: µs since 1970-01-01 00:00 (UTC for timestamptz, as if UTC for timestamp); 'infinity'/'-infinity' as int64 max/min |
+ * | interval (1186) | { months: number; days: number; micros: bigint } |
+ * | uuid (2950) | string, lower-case canonical |
+ * | json (114) | string: the JSON text as the client wrote it |
+ * | jsonb (3802) | string: the JSON text (printed in PostgreSQL's canonical jsonb form) |
+ * | oid (26), regproc (24), regclass (2205), regtype (2206), xid (28), cid (29) | number |
+ * | int2vector (22), oidvector (30) | number[] |
+ * | arrays of all of these (bool[] 1000, int4[] 1007, text[] 1009 …) | JS arrays, nested for several dimensions, null elements allowed; lower bounds are not kept |
  *
- * Encoders and decoders are chosen once per column or parameter; unknown OIDs use text.
+ * Encoders and decoders are chosen once per column or parameter (`textEncoder(oid)` …)
+ * and are cheap per value. Unknown OIDs use text: String(value) out, the string in.
+ * Decoders throw PgError with PostgreSQL's SQLSTATE and message. Text output follows the
+ * CodecContext: TimeZone for timestamptz, extra_float_digits, bytea_output; only the ISO
+ * DateStyle and the 'postgres' IntervalStyle are produced.
  */
 import type { CodecContext } from '../../server/engine.js';
-import { builtinTypeByOid, builtinTypes, type BuiltinType } from '../builtin-types.js';
-import { TypeOid } from './type-oid.js';
 
 export { TypeOid } from './type-oid.js';
-export { textEncoder, textDecoder, arrayElementOid, type TextEncoder, type TextDecoder } from './text-codec.js';
+export { textEncoder, textDecoder, type TextEncoder, type TextDecoder } from './text-codec.js';
 export { binaryEncoder, binaryDecoder, type BinaryEncoder, type BinaryDecoder } from './binary-codec.js';
+export { pgTypes, typeInfo, typeSize, formatType, arrayElementOid, arrayTypeOid, type PgTypeInfo } from './pg-type-info.js';
+export { timeZoneRule } from './time-zone.js';
 export type { Interval } from './interval.js';
-
-/** pg_type rows for every type C2D knows. */
-export const pgTypes: readonly BuiltinType[] = builtinTypes;
-
-export function typeInfo(oid: number): BuiltinType | undefined {
-  return builtinTypeByOid(oid);
-}
-
-/** The array type of an element type (pg_type.typarray), undefined when it has none. */
-export function arrayTypeOid(elementOid: number): number | undefined {
-  const array = builtinTypeByOid(elementOid)?.array;
-  return array ? array : undefined;
-}
-
-/** typlen for RowDescription: bytes for fixed-size types, -1 for variable length. */
-export function typeSize(oid: number): number {
-  return builtinTypeByOid(oid)?.len ?? -1;
-}
 
 export const defaultCodecContext: CodecContext = Object.freeze({
   timeZone: 'UTC',
@@ -53,33 +46,3 @@ export const defaultCodecContext: CodecContext = Object.freeze({
   extraFloatDigits: 1,
   byteaOutput: 'hex',
 }) as CodecContext;
-
-/** PostgreSQL's format_type(oid, typmod). */
-export function formatType(oid: number, typmod: number): string {
-  const info = builtinTypeByOid(oid);
-  if (!info) return '???';
-  if (info.category === 'A' && info.elem !== 0 && oid !== TypeOid.int2vector && oid !== TypeOid.oidvector) {
-    return `${formatType(info.elem, typmod)}[]`;
-  }
-  if (typmod < 0) return info.display;
-  switch (oid) {
-    case TypeOid.numeric: {
-      const t = typmod - 4;
-      return `numeric(${(t >> 16) & 0xffff},${t & 0xffff})`;
-    }
-    case TypeOid.varchar:
-      return `character varying(${typmod - 4})`;
-    case TypeOid.bpchar:
-      return `character(${typmod - 4})`;
-    case TypeOid.timestamp:
-      return `timestamp(${typmod}) without time zone`;
-    case TypeOid.timestamptz:
-      return `timestamp(${typmod}) with time zone`;
-    case TypeOid.time:
-      return `time(${typmod}) without time zone`;
-    case TypeOid.interval:
-      return `interval(${typmod & 0xffff})`;
-    default:
-      return info.display;
-  }
-}

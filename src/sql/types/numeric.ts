@@ -38,11 +38,26 @@ export function parseNumeric(text: string): string {
     int = padded.slice(0, padded.length + exp);
   }
   int = int.replace(/^0+(?=\d)/, '') || '0';
+  // NUMERIC_MAX_DISPLAY_SCALE-ish limits: 131072 digits before the point, 16383 after.
+  if (int.length > 131072 || frac.length > 16383) throw new PgError(SqlState.numericValueOutOfRange, 'value overflows numeric format');
   const negative = m[1] === '-' && /[1-9]/.test(int + frac);
   return `${negative ? '-' : ''}${int}${frac ? '.' + frac : ''}`;
 }
 
-export function encodeNumericBinary(text: string): Uint8Array {
+/** Numeric text of an engine value: strings are taken as canonical, numbers are expanded. */
+export function numericText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'bigint') return String(value);
+  const n = Number(value);
+  if (Number.isNaN(n)) return 'NaN';
+  if (n === Infinity) return 'Infinity';
+  if (n === -Infinity) return '-Infinity';
+  if (Number.isSafeInteger(n)) return String(n === 0 ? 0 : n);
+  return parseNumeric(String(n));
+}
+
+export function encodeNumericBinary(value: unknown): Uint8Array {
+  const text = numericText(value);
   if (text === 'NaN') return header(0, 0, NUMERIC_NAN, 0);
   if (text === 'Infinity') return header(0, 0, NUMERIC_PINF, 0);
   if (text === '-Infinity') return header(0, 0, NUMERIC_NINF, 0);
