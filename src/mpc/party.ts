@@ -6,7 +6,8 @@ import { Batch } from './batch.js';
 import { CorrelatedRandomness } from './correlated-randomness.js';
 import { AesCtrPrg, PRG_KEY_BYTES } from './prg.js';
 import { RingKernels, type Words } from './ring-kernels.js';
-import { aShare, bShare, shareLength, type AShare, type BShare } from './shares.js';
+import { packBits, packedWords, unpackBits } from './encoding.js';
+import { aShare, bShare, shareLength, type AShare, type BShare, type NullableAShare } from './shares.js';
 
 /**
  * One compute party's context for one computation: its index, its share of the
@@ -66,6 +67,38 @@ export class Party {
   /** See Batch.shareInputB. Reveals the length. */
   async shareInputB(values: Words | null, owner: PartyIndex, length: number): Promise<BShare> {
     return this.one((b) => b.shareInputB(values, owner, length));
+  }
+
+  /**
+   * `owner` shares a column with NULLs: `isNull[i]` non-zero marks a NULL (its value is
+   * replaced by 0 before sharing). Value and packed NULL flag travel in one round.
+   * Reveals the length.
+   */
+  async shareNullableInputA(values: Words | null, isNull: ArrayLike<number | boolean> | null, owner: PartyIndex, length: number): Promise<NullableAShare> {
+    let cleaned: Words | null = null;
+    let flags: Words | null = null;
+    if (this.self === owner) {
+      if (values === null || isNull === null || isNull.length !== length) {
+        throw new PgError(SqlState.internalError, `party ${owner} owns a nullable input of ${length} values without matching NULL flags`);
+      }
+      cleaned = values.slice();
+      for (let i = 0; i < length; i++) if (isNull[i]) cleaned[i] = 0n;
+      flags = packBits(isNull);
+    }
+    const batch = this.batch();
+    const value = batch.shareInputA(cleaned, owner, length);
+    const flag = batch.shareInputB(flags, owner, packedWords(length));
+    await batch.run();
+    return { value: value.value, isNull: flag.value };
+  }
+
+  /** Opens a nullable column to everyone: values (0 where NULL) and one 0/1 per element. Reveals both. */
+  async revealNullableA(x: NullableAShare): Promise<{ values: Words; isNull: Uint8Array }> {
+    const batch = this.batch();
+    const values = batch.revealA(x.value);
+    const flags = batch.revealB(x.isNull);
+    await batch.run();
+    return { values: values.value, isNull: unpackBits(flags.value, values.value.length) };
   }
 
   /** Opens x to everyone. Reveals x. */

@@ -131,3 +131,25 @@ describe('replicated sharing over Z_2^64', () => {
     for (const s of stats) expect(s.rounds).toBe(2);
   });
 });
+
+describe('NULL as a separate shared flag', () => {
+  it('shares and reveals a nullable column in one round each', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(int64, fc.boolean()), { maxLength: 150 }), owner, async (rows, p) => {
+        const values = BigUint64Array.from(rows.map(([v]) => BigInt.asUintN(64, v)));
+        const nulls = rows.map(([, isNull]) => isNull);
+        const { results, stats } = await federation.run(async (party) => {
+          const mine = party.self === p;
+          const x = await party.shareNullableInputA(mine ? values : null, mine ? nulls : null, p, rows.length);
+          return party.revealNullableA(x);
+        });
+        for (const r of results) {
+          expect(Array.from(r.isNull, Boolean)).toEqual(nulls);
+          expect(asList(r.values)).toEqual(rows.map(([v, isNull]) => (isNull ? 0n : BigInt.asUintN(64, v))));
+        }
+        for (const s of stats) expect(s.rounds).toBe(3);
+      }),
+      { numRuns: 30 },
+    );
+  });
+});

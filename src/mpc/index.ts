@@ -1,0 +1,13 @@
+// The MPC engine's public surface, layered as in MP-SPDZ/Secrecy: kernels and
+// encodings → correlated randomness → sharing (Party, Batch) → primitives
+// (conversions, comparisons). The exchange and transports live in src/net.
+export { RingKernels, type Words } from './ring-kernels.js';
+export { AesCtrPrg } from './prg.js';
+export { CorrelatedRandomness } from './correlated-randomness.js';
+export { aShare, bShare, shareLength, type AShare, type BShare, type NullableAShare } from './shares.js';
+export { decodeFixed, encodeFixed, packBits, packedWords, ringToSigned, signedToRing, unpackBits } from './encoding.js';
+export { Batch, Pending } from './batch.js';
+export { Party } from './party.js';
+export { a2b, bitToA } from './conversions.js';
+export { equalA, lessThanA, muxA } from './comparisons.js';
+export { InProcessFederation, type InProcessRun } from './in-process.js';
