@@ -1,39 +1,55 @@
 /**
  * The listening server: accepts connections, runs each as a PgConnection, routes
- * CancelRequests to the right backend, and shuts down gracefully.
+ * CancelRequests to their backend, and shuts down gracefully.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createSecureContext } from 'node:tls';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Engine } from './engine.js';
-import { PgConnection, type AuthConfig, type ConnectionContext } from './connection.js';
+import { PgError } from './pg-error.js';
+import { SqlState } from './sqlstate.js';
+import type { AuthConfig } from './auth/auth-config.js';
+import { PgConnection, type ConnectionContext } from './connection.js';
+import { MessageWriter } from './protocol/message-writer.js';
+import { errorResponse } from './protocol/response-messages.js';
+
+export type { AuthConfig } from './auth/auth-config.js';
 
 export interface PgServerOptions {
   engine: Engine;
   auth: AuthConfig;
   /** PEM key and certificate; without them SSLRequest is answered 'N'. */
   tls?: { key: string | Buffer; cert: string | Buffer } | null;
-  /** Refuse unencrypted connections (FATAL 28000). */
+  /** Refuse unencrypted connections (FATAL 28000 "SSL required"). */
   requireTls?: boolean;
-  /** With requireTls, still let plain connections in from loopback. */
+  /** With requireTls, still let plain connections in from loopback addresses. */
   allowPlainOnLoopback?: boolean;
-  /** Largest message accepted, in bytes (default 64 MiB); larger lengths end the connection. */
+  /** Largest message accepted, in bytes (default 64 MiB); a longer one ends the connection. */
   maxMessageLength?: number;
+  /** Start-up and authentication must finish within this (default 60 s, PostgreSQL's authentication_timeout). */
+  authenticationTimeoutMs?: number;
   logger: Logger;
 }
 
 export interface PgServer {
   listen(port: number, host: string): Promise<AddressInfo>;
-  /** Stops accepting; running queries get up to `gracefulMs` to finish, then FATAL 57P01. */
+  /**
+   * Stops accepting; idle sessions end at once, running ones when their statement is done
+   * or after `gracefulMs` (default 10 s), each with FATAL 57P01.
+   */
   close(options?: { gracefulMs?: number }): Promise<void>;
+  /** Open client connections (including those still in start-up). */
   readonly connectionCount: number;
 }
+
+/** How long close() waits for connections to release their sessions after FATAL 57P01. */
+const RELEASE_WAIT_MS = 5000;
 
 export function createPgServer(options: PgServerOptions): PgServer {
   const connections = new Set<PgConnection>();
   const byPid = new Map<number, PgConnection>();
-  const secret4 = Buffer.alloc(4);
+  const pids = new Set<number>();
   const context: ConnectionContext = {
     engine: options.engine,
     auth: options.auth,
@@ -41,32 +57,45 @@ export function createPgServer(options: PgServerOptions): PgServer {
     requireTls: options.requireTls ?? false,
     allowPlainOnLoopback: options.allowPlainOnLoopback ?? false,
     maxMessageLength: options.maxMessageLength ?? 64 * 1024 * 1024,
+    authenticationTimeoutMs: options.authenticationTimeoutMs ?? 60_000,
     logger: options.logger,
     mockSecret: randomBytes(32),
+    allocatePid() {
+      for (;;) {
+        const pid = randomInt(1, 0x7fffffff);
+        if (pids.has(pid)) continue;
+        pids.add(pid);
+        return pid;
+      }
+    },
     register: (c) => byPid.set(c.pid, c),
     unregister: (c) => {
       if (byPid.get(c.pid) === c) byPid.delete(c.pid);
     },
-    cancel: (pid, secret) => {
+    cancel(pid, secret) {
       const target = byPid.get(pid);
       if (!target) return;
       const expected = Buffer.alloc(4);
       expected.writeInt32BE(target.secret, 0);
-      secret4.writeInt32BE(secret, 0);
+      const given = Buffer.alloc(4);
+      given.writeInt32BE(secret, 0);
       // Constant-time, and silent on a mismatch, as PostgreSQL is.
-      if (timingSafeEqual(expected, secret4)) target.cancel();
+      if (timingSafeEqual(expected, given)) target.cancel();
     },
   };
   let closing = false;
   const server: Server = createServer({ noDelay: true }, (socket: Socket) => {
     if (closing) {
-      socket.destroy();
+      refuse(socket, new PgError(SqlState.cannotConnectNow, 'the database system is shutting down', { severity: 'FATAL' }));
       return;
     }
     socket.setKeepAlive(true, 60_000);
     const connection = new PgConnection(socket, context);
     connections.add(connection);
-    void connection.run().finally(() => connections.delete(connection));
+    void connection.run().finally(() => {
+      connections.delete(connection);
+      pids.delete(connection.pid);
+    });
   });
   server.on('error', (error) => options.logger.error({ err: error }, 'server error'));
 
@@ -87,12 +116,29 @@ export function createPgServer(options: PgServerOptions): PgServer {
       closing = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       const all = [...connections];
-      await Promise.race([
-        Promise.all(all.map((c) => c.whenIdle())),
-        new Promise((resolve) => setTimeout(resolve, gracefulMs).unref()),
-      ]);
+      // Each session ends as soon as it is idle; the rest when the grace period is over.
+      await within(
+        gracefulMs,
+        Promise.all(all.map((c) => c.whenIdle().then(() => c.terminate()))),
+      );
       await Promise.all(all.map((c) => c.terminate().catch(() => {})));
+      await within(RELEASE_WAIT_MS, Promise.all(all.map((c) => c.whenFinished())));
       await stopped;
     },
   };
+}
+
+function within(ms: number, promise: Promise<unknown>): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** A FATAL ErrorResponse to a connection that will not be served, then close. */
+function refuse(socket: Socket, error: PgError): void {
+  const w = new MessageWriter(256);
+  errorResponse(w, error);
+  socket.on('error', () => {});
+  socket.end(w.take());
+  setTimeout(() => socket.destroy(), 1000).unref();
 }

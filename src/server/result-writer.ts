@@ -3,10 +3,12 @@
  * COPY, the CommandComplete tag. Rows are fetched in batches and written with
  * backpressure, so a slow client never makes the server hold a whole result.
  */
-import type { CodecContext, Execution, FieldDescription, RowsExecution } from './engine.js';
+import type { CodecContext, CopyOutExecution, FieldDescription, RowsExecution } from './engine.js';
 import { binaryEncoder, textEncoder } from '../sql/types/index.js';
 import type { MessageWriter } from './protocol/message-writer.js';
-import { commandComplete, copyData, copyOutResponse, emptyMessage } from './protocol/backend-messages.js';
+import { commandComplete } from './protocol/response-messages.js';
+import { copyData, copyDone, copyOutResponse } from './protocol/copy-messages.js';
+import { BackendType } from './protocol/message-types.js';
 
 /** Writes buffered output to the socket once it is this large. */
 export const FLUSH_THRESHOLD = 256 * 1024;
@@ -28,7 +30,7 @@ export function rowEncoder(fields: readonly FieldDescription[], formats: readonl
   const n = fields.length;
   const writers = valueWriters(fields, formats, ctx);
   return (row, w) => {
-    w.begin('D').int16(n);
+    w.begin(BackendType.dataRow).uint16(n);
     for (let c = 0; c < n; c++) {
       const v = row[c];
       if (v === null || v === undefined) w.int32(-1);
@@ -43,7 +45,7 @@ export function columnsEncoder(fields: readonly FieldDescription[], formats: rea
   const writers = valueWriters(fields, formats, ctx);
   return (columns, rowCount, w) => {
     for (let r = 0; r < rowCount; r++) {
-      w.begin('D').int16(n);
+      w.begin(BackendType.dataRow).uint16(n);
       for (let c = 0; c < n; c++) {
         const v = columns[c]![r];
         if (v === null || v === undefined) w.int32(-1);
@@ -98,13 +100,15 @@ export async function writeRows(
   }
 }
 
-/** COPY … TO STDOUT: CopyOutResponse, CopyData per chunk, CopyDone, CommandComplete. */
-export async function writeCopyOut(execution: Extract<Execution, { kind: 'copy-out' }>, out: Output, signal: AbortSignal): Promise<void> {
+/** COPY … TO STDOUT: CopyOutResponse, CopyData per chunk, CopyDone, CommandComplete; returns the tag. */
+export async function writeCopyOut(execution: CopyOutExecution, out: Output, signal: AbortSignal): Promise<string> {
   copyOutResponse(out.writer, execution.format, execution.columnCount);
   for await (const chunk of execution.chunks(signal)) {
     copyData(out.writer, chunk);
     if (out.writer.size >= FLUSH_THRESHOLD) await out.flush();
   }
-  emptyMessage(out.writer, 'c');
-  commandComplete(out.writer, execution.commandTag());
+  copyDone(out.writer);
+  const tag = execution.commandTag();
+  commandComplete(out.writer, tag);
+  return tag;
 }

@@ -58,7 +58,13 @@ export class ScramExchange {
   private readonly verifier: ScramVerifier;
   private readonly real: boolean;
 
-  constructor(private readonly user: string, verifier: ScramVerifier | null, mockSecret: Buffer) {
+  /** `serverNonce` fixes the server's half of the nonce (for test vectors); it is random otherwise. */
+  constructor(
+    private readonly user: string,
+    verifier: ScramVerifier | null,
+    mockSecret: Buffer,
+    private readonly serverNonce: string = randomBytes(18).toString('base64'),
+  ) {
     this.real = verifier !== null;
     this.verifier = verifier ?? {
       iterations: 4096,
@@ -77,12 +83,14 @@ export class ScramExchange {
       }
       throw badMessage('GS2 header');
     }
-    this.gs2Header = `${m[1]},${m[2] ?? ''},`;
+    // Acting as another role than the start-up user is not supported, as in PostgreSQL.
+    if (m[2]) throw new PgError(SqlState.protocolViolation, 'client uses authorization identity, but it is not supported', { severity: 'FATAL' });
+    this.gs2Header = `${m[1]},,`;
     this.clientFirstBare = m[3]!;
     const attrs = parseAttributes(this.clientFirstBare);
     const clientNonce = attrs.get('r');
     if (!clientNonce || !/^[\x21-\x2b\x2d-\x7e]+$/.test(clientNonce)) throw badMessage('nonce');
-    this.nonce = clientNonce + randomBytes(18).toString('base64');
+    this.nonce = clientNonce + this.serverNonce;
     this.serverFirst = `r=${this.nonce},s=${this.verifier.salt.toString('base64')},i=${this.verifier.iterations}`;
     return this.serverFirst;
   }

@@ -1,30 +1,47 @@
 /**
- * Splits a byte stream into protocol frames: the untyped start-up packet first
- * (int32 length + body), then typed messages (type byte + int32 length + body). Bytes are
- * kept as a list of chunks and only joined once a whole frame is there; a length over the
- * limit is refused before anything is allocated for it.
+ * Splits a byte stream into protocol frames: untyped start-up packets (int32 length +
+ * body) and typed messages (type byte + int32 length + body). Received chunks are kept
+ * as a list and a frame is cut out of them only once it is complete: a frame inside one
+ * chunk is a view of it (no copy); only a frame split across reads is joined. A header
+ * is judged before its body is waited for, so an unknown type or a length over the
+ * limit (a claimed 1 GiB) is refused without allocating anything for it.
  */
-import { malformed } from './message-reader.js';
-import type { PgError } from '../pg-error.js';
+import { PgError } from '../pg-error.js';
+import { SqlState } from '../sqlstate.js';
+import { MAX_STARTUP_PACKET_LENGTH, frontendLengthLimit } from './message-types.js';
 
 export interface Frame {
-  /** Message type character, or '' for the untyped start-up packet. */
+  /** Message type character, or '' for an untyped start-up packet. */
   type: string;
   body: Buffer;
 }
 
+/**
+ * 'startup': the next frame is an untyped start-up packet. 'hold': a start-up packet
+ * was read and the connection has not yet said what follows it (after SSLRequest the
+ * next bytes may be a TLS handshake, which must not be parsed as frames). 'messages':
+ * typed messages.
+ */
+type Mode = 'startup' | 'hold' | 'messages';
+
 export class FrameReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
-  private startup = true;
+  private mode: Mode = 'startup';
 
   constructor(private readonly maxMessageLength: number) {}
 
-  /** Next frames go without a type byte (after SSLRequest/GSSENCRequest, another start-up packet follows). */
+  /** Another start-up packet comes next (after SSLRequest answered 'N', or inside TLS). */
   expectStartup(): void {
-    this.startup = true;
+    this.mode = 'startup';
   }
 
+  /** Typed messages come next (the start-up packet was a StartupMessage). */
+  expectMessages(): void {
+    this.mode = 'messages';
+  }
+
+  /** Bytes received and not yet returned as frames. */
   get pendingBytes(): number {
     return this.buffered;
   }
@@ -35,30 +52,38 @@ export class FrameReader {
     this.buffered += chunk.length;
   }
 
-  /** The next complete frame, null when more bytes are needed; throws PgError 08P01 on a bad length. */
+  /**
+   * The next complete frame, or null when more bytes are needed (or the mode is 'hold').
+   * Throws a FATAL PgError 08P01 on a header that cannot be trusted; nothing after it can.
+   */
   next(): Frame | null {
-    const headerSize = this.startup ? 4 : 5;
+    if (this.mode === 'hold') return null;
+    const startup = this.mode === 'startup';
+    const headerSize = startup ? 4 : 5;
     if (this.buffered < headerSize) return null;
     const header = this.peek(headerSize);
-    const type = this.startup ? '' : String.fromCharCode(header[0]!);
-    const length = header.readInt32BE(this.startup ? 0 : 1);
-    if (length < 4) throw this.invalidLength(length);
-    if (length > this.maxMessageLength) throw this.invalidLength(length);
-    const total = length + (this.startup ? 0 : 1);
+    const type = startup ? '' : String.fromCharCode(header[0]!);
+    const length = header.readInt32BE(startup ? 0 : 1);
+    if (startup) {
+      // A start-up packet holds at least its protocol code.
+      if (length < 8 || length > MAX_STARTUP_PACKET_LENGTH) throw fatal(`invalid length of startup packet`);
+    } else {
+      const limit = frontendLengthLimit(type, this.maxMessageLength);
+      if (limit < 0) throw fatal(`invalid frontend message type ${header[0]}`);
+      if (length < 4 || length > limit) throw fatal(`invalid message length ${length} for message type "${type}"`);
+    }
+    const total = length + (startup ? 0 : 1);
     if (this.buffered < total) return null;
     const frame = this.take(total);
-    this.startup = false;
+    if (startup) this.mode = 'hold';
     return { type, body: frame.subarray(headerSize) };
-  }
-
-  private invalidLength(length: number): PgError {
-    return malformed(`invalid message length ${length}`);
   }
 
   private peek(n: number): Buffer {
     const first = this.chunks[0]!;
     if (first.length >= n) return first;
-    return Buffer.concat(this.chunks, Math.min(n, this.buffered)).subarray(0, n);
+    // Only a header split across reads is joined here (at most 5 bytes are used).
+    return Buffer.concat(this.chunks.slice(0, n));
   }
 
   private take(n: number): Buffer {
@@ -89,4 +114,8 @@ export class FrameReader {
     }
     return out;
   }
+}
+
+function fatal(message: string): PgError {
+  return new PgError(SqlState.protocolViolation, message, { severity: 'FATAL' });
 }

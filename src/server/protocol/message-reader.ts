@@ -24,6 +24,14 @@ export class MessageReader {
     return v;
   }
 
+  /** Counts (of parameters, formats, columns) are unsigned 16-bit, as PostgreSQL reads them. */
+  uint16(): number {
+    this.need(2);
+    const v = this.body.readUInt16BE(this.offset);
+    this.offset += 2;
+    return v;
+  }
+
   int32(): number {
     this.need(4);
     const v = this.body.readInt32BE(this.offset);

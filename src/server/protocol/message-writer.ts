@@ -43,6 +43,13 @@ export class MessageWriter {
     return this;
   }
 
+  uint16(v: number): this {
+    this.ensure(2);
+    this.buffer.writeUInt16BE(v & 0xffff, this.length);
+    this.length += 2;
+    return this;
+  }
+
   int32(v: number): this {
     this.ensure(4);
     this.buffer.writeInt32BE(v, this.length);
@@ -57,7 +64,9 @@ export class MessageWriter {
     return this;
   }
 
-  cstring(s: string): this {
+  /** A NUL-terminated string; a NUL inside `s` would end it early and desynchronise the client, so it is dropped. */
+  cstring(text: string): this {
+    const s = text.includes('\0') ? text.replaceAll('\0', '') : text;
     const n = Buffer.byteLength(s, 'utf8');
     this.ensure(n + 1);
     this.buffer.write(s, this.length, 'utf8');
