@@ -152,8 +152,10 @@ export function binaryEncoder(oid: number): BinaryEncoder {
 /** array_send: ndim, has-nulls flag, element OID, (size, lbound) per dimension, elements. */
 function encodeArray(value: unknown, elementOid: number, encodeElement: BinaryEncoder, ctx: CodecContext, lowerBound: number): Uint8Array {
   if (!Array.isArray(value)) throw new PgError(SqlState.datatypeMismatch, 'array value expected');
-  const dims = arrayShape(value);
+  // int2vector and oidvector are always one-dimensional, even when empty.
+  const dims = lowerBound === 0 ? [value.length] : arrayShape(value);
   const flat: unknown[] = dims.length === 0 ? [] : dims.length === 1 ? value : value.flat(dims.length - 1);
+  if (lowerBound === 0 && flat.some((v) => v === null || v === undefined)) throw new PgError(SqlState.nullValueNotAllowed, 'null values cannot be used in a vector');
   const parts: Uint8Array[] = [];
   let total = 12 + dims.length * 8;
   let hasNulls = 0;

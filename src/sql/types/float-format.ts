@@ -33,9 +33,15 @@ export function formatFloat4(value: number, extraFloatDigits: number): string {
  * neighbours on either side are tried too.
  */
 function shortestFloat4(f: number): string {
+  const [below, above] = midpoints(f);
+  // A decimal exactly on the boundary between two floats is not taken, as in PostgreSQL's Ryu.
+  const readsBack = (text: string): boolean => {
+    const n = Number(text);
+    return Math.fround(n) === f && n !== below && n !== above;
+  };
   for (let p = 1; p <= 9; p++) {
     const rounded = f.toPrecision(p);
-    if (Math.fround(Number(rounded)) === f) return rounded;
+    if (readsBack(rounded)) return isTie(f, p) ? evenNeighbour(f, p, rounded, readsBack) : rounded;
     const e = rounded.indexOf('e');
     const mantissa = e < 0 ? rounded : rounded.slice(0, e);
     const exponent = e < 0 ? 0 : Number(rounded.slice(e + 1));
@@ -50,7 +56,7 @@ function shortestFloat4(f: number): string {
       if (candidate <= 0) continue;
       const text = `${sign}${candidate}e${scale}`;
       const n = Number(text);
-      if (Math.fround(n) !== f) continue;
+      if (!readsBack(text)) continue;
       const distance = Math.abs(n - f);
       if (distance < bestDistance) {
         best = text;
@@ -60,6 +66,56 @@ function shortestFloat4(f: number): string {
     if (best !== null) return best;
   }
   return f.toPrecision(9);
+}
+
+const scratch = new DataView(new ArrayBuffer(4));
+
+/** The doubles halfway between f and its float32 neighbours (exact: they need 25 bits). */
+function midpoints(f: number): [number, number] {
+  scratch.setFloat32(0, Math.abs(f));
+  const bits = scratch.getUint32(0);
+  scratch.setUint32(0, bits + 1);
+  const up = scratch.getFloat32(0);
+  scratch.setUint32(0, bits - 1);
+  const down = bits === 0 ? 0 : scratch.getFloat32(0);
+  const a = Math.abs(f);
+  return f < 0 ? [-(a + up) / 2, -(a + down) / 2] : [(a + down) / 2, (a + up) / 2];
+}
+
+/** Whether f lies exactly halfway between two p-digit decimals (its expansion ends in 5 at digit p+1). */
+function isTie(f: number, p: number): boolean {
+  const longer = Math.abs(f).toPrecision(Math.min(100, p + 40));
+  const digits = longer.replace(/e.*$/, '').replace('.', '').replace(/^0+/, '');
+  return digits[p] === '5' && /^0*$/.test(digits.slice(p + 1));
+}
+
+/** toPrecision rounds ties away from zero; Ryu, like printf, rounds them to even. */
+function evenNeighbour(f: number, p: number, rounded: string, readsBack: (text: string) => boolean): string {
+  const e = rounded.indexOf('e');
+  const mantissa = e < 0 ? rounded : rounded.slice(0, e);
+  const lastDigit = Number(mantissa[mantissa.length - 1]);
+  if (lastDigit % 2 === 0) return rounded;
+  const truncated = Math.abs(f).toPrecision(Math.min(100, p + 40));
+  const te = truncated.indexOf('e');
+  const tm = te < 0 ? truncated : truncated.slice(0, te);
+  const exponent = te < 0 ? 0 : Number(truncated.slice(te + 1));
+  // Keep the first p significant digits of the exact expansion (round toward zero).
+  let kept = 0;
+  let out = '';
+  for (const ch of tm) {
+    if (ch === '.') {
+      out += ch;
+      continue;
+    }
+    if (kept >= p && ch !== '.') {
+      out += '0';
+      continue;
+    }
+    if (ch !== '0' || kept > 0) kept++;
+    out += ch;
+  }
+  const text = `${f < 0 ? '-' : ''}${out}${te < 0 ? '' : `e${exponent}`}`;
+  return readsBack(text) ? text : rounded;
 }
 
 function special(value: number): string | null {

@@ -59,8 +59,9 @@ export function numericText(value: unknown): string {
 export function encodeNumericBinary(value: unknown): Uint8Array {
   const text = numericText(value);
   if (text === 'NaN') return header(0, 0, NUMERIC_NAN, 0);
-  if (text === 'Infinity') return header(0, 0, NUMERIC_PINF, 0);
-  if (text === '-Infinity') return header(0, 0, NUMERIC_NINF, 0);
+  // numeric_send reads the display scale of ±Infinity out of its header bits: 32.
+  if (text === 'Infinity') return header(0, 0, NUMERIC_PINF, 32);
+  if (text === '-Infinity') return header(0, 0, NUMERIC_NINF, 32);
   const canonical = parseNumeric(text);
   const negative = canonical.startsWith('-');
   const [intPart, fracPart = ''] = (negative ? canonical.slice(1) : canonical).split('.') as [string, string?];

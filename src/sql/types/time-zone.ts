@@ -18,6 +18,7 @@ const SECONDS_PER_DAY = 86400;
 /** Instants JS Date can hold (±8.64e15 ms); beyond them the offset of the edge is used. */
 const DATE_LIMIT_SECONDS = 8.64e12;
 const MAX_CACHED_DAYS = 65536;
+const SECONDS_PER_400_YEARS = 146097 * SECONDS_PER_DAY;
 
 function fixedRule(offset: number): ZoneRule {
   return { offsetAt: () => offset };
@@ -66,7 +67,11 @@ class NamedZoneRule implements ZoneRule {
   }
 
   private ask(utcSeconds: number): number {
-    const clamped = Math.max(-DATE_LIMIT_SECONDS, Math.min(DATE_LIMIT_SECONDS, utcSeconds));
+    // Past JS Date's end, go back whole 400-year cycles (the Gregorian calendar, and so the
+    // zone's yearly DST rule, repeats exactly); before its start the offset is LMT anyway.
+    let shifted = utcSeconds;
+    if (shifted > DATE_LIMIT_SECONDS) shifted -= Math.ceil((shifted - DATE_LIMIT_SECONDS) / SECONDS_PER_400_YEARS) * SECONDS_PER_400_YEARS;
+    const clamped = Math.max(-DATE_LIMIT_SECONDS, shifted);
     const parts = this.format.formatToParts(new Date(clamped * 1000));
     let year = 0;
     let month = 0;
