@@ -133,26 +133,95 @@ describe('start-up and authentication', () => {
 });
 
 describe('random frames', () => {
-  it('survives ten thousand random frames from fast-check', async () => {
-    const types = fc.constantFrom(...'QPBDECSHXdcfpzF\0'.split(''));
-    const body = fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.constant(new Uint8Array(0)));
-    const randomFrame = fc.tuple(types, body).map(([t, b]) => frame(t, Buffer.from(b)));
-    const session = fc.array(randomFrame, { minLength: 100, maxLength: 100 });
+  const sqlText = fc.constantFrom(
+    'SELECT 1',
+    'SELECT $1::int4 AS n',
+    "SELECT 'x' || $1 AS s",
+    'BEGIN',
+    'COMMIT',
+    'ROLLBACK',
+    'SELECT * FROM no_such_table',
+    'SELECT i FROM range(500) t(i)',
+    '',
+    'SELECT 1; SELECT 2',
+    'SHOW application_name',
+  );
+  const name = fc.constantFrom('', 'a', 'b');
+  const value = fc.oneof(fc.constant(null), fc.constantFrom('1', '-5', 'x', ''), fc.uint8Array({ maxLength: 8 }).map((b) => Buffer.from(b)));
+  // Well-formed messages, so sessions get deep into the protocol before anything breaks.
+  const wellFormed = fc.oneof(
+    fc.record({ name, text: sqlText }).map((p) => serialize.parse(p)),
+    fc.record({ portal: name, statement: name, values: fc.array(value, { maxLength: 2 }), binary: fc.boolean() }).map((b) => serialize.bind(b)),
+    fc.record({ type: fc.constantFrom('S' as const, 'P' as const), name }).map((d) => serialize.describe(d)),
+    fc.record({ type: fc.constantFrom('S' as const, 'P' as const), name }).map((d) => serialize.close(d)),
+    fc.record({ portal: name, rows: fc.nat(300) }).map((e) => serialize.execute(e)),
+    sqlText.map((q) => serialize.query(q)),
+    fc.constant(serialize.sync()),
+    fc.constant(serialize.flush()),
+  );
+  // A known type with a body of random bytes (the header stays consistent).
+  const randomBody = fc
+    .tuple(fc.constantFrom(...'QPBDECSHdcf'.split('')), fc.uint8Array({ maxLength: 64 }))
+    .map(([t, b]) => frame(t, Buffer.from(b)));
+  // A well-formed message with one byte of its body changed.
+  const mutated = fc.tuple(wellFormed, fc.nat(), fc.integer({ min: 1, max: 255 })).map(([m, at, xor]) => {
+    const copy = Buffer.from(m);
+    if (copy.length > 5) copy[5 + (at % (copy.length - 5))]! ^= xor;
+    return copy;
+  });
+  // Anything at all: unknown types, lengths that lie.
+  const garbage = fc.uint8Array({ minLength: 1, maxLength: 32 }).map((b) => Buffer.from(b));
+  const randomFrame = fc.oneof({ arbitrary: wellFormed, weight: 10 }, { arbitrary: randomBody, weight: 4 }, { arbitrary: mutated, weight: 4 });
+  // Garbage ends a session (FATAL), so it comes last, where it cannot hide the other frames.
+  const session = fc
+    .tuple(fc.array(randomFrame, { minLength: 99, maxLength: 99 }), fc.oneof(randomFrame, garbage))
+    .map(([frames, last]) => [...frames, last]);
+
+  it('survives ten thousand random frames from fast-check, each session ending in an ErrorResponse or a clean close', async () => {
     let frames = 0;
+    let fatal = 0;
+    let errors = 0;
     await fc.assert(
       fc.asyncProperty(session, async (batch) => {
         const c = await RawClient.startup(gw.port);
         c.write(Buffer.concat(batch));
         frames += batch.length;
         c.write(serialize.end());
-        // The server must end the conversation: by Terminate, by a FATAL error, or by our end.
         c.socket.end();
-        await c.drain(20_000);
+        const messages = await c.drain(20_000);
         expect(c.closed).toBe(true);
+        for (const [i, m] of messages.entries()) {
+          if (m.type !== 'E') continue;
+          errors++;
+          const e = errorFields(m.body);
+          expect(e.C).toMatch(/^[0-9A-Z]{5}$/);
+          expect(e.M).toBeTruthy();
+          expect(['ERROR', 'FATAL']).toContain(e.S);
+          // Nothing follows a FATAL error.
+          if (e.S === 'FATAL') {
+            fatal++;
+            expect(i).toBe(messages.length - 1);
+          }
+        }
       }),
       { numRuns: 100 },
     );
     expect(frames).toBe(10_000);
+    console.log(`random frames: ${frames} frames in 100 sessions, ${errors} ErrorResponses, ${fatal} sessions ended by FATAL`);
+    await controlStillWorks();
+  });
+
+  it('survives random bytes in place of the start-up packet', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 64 }), async (bytes) => {
+        const c = await RawClient.connect(gw.port);
+        c.socket.end(Buffer.from(bytes));
+        const messages = await c.drain(10_000);
+        expect(c.closed).toBe(true);
+        for (const m of messages.filter((m) => m.type === 'E')) expect(errorFields(m.body).S).toBe('FATAL');
+      }),
+      { numRuns: 200 },
+    );
     await controlStillWorks();
   });
 });
