@@ -173,6 +173,13 @@ describe(`agreement with PostgreSQL (fast-check seed ${seed})`, () => {
     }
   });
 
+  it('float8 shortest output from 2^53 up, where interval boundaries can be short decimals', async () => {
+    const c = typeCases.find((t) => t.oid === TypeOid.float8)!;
+    const large = fc.sample(fc.double({ min: 2 ** 53, max: 1e25, noNaN: true }), { numRuns: 1500, seed });
+    const round = fc.sample(fc.tuple(fc.integer({ min: 1, max: 99999 }), fc.integer({ min: 16, max: 22 })), { numRuns: 500, seed }).map(([m, e]) => m * 10 ** e);
+    await checkElements(c, [-34881319776043912, ...large, ...round.flatMap((v) => [v, -v])], defaultCodecContext);
+  });
+
   it('float4 shortest output for every power of two and its neighbours', async () => {
     const c = typeCases.find((t) => t.oid === TypeOid.float4)!;
     const values: number[] = [];

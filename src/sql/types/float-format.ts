@@ -12,9 +12,53 @@ export function formatFloat8(value: number, extraFloatDigits: number): string {
     if (magnitude >= 1e-4 && magnitude < 1e15) return String(value);
     const s = special(value);
     if (s !== null) return s;
-    return gStyle(String(value), 15);
+    return gStyle(magnitude >= TWO_53 ? ryuBoundary(value) : String(value), 15);
   }
   return fixedPrecision(value, Math.max(1, 15 + extraFloatDigits));
+}
+
+const TWO_53 = 2 ** 53;
+const bits64 = new DataView(new ArrayBuffer(8));
+
+/**
+ * JS and PostgreSQL's Ryu differ on one thing: JS may print a decimal lying exactly on the
+ * boundary halfway to the neighbouring double (it reads back by round-half-even), Ryu never
+ * does. A boundary can only be a short decimal when it is an integer, i.e. from 2^53 up,
+ * so only there is it checked.
+ */
+function ryuBoundary(value: number): string {
+  const js = String(value);
+  bits64.setFloat64(0, Math.abs(value));
+  const raw = bits64.getBigUint64(0);
+  const exponent = Number(raw >> 52n) - 1075;
+  const mantissa = (raw & 0xfffffffffffffn) | 0x10000000000000n;
+  // The gap below a power of two is half the gap above it.
+  const lower = mantissa === 0x10000000000000n && exponent >= 2 ? (4n * mantissa - 1n) << BigInt(exponent - 2) : (2n * mantissa - 1n) << BigInt(exponent - 1);
+  const upper = (2n * mantissa + 1n) << BigInt(exponent - 1);
+  const printed = exactInteger(js);
+  if (printed !== lower && printed !== upper) return js;
+  for (let p = significantDigits(js).length + 1; p <= 17; p++) {
+    const candidate = value.toPrecision(p);
+    const exact = exactInteger(candidate);
+    if (Number(candidate) === value && exact !== lower && exact !== upper) return candidate;
+  }
+  return value.toPrecision(17);
+}
+
+function significantDigits(text: string): string {
+  return text.replace(/^-/, '').replace(/e.*$/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
+}
+
+/** The exact integer a decimal text in [2^53, ∞) denotes. */
+function exactInteger(text: string): bigint {
+  const t = text.replace(/^-/, '');
+  const e = t.indexOf('e');
+  const mantissa = e < 0 ? t : t.slice(0, e);
+  const exp = e < 0 ? 0 : Number(t.slice(e + 1));
+  const dot = mantissa.indexOf('.');
+  const digits = mantissa.replace('.', '');
+  const scale = exp - (dot < 0 ? 0 : mantissa.length - dot - 1);
+  return scale >= 0 ? BigInt(digits) * 10n ** BigInt(scale) : BigInt(digits) / 10n ** BigInt(-scale);
 }
 
 export function formatFloat4(value: number, extraFloatDigits: number): string {
