@@ -32,6 +32,8 @@ export interface ConnectionContext {
   logger: Logger;
   /** Secret for the made-up SCRAM salts of unknown users. */
   mockSecret: Buffer;
+  /** The server is shutting down: new sessions are refused (57P03), cancel requests still served. */
+  isShuttingDown(): boolean;
   /** A process id no other live connection has. */
   allocatePid(): number;
   register(connection: PgConnection): void;

@@ -7,12 +7,8 @@ import { createSecureContext } from 'node:tls';
 import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Engine } from './engine.js';
-import { PgError } from './pg-error.js';
-import { SqlState } from './sqlstate.js';
 import type { AuthConfig } from './auth/auth-config.js';
 import { PgConnection, type ConnectionContext } from './connection.js';
-import { MessageWriter } from './protocol/message-writer.js';
-import { errorResponse } from './protocol/response-messages.js';
 
 export type { AuthConfig } from './auth/auth-config.js';
 
@@ -68,6 +64,7 @@ export function createPgServer(options: PgServerOptions): PgServer {
         return pid;
       }
     },
+    isShuttingDown: () => closing,
     register: (c) => byPid.set(c.pid, c),
     unregister: (c) => {
       if (byPid.get(c.pid) === c) byPid.delete(c.pid);
@@ -85,10 +82,6 @@ export function createPgServer(options: PgServerOptions): PgServer {
   };
   let closing = false;
   const server: Server = createServer({ noDelay: true }, (socket: Socket) => {
-    if (closing) {
-      refuse(socket, new PgError(SqlState.cannotConnectNow, 'the database system is shutting down', { severity: 'FATAL' }));
-      return;
-    }
     socket.setKeepAlive(true, 60_000);
     const connection = new PgConnection(socket, context);
     connections.add(connection);
@@ -113,16 +106,17 @@ export function createPgServer(options: PgServerOptions): PgServer {
       });
     },
     async close({ gracefulMs = 10_000 } = {}) {
+      // Still listening during the grace period, as PostgreSQL does: new sessions are
+      // refused with 57P03, but a CancelRequest for a running query is served.
       closing = true;
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      const all = [...connections];
       // Each session ends as soon as it is idle; the rest when the grace period is over.
       await within(
         gracefulMs,
-        Promise.all(all.map((c) => c.whenIdle().then(() => c.terminate()))),
+        Promise.all([...connections].map((c) => c.whenIdle().then(() => c.terminate()))),
       );
-      await Promise.all(all.map((c) => c.terminate().catch(() => {})));
-      await within(RELEASE_WAIT_MS, Promise.all(all.map((c) => c.whenFinished())));
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([...connections].map((c) => c.terminate().catch(() => {})));
+      await within(RELEASE_WAIT_MS, Promise.all([...connections].map((c) => c.whenFinished())));
       await stopped;
     },
   };
@@ -132,13 +126,4 @@ function within(ms: number, promise: Promise<unknown>): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise((resolve) => (timer = setTimeout(resolve, ms)));
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** A FATAL ErrorResponse to a connection that will not be served, then close. */
-function refuse(socket: Socket, error: PgError): void {
-  const w = new MessageWriter(256);
-  errorResponse(w, error);
-  socket.on('error', () => {});
-  socket.end(w.take());
-  setTimeout(() => socket.destroy(), 1000).unref();
 }

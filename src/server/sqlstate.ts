@@ -71,6 +71,7 @@ export const SqlState = {
   untranslatableCharacter: '22P05',
   invalidTimeZoneDisplacementValue: '22009',
   statementTooComplex: '54001',
+  intervalFieldOverflow: '22015',
 } as const;
 
 export type SqlState = (typeof SqlState)[keyof typeof SqlState];

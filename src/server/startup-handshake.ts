@@ -29,6 +29,9 @@ export async function startupHandshake(conn: PgConnection, ctx: ConnectionContex
       return null;
     }
     if (packet.kind === 'startup') {
+      if (ctx.isShuttingDown()) {
+        throw new PgError(SqlState.cannotConnectNow, 'the database system is shutting down', { severity: 'FATAL' });
+      }
       conn.reader.expectMessages();
       return authenticate(conn, ctx, packet.parameters, packet.minor, packet.protocolOptions);
     }

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { serialize } from 'pg-protocol';
 import { startTestGateway, type TestGateway } from '../support/demo-gateway.js';
 import { RawClient, errorFields } from '../support/raw-client.js';
+import { startTestServer } from './server-fixture.js';
 
 let gw: TestGateway;
 
@@ -86,5 +87,42 @@ describe('graceful shutdown', () => {
     expect(closing).toEqual(['57P01']);
     await expect(RawClient.connect(own.port).then((c) => c.drain(2000))).rejects.toThrow();
     await busy.end().catch(() => {});
+  });
+
+  it('refuses new sessions with 57P03 during the grace period but serves a CancelRequest', async () => {
+    const server = await startTestServer({ auth: 'trust', tls: false });
+    const busy = new pg.Client({ host: server.host, port: server.port, database: 'c2d', user: 'analyst' });
+    await busy.connect();
+    busy.on('error', () => {});
+    const running = busy.query('SELECT count(*) FROM range(10000000000) a, range(10) b');
+    const outcome = running.then(
+      () => 'finished',
+      (e: { code: string }) => e.code,
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    const stopping = server.server.close({ gracefulMs: 20_000 });
+    const late = new pg.Client({ host: server.host, port: server.port, database: 'c2d', user: 'analyst' });
+    await expect(late.connect()).rejects.toMatchObject({ code: '57P03', message: 'the database system is shutting down' });
+    const started = performance.now();
+    const { processID, secretKey } = busy as unknown as { processID: number; secretKey: number };
+    await RawClient.cancel(server.port, processID, secretKey);
+    expect(await outcome).toBe('57014');
+    await stopping;
+    expect(performance.now() - started).toBeLessThan(5000);
+    await server.stop();
+  });
+
+  it('ends a statement that outlasts the grace period with FATAL 57P01', async () => {
+    const server = await startTestServer({ auth: 'trust', tls: false });
+    const c = await RawClient.startup(server.port);
+    c.write(serialize.query('SELECT count(*) FROM range(10000000000) a, range(10) b'));
+    await new Promise((r) => setTimeout(r, 200));
+    const started = performance.now();
+    await server.server.close({ gracefulMs: 300 });
+    const errors = (await c.drain()).filter((m) => m.type === 'E').map((m) => [errorFields(m.body).S, errorFields(m.body).C]);
+    expect(errors.at(-1)).toEqual(['FATAL', '57P01']);
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(server.server.connectionCount).toBe(0);
+    await server.stop();
   });
 });
