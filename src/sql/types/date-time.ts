@@ -196,7 +196,7 @@ export function formatTimestampTz(value: unknown, zone: string): string {
 type DateTimeType = 'date' | 'time without time zone' | 'timestamp without time zone' | 'timestamp with time zone';
 
 function invalid(type: DateTimeType, text: string): PgError {
-  const name = type === 'timestamp without time zone' ? 'timestamp' : type;
+  const name = type === 'timestamp without time zone' ? 'timestamp' : type === 'time without time zone' ? 'time' : type;
   return new PgError(SqlState.invalidDatetimeFormat, `invalid input syntax for type ${name}: "${text}"`);
 }
 

@@ -90,7 +90,7 @@ function invalid(text: string): PgError {
 }
 
 function overflow(text: string): PgError {
-  return new PgError(SqlState.datetimeFieldOverflow, `interval field value out of range: "${text}"`);
+  return new PgError(SqlState.intervalFieldOverflow, `interval field value out of range: "${text}"`);
 }
 
 /** rint(): round half to even. */
@@ -181,7 +181,8 @@ export function parseInterval(text: string): Interval {
     ago = true;
     rest = rest.slice(0, -3);
   }
-  const tokens = rest.split(/\s+/).filter(Boolean);
+  // '1h30m' is '1 h 30 m': a unit glued to the next number ends its token.
+  const tokens = rest.replace(/([a-z])(?=[+-]?[\d.])/g, '$1 ').split(/\s+/).filter(Boolean);
   if (tokens.length === 0) throw invalid(text);
   const sum = new IntervalSum();
   for (let i = 0; i < tokens.length; i++) {

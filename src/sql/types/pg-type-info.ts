@@ -48,8 +48,9 @@ export interface PgTypeInfo {
 /** Types whose typmod has its own input/output functions (typname + 'typmodin'). */
 const TYPMOD_TYPES = new Set(['bit', 'bpchar', 'interval', 'numeric', 'timestamp', 'timestamptz', 'time', 'timetz', 'varbit', 'varchar']);
 
+/** Arrays proper (array_in), including record[] whose category is P; not the vectors. */
 function isTrueArray(t: BuiltinType): boolean {
-  return t.category === 'A' && t.input === 'array_in';
+  return t.input === 'array_in';
 }
 
 function subscriptHandler(t: BuiltinType): string {
@@ -143,8 +144,12 @@ const INTERVAL_FIELDS: Readonly<Record<number, string>> = {
   [(1 << 11) | (1 << 12)]: ' minute to second',
 };
 
-/** PostgreSQL's format_type(oid, typmod): integer, character varying(10), numeric(10,2), integer[] … */
-export function formatType(oid: number, typmod: number): string {
+/**
+ * PostgreSQL's format_type(oid, typmod): integer, character varying(10), numeric(10,2),
+ * integer[] … A null typmod is SQL NULL, which differs from -1 for two types: bpchar
+ * ('character' vs 'bpchar') and bit ('bit' vs '"bit"').
+ */
+export function formatType(oid: number, typmod: number | null = null): string {
   const info = byOid.get(oid);
   const builtin = builtinTypeByOid(oid);
   if (!info || !builtin) return '???';
@@ -153,7 +158,8 @@ export function formatType(oid: number, typmod: number): string {
     // Arrays of arrays cannot exist; an array of a type with typmod shows the element's.
     return element ? `${formatType(element.oid, typmod)}[]` : '???';
   }
-  if (typmod < 0) return builtin.display;
+  if (typmod === null) return builtin.display;
+  if (typmod < 0) return oid === TypeOid.bpchar ? 'bpchar' : oid === 1560 ? '"bit"' : builtin.display;
   switch (oid) {
     case TypeOid.numeric: {
       const t = typmod - 4;

@@ -58,7 +58,7 @@ function formatChar(value: unknown): string {
 /** regtype prints the type's name; oids it does not know print as numbers, as in PostgreSQL. */
 function formatRegtype(value: unknown): string {
   const oid = Number(value);
-  return typeInfo(oid) ? formatType(oid, -1) : String(oid);
+  return typeInfo(oid) ? formatType(oid) : String(oid);
 }
 
 const scalarEncoders: Readonly<Record<number, TextEncoder>> = {
@@ -286,7 +286,7 @@ function decodeRegtype(text: string): number {
   const t = trimC(text);
   if (isIntegerText(t)) return decodeOid(t, undefined as never) as number;
   const wanted = t.toLowerCase().replace(/^pg_catalog\./, '');
-  for (const oid of regtypeCandidates()) if (formatType(oid, -1) === wanted || typeInfo(oid)!.typname === wanted) return oid;
+  for (const oid of regtypeCandidates()) if (formatType(oid) === wanted || typeInfo(oid)!.typname === wanted) return oid;
   throw new PgError(SqlState.undefinedObject, `type "${t}" does not exist`);
 }
 
