@@ -324,7 +324,7 @@ function decodeArray(bytes: Uint8Array, elementOid: number, decodeElement: Binar
     const size = d.getInt32(12 + i * 8);
     const lower = d.getInt32(16 + i * 8);
     if (size < 0) throw badFormat();
-    if (lower + size - 1 > INT32_MAX || lower + size - 1 < INT32_MIN) throw new PgError(SqlState.programLimitExceeded, 'array upper bound is too large');
+    if (lower + size > INT32_MAX) throw new PgError(SqlState.programLimitExceeded, 'array upper bound is too large');
     dims.push(size);
     total *= size;
     if (total > MAX_ARRAY_ELEMENTS) {

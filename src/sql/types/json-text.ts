@@ -9,7 +9,7 @@ import { SqlState } from '../../server/sqlstate.js';
 import { parseNumeric } from './numeric.js';
 
 /** Nesting deeper than this is refused instead of exhausting the stack. */
-const MAX_DEPTH = 4000;
+const MAX_DEPTH = 1000;
 
 function invalidJson(detail: string): PgError {
   return new PgError(SqlState.invalidTextRepresentation, 'invalid input syntax for type json', { detail });
