@@ -43,6 +43,8 @@ export interface ConnectionContext {
 
 /** Received bytes beyond this, while a whole frame is already there, pause the socket. */
 const INPUT_HIGH_WATER = 1024 * 1024;
+/** Output queued in the socket beyond this makes a result wait for the client (backpressure). */
+const OUTPUT_HIGH_WATER = 1024 * 1024;
 
 export class PgConnection implements Output {
   readonly pid: number;
@@ -201,7 +203,9 @@ export class PgConnection implements Output {
     const data = this.writer.take();
     // Nobody is listening any more: drop the output rather than let it pile up.
     if (this.socket.destroyed || this.socket.writableEnded) return Promise.resolve();
-    if (this.socket.write(data)) return Promise.resolve();
+    // Up to OUTPUT_HIGH_WATER may wait in the socket, so encoding the next rows overlaps
+    // sending these; beyond it, wait until the client has taken them.
+    if (this.socket.write(data) || this.socket.writableLength < OUTPUT_HIGH_WATER) return Promise.resolve();
     const socket = this.socket;
     return new Promise((resolve) => {
       const done = (): void => {
