@@ -21,7 +21,7 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export interface TestServerOptions extends Partial<Omit<PgServerOptions, 'engine' | 'auth' | 'logger' | 'tls'>> {
+export interface TestServerOptions extends Partial<Omit<PgServerOptions, 'engine' | 'auth' | 'tls'>> {
   auth?: 'scram-sha-256' | 'trust';
   /** Serve TLS (default true). */
   tls?: boolean;
@@ -41,7 +41,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     engine,
     auth: { method: auth, lookupVerifier: async (user) => verifiers.get(user) ?? null },
     tls: tls ? material : null,
-    logger: pino({ level: process.env.C2D_TEST_LOG ?? 'silent' }),
+    logger: rest.logger ?? pino({ level: process.env.C2D_TEST_LOG ?? 'silent' }),
   });
   const address = await server.listen(0, '127.0.0.1');
   return {
