@@ -32,7 +32,7 @@ async function until(condition: () => boolean, ms = 5000): Promise<void> {
 async function countingClient(port: number): Promise<{ socket: Socket; rows: () => number; done: Promise<string> }> {
   const socket = connect(port, '127.0.0.1');
   await new Promise((resolve) => socket.once('connect', resolve));
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   let rows = 0;
   let ready = 0;
   let resolveDone!: (tag: string) => void;
