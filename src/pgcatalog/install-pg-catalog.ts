@@ -4,6 +4,7 @@
  * PostgreSQL's columns), macros for its catalog functions, and rows describing the
  * user's DuckDB tables as PostgreSQL would. Queries reach it through src/sql's rewrite.
  */
+import { pgTypes } from '../sql/types/index.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { builtinTypes } from '../sql/builtin-types.js';
 import {
@@ -71,37 +72,8 @@ export async function installPgCatalog(connection: DuckDBConnection, options: Pg
 }
 
 async function writeStaticRows(connection: DuckDBConnection, options: PgCatalogOptions): Promise<void> {
-  await replaceRows(connection, 'pg_type', table('pg_type'), builtinTypes.map((t) => ({
-    oid: t.oid,
-    typname: t.name,
-    typnamespace: PG_CATALOG_NAMESPACE,
-    typowner: OWNER_ROLE,
-    typlen: t.len,
-    typbyval: t.byVal,
-    typtype: t.kind,
-    typcategory: t.category,
-    typispreferred: t.preferred,
-    typisdefined: true,
-    typdelim: t.delim,
-    typrelid: 0,
-    typsubscript: t.category === 'A' ? 'array_subscript_handler' : '-',
-    typelem: t.elem,
-    typarray: t.array,
-    typinput: t.input,
-    typoutput: t.output,
-    typreceive: t.receive,
-    typsend: t.send,
-    typmodin: '-',
-    typmodout: '-',
-    typanalyze: '-',
-    typalign: t.align,
-    typstorage: t.storage,
-    typnotnull: false,
-    typbasetype: 0,
-    typtypmod: -1,
-    typndims: 0,
-    typcollation: t.collation,
-  })));
+  // The pg_type rows src/sql/types keeps (checked column by column against PostgreSQL's).
+  await replaceRows(connection, 'pg_type', table('pg_type'), pgTypes.map((t) => ({ ...t })));
   await connection.run(`DELETE FROM ${S}.c2d_types`);
   await connection.run(
     `INSERT INTO ${S}.c2d_types VALUES ${builtinTypes
