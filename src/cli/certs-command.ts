@@ -1,7 +1,6 @@
 import { Command } from 'commander';
-import { mkdir, writeFile, access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createCertificateAuthority, issueCertificate } from '../party/certs.js';
+import { federationCertificatesExist, writeFederationCertificates } from '../party/cert-files.js';
 
 export function certsCommand(): Command {
   return new Command('certs')
@@ -16,21 +15,13 @@ export function certsCommand(): Command {
         process.exitCode = 2;
         return;
       }
-      await mkdir(opts.dir, { recursive: true });
-      if (await access(join(opts.dir, 'ca.key')).then(() => true, () => false)) {
+      if (await federationCertificatesExist(opts.dir)) {
         console.error(`error: ${join(opts.dir, 'ca.key')} exists; remove it to make a new federation CA`);
         process.exitCode = 2;
         return;
       }
       const hosts = opts.hosts.split(',').map((h) => h.trim()).filter(Boolean);
-      const ca = await createCertificateAuthority('c2d');
-      await writeFile(join(opts.dir, 'ca.key'), ca.key, { mode: 0o600 });
-      await writeFile(join(opts.dir, 'ca.crt'), ca.cert);
-      for (const name of ['gateway', ...parties]) {
-        const issued = await issueCertificate(ca, name, hosts);
-        await writeFile(join(opts.dir, `${name}.key`), issued.key, { mode: 0o600 });
-        await writeFile(join(opts.dir, `${name}.crt`), issued.cert);
-      }
+      await writeFederationCertificates(opts.dir, ['gateway', ...parties], hosts);
       console.log(`wrote a federation CA and certificates for gateway, ${parties.join(', ')} to ${opts.dir}`);
     });
 }

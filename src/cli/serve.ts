@@ -1,12 +1,12 @@
 /**
- * What `c2d demo` and `c2d gateway` share: open the data, start the gateway, print how to
- * connect, and shut down gracefully on SIGINT/SIGTERM.
+ * What `c2d demo` and `c2d gateway` share: open the catalog, start the gateway over the
+ * federation, and shut down gracefully on SIGINT/SIGTERM.
  */
 import { access } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { createLocalEngine } from '../engine/index.js';
 import { CatalogStore } from '../catalog/index.js';
-import { openDemoDatabase } from '../demo/local-database.js';
+import { createFederatedEngine } from '../engine/federated-engine.js';
+import type { IssuedCertificate } from '../party/certs.js';
 import { demoFilePath, generateDemoData } from '../demo/generate.js';
 import { DEMO_PARTIES } from '../demo/hospital-data.js';
 import { startGateway, type GatewayOptions, type RunningGateway } from './run-gateway.js';
@@ -22,30 +22,41 @@ export async function ensureDemoData(dir: string, logger: Logger): Promise<void>
   await generateDemoData({ dir, scale: 1, seed: 2016 });
 }
 
-export async function serveLocal(
-  dataDir: string,
-  gateway: Omit<GatewayOptions, 'engine'>,
+export interface ServeOptions {
+  gateway: Omit<GatewayOptions, 'engine'>;
   /** The federation catalog: a SQLite file path or a postgres:// URL. */
-  catalogLocation: string,
-): Promise<RunningGateway> {
-  const instance = await openDemoDatabase(dataDir);
-  const catalog = await CatalogStore.open(catalogLocation);
-  const engine = await createLocalEngine({ instance, database: DATABASE_NAME, productVersion: C2D_VERSION, catalog });
-  const running = await startGateway({ ...gateway, engine });
+  catalog: string;
+  /** The gateway's certificate from the federation CA, to reach the parties. */
+  federationTls: IssuedCertificate | null;
+  /** Runs after the gateway has stopped (the demo stops its parties here). */
+  afterClose?: () => Promise<void>;
+}
+
+export async function serveFederation(options: ServeOptions): Promise<RunningGateway> {
+  const catalog = await CatalogStore.open(options.catalog);
+  const federated = await createFederatedEngine({
+    catalog,
+    database: DATABASE_NAME,
+    productVersion: C2D_VERSION,
+    federationTls: options.federationTls,
+  });
+  const running = await startGateway({ ...options.gateway, engine: federated.engine });
+  const logger = options.gateway.logger;
   let closing = false;
   const shutdown = (signal: string): void => {
     if (closing) return;
     closing = true;
-    gateway.logger.info({ signal }, 'shutting down: letting running queries finish');
+    logger.info({ signal }, 'shutting down: letting running queries finish');
     process.stderr.write(`\n${signal}: shutting down (running queries may finish, up to 10 s)\n`);
     void running.close().then(
       async () => {
-        instance.closeSync();
+        await federated.close();
         await catalog.close();
+        await options.afterClose?.();
         process.exit(0);
       },
       (error: unknown) => {
-        gateway.logger.error({ err: error }, 'shutdown failed');
+        logger.error({ err: error }, 'shutdown failed');
         process.exit(1);
       },
     );

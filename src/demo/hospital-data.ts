@@ -8,6 +8,9 @@
 export const DEMO_PARTIES = ['bmc', 'mgh', 'bwh'] as const;
 export type DemoParty = (typeof DEMO_PARTIES)[number];
 
+/** The tables every demo party exports. */
+export const DEMO_TABLES = ['patients', 'diagnoses', 'medications', 'trauma_cases'] as const;
+
 /** The mass-casualty event: many trauma arrivals at all three centres on this day. */
 export const MASS_CASUALTY_DAY = '2025-04-15';
 

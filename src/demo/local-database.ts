@@ -1,13 +1,11 @@
 /**
- * Until federation lands, the gateway answers from one in-process DuckDB holding the three
- * parties' demo tables as union tables with a `party` column — the shape the federated
- * tables (partitioned by party) will have.
+ * All three parties' demo data in one DuckDB, as union tables with a `party` column: the
+ * shape of the demo's federated tables. Tests compare federated answers with it.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DEMO_PARTIES } from './hospital-data.js';
+import { DEMO_PARTIES, DEMO_TABLES } from './hospital-data.js';
 import { demoFilePath } from './generate.js';
 
-export const DEMO_TABLES = ['patients', 'diagnoses', 'medications', 'trauma_cases'] as const;
 
 export async function openDemoDatabase(dir: string): Promise<DuckDBInstance> {
   const instance = await DuckDBInstance.create(':memory:');

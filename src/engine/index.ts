@@ -11,6 +11,7 @@ import { installPgCatalog } from '../pgcatalog/index.js';
 import { DuckDbRunner } from './duckdb-runner.js';
 import type { QueryRunner } from './query-runner.js';
 import type { CatalogStore } from '../catalog/index.js';
+import type { PartyTables } from '../sql/bind/party-tables.js';
 import { LocalSession } from './session.js';
 import { SERVER_VERSION } from './settings.js';
 
@@ -25,6 +26,8 @@ export interface LocalEngineOptions {
   runner?: QueryRunner;
   /** The federation catalog DDL goes to; without it, DDL is refused with 0A000. */
   catalog?: CatalogStore;
+  /** How DDL reaches the parties to import and check their tables. */
+  parties?: PartyTables;
 }
 
 export async function createLocalEngine(options: LocalEngineOptions): Promise<Engine> {
@@ -50,7 +53,7 @@ export async function createLocalEngine(options: LocalEngineOptions): Promise<En
       if (info.database !== options.database) {
         throw new PgError(SqlState.invalidCatalogName, `database "${info.database}" does not exist`, { severity: 'FATAL' });
       }
-      return new LocalSession(runner, info, events, options.catalog ?? null);
+      return new LocalSession(runner, info, events, options.catalog ?? null, options.parties ?? null);
     },
   };
 }

@@ -26,6 +26,7 @@ import type { QueryRunner } from './query-runner.js';
 import { allSettings } from './settings.js';
 import { bindDdl, DDL_STATEMENTS } from '../sql/bind/bind-ddl.js';
 import type { CatalogStore } from '../catalog/index.js';
+import type { PartyTables } from '../sql/bind/party-tables.js';
 
 /** CURSOR_OPT_* bits of DeclareCursorStmt.options (PostgreSQL's parsenodes.h). */
 const CURSOR_OPT_BINARY = 0x0001;
@@ -55,6 +56,8 @@ export class LocalSession implements EngineSession {
     private readonly events: SessionEvents,
     /** Where DDL goes; without one, DDL is refused. */
     private readonly catalog: CatalogStore | null = null,
+    /** The parties' exported tables, for IMPORT FOREIGN SCHEMA and checks of CREATE FOREIGN TABLE. */
+    private readonly parties: PartyTables | null = null,
   ) {
     this.sessionValues = {
       user: info.user,
@@ -209,7 +212,7 @@ export class LocalSession implements EngineSession {
 
   /** DDL changes the federation catalog at once, as its own transaction. */
   private prepareDdl(kind: string, body: any, catalog: CatalogStore): PreparedStatement {
-    const bound = bindDdl(kind, body, this.info.user);
+    const bound = bindDdl(kind, body, { user: this.info.user, ...(this.parties ? { parties: this.parties } : {}) });
     return commandStatement(async () => {
       // Gateway users still live in the user store (src/cli/user-store.ts); an authenticated
       // user who owns catalog objects gets its role in the catalog on first use.

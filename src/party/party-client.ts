@@ -36,11 +36,12 @@ export class PartyClient {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
   }
 
-  describe(table?: string): Promise<DescribeResponse> {
+  async describe(table?: string): Promise<DescribeResponse> {
+    await this.ready();
     return new Promise((resolve, reject) => {
       this.stub['describe']!(
         table === undefined ? {} : { table },
-        { deadline: Date.now() + this.connectTimeoutMs + 10_000, waitForReady: false },
+        { deadline: Date.now() + 10_000, waitForReady: false },
         (error: grpc.ServiceError | null, response: DescribeResponse) => (error ? reject(this.toPgError(error)) : resolve(response)),
       );
     });

@@ -14,10 +14,11 @@ import type { SessionValues } from '../sql/index.js';
 import type { PreparedQuery, QueryAst, QueryRunner, RowSource } from '../engine/query-runner.js';
 import { DuckDbRunner } from '../engine/duckdb-runner.js';
 import { duckDbTypeName, valueAppender } from '../engine/duckdb-append.js';
+import { defaultCodecContext, textDecoder } from '../sql/types/index.js';
 import { columnsOfExpr, type Expr, type Fragment } from './fragment.js';
 import { DuckDbDialect } from '../../dialect/index.js';
 import { conjuncts, toFragmentExpr } from './pushdown-filter.js';
-import type { FederatedTable, FederationView, PartyDirectory } from './federation.js';
+import type { FederatedTable, FederationSource, FederationView, PartyDirectory } from './federation.js';
 
 type Node = Record<string, any>;
 
@@ -40,14 +41,14 @@ export class FederatedRunner implements QueryRunner {
 
   constructor(
     private readonly instance: DuckDBInstance,
-    private readonly federation: FederationView,
-    private readonly parties: PartyDirectory,
+    private readonly federation: FederationSource,
   ) {
     this.duck = new DuckDbRunner(instance);
   }
 
   async prepare(query: QueryAst, paramTypes: readonly number[], session: SessionValues): Promise<PreparedQuery> {
-    const uses = this.analyze(query);
+    const { view, parties } = await this.federation();
+    const uses = this.analyze(query, view);
     if (uses.length === 0) return this.duck.prepare(query, paramTypes, session);
     // Types come from preparing the query over empty work tables of the right shape.
     const probe = await this.createWorkTables(uses);
@@ -61,13 +62,13 @@ export class FederatedRunner implements QueryRunner {
     return {
       paramTypes: described.paramTypes,
       fields: described.fields,
-      open: (params, signal) => this.open(query, uses, paramTypes, session, described.fields, params, signal),
+      open: (params, signal) => this.open(query, uses, parties, paramTypes, session, described.fields, params, signal),
       close: () => {},
     };
   }
 
   async explain(query: QueryAst, session: SessionValues): Promise<string[]> {
-    const uses = this.analyze(query);
+    const uses = this.analyze(query, (await this.federation()).view);
     const lines: string[] = [];
     for (const use of uses) {
       for (const p of use.table.partitions) {
@@ -84,6 +85,7 @@ export class FederatedRunner implements QueryRunner {
   private async open(
     query: QueryAst,
     uses: TableUse[],
+    parties: PartyDirectory,
     paramTypes: readonly number[],
     session: SessionValues,
     fields: readonly FieldDescription[],
@@ -92,7 +94,7 @@ export class FederatedRunner implements QueryRunner {
   ): Promise<RowSource> {
     const names = await this.createWorkTables(uses);
     try {
-      await Promise.all(uses.map((use, i) => this.load(use, names[i]!, signal)));
+      await Promise.all(uses.map((use, i) => this.load(use, names[i]!, parties, signal)));
       const prepared = await this.duck.prepare(rewrite(query, uses, names), paramTypes, session);
       const source = await prepared.open(params, signal);
       return {
@@ -112,22 +114,26 @@ export class FederatedRunner implements QueryRunner {
   }
 
   /** Fetches every partition's fragment into one work table. */
-  private async load(use: TableUse, workTable: string, signal: AbortSignal): Promise<void> {
+  private async load(use: TableUse, workTable: string, parties: PartyDirectory, signal: AbortSignal): Promise<void> {
     const connection = await this.instance.connect();
     try {
       const appender = await connection.createAppender(workTable, WORK_SCHEMA);
-      const keyed = use.table.partitionKey !== null;
-      const appenders = use.columns.map((c) => valueAppender(columnOf(use.table, c).typeOid));
-      const streams = await Promise.all(use.table.partitions.map((p) => this.parties.execute(p.party, fragmentFor(use, p.exportedTable), signal)));
+      const layout = workColumns(use).map((name) => {
+        const column = columnOf(use.table, name);
+        return { append: valueAppender(column.typeOid), decode: textDecoder(column.typeOid), source: use.columns.indexOf(name) };
+      });
+      const streams = await Promise.all(use.table.partitions.map((p) => parties.execute(p.party, fragmentFor(use, p.exportedTable), signal)));
       for (const [i, stream] of streams.entries()) {
         const partition = use.table.partitions[i]!;
+        // The partition key is not stored at the party: every row of the partition has its value.
+        const key = layout.find((l) => l.source < 0);
+        const keyValue = partition.value === null || key === undefined ? null : key.decode(partition.value, defaultCodecContext);
         for await (const batch of stream.batches()) {
           for (let r = 0; r < batch.rowCount; r++) {
-            if (keyed) appender.appendVarchar(partition.value);
-            for (let c = 0; c < appenders.length; c++) {
-              const v = batch.columns[c]![r];
+            for (const { append, source } of layout) {
+              const v = source < 0 ? keyValue : batch.columns[source]![r];
               if (v === null || v === undefined) appender.appendNull();
-              else appenders[c]!(appender, v);
+              else append(appender, v);
             }
             appender.endRow();
           }
@@ -139,14 +145,14 @@ export class FederatedRunner implements QueryRunner {
     }
   }
 
-  private analyze(query: QueryAst): TableUse[] {
+  private analyze(query: QueryAst, federation: FederationView): TableUse[] {
     const uses: TableUse[] = [];
     const referenced = referencedColumnNames(query);
     const top = (query as Node)['SelectStmt'] as Node | undefined;
     const topFrom: Node[] = top?.fromClause ?? [];
     const where = conjuncts(top?.whereClause);
     for (const range of rangeVars(query)) {
-      const table = this.federation.table(range.schemaname, range.relname);
+      const table = federation.table(range.schemaname, range.relname);
       if (!table) continue;
       if (table.columns.some((c) => c.typeOid === 0)) throw new PgError(SqlState.internalError, `table "${table.name}" has a column of unknown type`);
       const stored = table.columns.filter((c) => c.name !== table.partitionKey).map((c) => c.name);
@@ -175,13 +181,10 @@ export class FederatedRunner implements QueryRunner {
       const names: string[] = [];
       for (const use of uses) {
         const name = `f${++this.nextId}`;
-        const columns = [
-          ...(use.table.partitionKey !== null ? [`${duckdb.quoteIdentifier(use.table.partitionKey)} VARCHAR`] : []),
-          ...use.columns.map((c) => {
-            const col = columnOf(use.table, c);
-            return `${duckdb.quoteIdentifier(c)} ${duckDbTypeName(col.typeOid, col.typmod)}`;
-          }),
-        ];
+        const columns = workColumns(use).map((c) => {
+          const col = columnOf(use.table, c);
+          return `${duckdb.quoteIdentifier(c)} ${duckDbTypeName(col.typeOid, col.typmod)}`;
+        });
         await connection.run(`CREATE TABLE ${WORK_SCHEMA}.${name} (${columns.join(', ')})`);
         names.push(name);
       }
@@ -205,6 +208,11 @@ function columnOf(table: FederatedTable, name: string): { typeOid: number; typmo
   const column = table.columns.find((c) => c.name === name);
   if (!column) throw new PgError(SqlState.undefinedColumn, `column "${name}" does not exist`);
   return column;
+}
+
+/** The work table's columns: the fetched ones and the partition key, in the table's order. */
+function workColumns(use: TableUse): string[] {
+  return use.table.columns.map((c) => c.name).filter((name) => name === use.table.partitionKey || use.columns.includes(name));
 }
 
 function fragmentFor(use: TableUse, exportedTable: string): Fragment {

@@ -11,8 +11,8 @@ export interface FederatedPartition {
   party: string;
   /** The table's name as that party exports it. */
   exportedTable: string;
-  /** The partition key value of these rows (FOR VALUES IN ('bmc')). */
-  value: string;
+  /** The partition key value of these rows as text (FOR VALUES IN ('bmc')); null for NULL or no key. */
+  value: string | null;
 }
 
 export interface FederatedTable {
@@ -33,3 +33,12 @@ export interface FederationView {
 export interface PartyDirectory {
   execute(party: string, fragment: Fragment, signal: AbortSignal): Promise<FragmentStream>;
 }
+
+/** What one query is planned against: the tables as of one catalog version, and the parties' reach. */
+export interface Federation {
+  view: FederationView;
+  parties: PartyDirectory;
+}
+
+/** Gives the federation as it is now (the catalog may change between queries). */
+export type FederationSource = () => Promise<Federation>;

@@ -72,6 +72,9 @@ export const SqlState = {
   invalidTimeZoneDisplacementValue: '22009',
   statementTooComplex: '54001',
   intervalFieldOverflow: '22015',
+  fdwInvalidOptionName: 'HV00D',
+  fdwTableNotFound: 'HV00R',
+  fdwInvalidDataType: 'HV004',
 } as const;
 
 export type SqlState = (typeof SqlState)[keyof typeof SqlState];

@@ -179,8 +179,7 @@ describe('c2d gateway with its catalog', () => {
   it('keeps DDL across a restart', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'c2d-gw-'));
     try {
-      expect((await c2d(['generate', '--scale', '0.05', '--dir', join(dir, 'data'), '--no-progress'])).code).toBe(0);
-      const args = ['--data-dir', join(dir, 'state'), '--tables', join(dir, 'data')];
+      const args = ['--data-dir', join(dir, 'state'), '--federation-certs', join(dir, 'certs')];
       const first = await startGatewayProcess(args);
       const a = new pg.Client({ host: '127.0.0.1', port: first.port, database: 'c2d', user: 'analyst', ssl: { rejectUnauthorized: false } });
       await a.connect();

@@ -11,14 +11,15 @@ import { pino } from 'pino';
 import pg from 'pg';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { generateDemoData, demoFilePath } from '../../src/demo/generate.js';
-import { DEMO_PARTIES } from '../../src/demo/hospital-data.js';
-import { DEMO_TABLES, openDemoDatabase } from '../../src/demo/local-database.js';
+import { DEMO_PARTIES, DEMO_TABLES } from '../../src/demo/hospital-data.js';
+import { openDemoDatabase } from '../../src/demo/local-database.js';
 import { DuckDbConnector } from '../../connectors/duckdb/duckdb-connector.js';
 import { createCertificateAuthority, issueCertificate } from '../../src/party/certs.js';
 import { createPartyNode, type PartyNode } from '../../src/party/party-node.js';
 import { PartyClient } from '../../src/party/party-client.js';
 import { FederatedRunner } from '../../src/planner/federated-runner.js';
 import type { FederatedTable } from '../../src/planner/federation.js';
+import type { Fragment } from '../../src/planner/fragment.js';
 import { createLocalEngine } from '../../src/engine/index.js';
 import { createPgServer, type PgServer } from '../../src/server/pg-server.js';
 import { TypeOid } from '../../src/sql/types/index.js';
@@ -72,11 +73,11 @@ beforeAll(async () => {
     }
   }
   gatewayInstance = await DuckDBInstance.create(':memory:');
-  const runner = new FederatedRunner(
-    gatewayInstance,
-    { table: (schema, name) => (schema === undefined || schema === 'public' ? tables.get(name) : undefined) },
-    { execute: (party, fragment, signal) => clients.get(party)!.execute(fragment, signal) },
-  );
+  const federation = {
+    view: { table: (schema: string | undefined, name: string) => (schema === undefined || schema === 'public' ? tables.get(name) : undefined) },
+    parties: { execute: (party: string, fragment: Fragment, signal: AbortSignal) => clients.get(party)!.execute(fragment, signal) },
+  };
+  const runner = new FederatedRunner(gatewayInstance, async () => federation);
   const auth = { method: 'trust' as const, lookupVerifier: async () => null };
   federated = createPgServer({ engine: await createLocalEngine({ instance: gatewayInstance, database: 'c2d', productVersion: 'test', runner }), auth, logger: silent });
   unionInstance = await openDemoDatabase(dir);

@@ -5,11 +5,20 @@
  * existence and conflicts, atomically.
  */
 import type { CatalogStore, DdlOutcome } from '../../catalog/index.js';
-import type { ColumnSpec, QualifiedName } from '../../catalog/catalog-requests.js';
+import type { QualifiedName } from '../../catalog/catalog-requests.js';
 import { PgError } from '../../server/pg-error.js';
 import { SqlState } from '../../server/sqlstate.js';
-import { builtinTypeByName } from '../builtin-types.js';
-import { arrayTypeOid } from '../types/index.js';
+import {
+  bindAlterServer,
+  bindAlterTable,
+  bindAlterUserMapping,
+  bindCreateSchema,
+  bindDropUserMapping,
+  bindImportForeignSchema,
+  bindRename,
+} from './bind-alter.js';
+import { columns, options, partitionValue, qualified, roleOf } from './ddl-nodes.js';
+import { checkAgainstParty, type PartyTables } from './party-tables.js';
 
 type Node = Record<string, any>;
 
@@ -19,18 +28,46 @@ export interface BoundDdl {
   apply(store: CatalogStore): Promise<DdlOutcome>;
 }
 
+/** Who runs the statement, and how to reach the parties (to import and check their tables). */
+export interface DdlContext {
+  user: string;
+  parties?: PartyTables;
+}
+
 /** The DDL statement kinds this binder handles. */
 export const DDL_STATEMENTS: ReadonlySet<string> = new Set([
   'CreateForeignServerStmt',
+  'AlterForeignServerStmt',
   'CreateForeignTableStmt',
   'CreateStmt',
+  'AlterTableStmt',
+  'RenameStmt',
   'CreateUserMappingStmt',
+  'AlterUserMappingStmt',
+  'DropUserMappingStmt',
+  'CreateSchemaStmt',
+  'ImportForeignSchemaStmt',
   'SecLabelStmt',
   'DropStmt',
 ]);
 
-export function bindDdl(kind: string, body: Node, user: string): BoundDdl {
+export function bindDdl(kind: string, body: Node, context: DdlContext): BoundDdl {
+  const user = context.user;
   switch (kind) {
+    case 'AlterForeignServerStmt':
+      return bindAlterServer(body);
+    case 'AlterTableStmt':
+      return bindAlterTable(body, context);
+    case 'RenameStmt':
+      return bindRename(body);
+    case 'AlterUserMappingStmt':
+      return bindAlterUserMapping(body, context);
+    case 'DropUserMappingStmt':
+      return bindDropUserMapping(body, context);
+    case 'CreateSchemaStmt':
+      return bindCreateSchema(body, context);
+    case 'ImportForeignSchemaStmt':
+      return bindImportForeignSchema(body, context);
     case 'CreateForeignServerStmt':
       if (body.fdwname !== 'c2d') {
         throw new PgError(SqlState.undefinedObject, `foreign-data wrapper "${body.fdwname}" does not exist`, {
@@ -84,19 +121,26 @@ export function bindDdl(kind: string, body: Node, user: string): BoundDdl {
       if (parent && (!bound || bound.strategy !== 'l' || bound.is_default)) {
         throw new PgError(SqlState.featureNotSupported, 'a partition of a federated table needs FOR VALUES IN (…)');
       }
+      const request = {
+        table: qualified(base.relation),
+        owner: user,
+        server: String(body.servername),
+        options: options(body.options),
+        ...(parent
+          ? { partitionOf: { parent: qualified(parent), values: ((bound!.listdatums ?? []) as Node[]).map(partitionValue) } }
+          : { columns: columns(base.tableElts) }),
+        ifNotExists: Boolean(base.if_not_exists),
+      };
       return {
         commandTag: 'CREATE FOREIGN TABLE',
-        apply: (s) =>
-          s.createForeignTable({
-            table: qualified(base.relation),
-            owner: user,
-            server: body.servername,
-            options: options(body.options),
-            ...(parent
-              ? { partitionOf: { parent: qualified(parent), values: ((bound!.listdatums ?? []) as Node[]).map(partitionValue) } }
-              : { columns: columns(base.tableElts) }),
-            ifNotExists: Boolean(base.if_not_exists),
-          }),
+        apply: async (s) => {
+          // Checked with the party before anything is written: nothing half-created remains.
+          if (context.parties) {
+            const snapshot = await s.snapshot();
+            if (!(request.ifNotExists && snapshot.relation(request.table))) await checkAgainstParty(context.parties, request, snapshot);
+          }
+          return s.createForeignTable(request);
+        },
       };
     }
     case 'CreateUserMappingStmt':
@@ -160,69 +204,13 @@ function bindDrop(body: Node): BoundDdl {
         apply: (s) => s.dropRelations({ relations, statement: foreign ? 'foreign table' : 'table', ifExists, cascade }),
       };
     }
+    case 'OBJECT_SCHEMA':
+      return {
+        commandTag: 'DROP SCHEMA',
+        apply: (s) => s.dropSchemas({ names: objects.map((o) => String(o['String']?.sval)), ifExists, cascade }),
+      };
     default:
       throw new PgError(SqlState.featureNotSupported, `DROP ${String(body.removeType).replace('OBJECT_', '')} is not supported by C2D`);
   }
 }
 
-function qualified(range: Node): QualifiedName {
-  return range.schemaname ? { schema: range.schemaname, name: range.relname } : { name: range.relname };
-}
-
-function options(list: Node[] | undefined): ReadonlyArray<readonly [string, string]> {
-  return (list ?? []).map((d) => {
-    const def = d['DefElem'];
-    return [String(def.defname), String(def.arg?.['String']?.sval ?? def.arg?.['Integer']?.ival ?? '')] as const;
-  });
-}
-
-function roleOf(spec: Node | undefined, current: string): string | null {
-  switch (spec?.roletype) {
-    case 'ROLESPEC_PUBLIC':
-      return null;
-    case 'ROLESPEC_CURRENT_USER':
-    case 'ROLESPEC_CURRENT_ROLE':
-    case 'ROLESPEC_SESSION_USER':
-      return current;
-    default:
-      return String(spec?.rolename);
-  }
-}
-
-function partitionValue(datum: Node): string | null {
-  const c = datum['A_Const'];
-  if (!c) throw new PgError(SqlState.featureNotSupported, 'partition values must be constants');
-  if (c.isnull) return null;
-  if (c.sval) return String(c.sval.sval ?? '');
-  if (c.ival) return String(c.ival.ival ?? 0);
-  if (c.fval) return String(c.fval.fval);
-  if (c.boolval) return c.boolval.boolval ? 'true' : 'false';
-  return '0';
-}
-
-function columns(elements: Node[] | undefined): ColumnSpec[] {
-  return (elements ?? []).map((element) => {
-    const def = element['ColumnDef'];
-    if (!def) throw new PgError(SqlState.featureNotSupported, 'only column definitions are supported in a C2D table definition');
-    const notNull = ((def.constraints ?? []) as Node[]).some((c) => c['Constraint']?.contype === 'CONSTR_NOTNULL');
-    return { name: String(def.colname), ...typeOf(def.typeName), notNull };
-  });
-}
-
-/** A type name as the parser gives it (pg_catalog.int4, varchar(5), numeric(10,2), text[]). */
-function typeOf(typeName: Node): { typeOid: number; typmod: number } {
-  const names = ((typeName.names ?? []) as Node[]).map((n) => String(n['String']?.sval));
-  const name = names[names.length - 1]!;
-  const info = builtinTypeByName(name);
-  if (!info || info.kind !== 'b') throw new PgError(SqlState.undefinedObject, `type "${names.join('.')}" does not exist`);
-  const mods = ((typeName.typmods ?? []) as Node[]).map((m) => Number(m['A_Const']?.ival?.ival ?? 0));
-  let typmod = -1;
-  if ((name === 'varchar' || name === 'bpchar') && mods.length === 1) typmod = mods[0]! + 4;
-  if (name === 'numeric' && mods.length >= 1) typmod = ((mods[0]! << 16) | (mods[1] ?? 0)) + 4;
-  if (typeName.arrayBounds?.length) {
-    const array = arrayTypeOid(info.oid);
-    if (array === undefined) throw new PgError(SqlState.undefinedObject, `type "${name}[]" does not exist`);
-    return { typeOid: array, typmod };
-  }
-  return { typeOid: info.oid, typmod };
-}

@@ -1,0 +1,69 @@
+/**
+ * The gateway's links to the parties its catalog names: one PartyClient per foreign server,
+ * made from the server's options (`host`, `port`, and `party`, the name its certificate
+ * carries, by default the server's own name) and the gateway's federation certificate.
+ * A client is kept while the server's options stay the same.
+ */
+import type { FragmentStream } from '../../connectors/connector.js';
+import type { ServerEntry } from '../catalog/catalog-entries.js';
+import type { CatalogSnapshot } from '../catalog/catalog-snapshot.js';
+import type { Fragment } from '../planner/fragment.js';
+import type { PartyDirectory } from '../planner/federation.js';
+import { PgError } from '../server/pg-error.js';
+import { SqlState } from '../server/sqlstate.js';
+import type { IssuedCertificate } from './certs.js';
+import { PartyClient } from './party-client.js';
+import type { DescribeResponse } from './party-service.js';
+
+export interface PartyDirectoryOptions {
+  /** The gateway's certificate from the federation CA (common name "gateway"). */
+  tls: IssuedCertificate | null;
+  connectTimeoutMs?: number;
+}
+
+export class CatalogPartyDirectory {
+  private readonly clients = new Map<string, { key: string; client: PartyClient }>();
+
+  constructor(private readonly options: PartyDirectoryOptions) {}
+
+  /** The directory for one snapshot's servers. */
+  at(snapshot: CatalogSnapshot): PartyDirectory & { describe(server: string, table?: string): Promise<DescribeResponse> } {
+    return {
+      execute: (party: string, fragment: Fragment, signal: AbortSignal): Promise<FragmentStream> =>
+        this.client(snapshot.server(party), party).execute(fragment, signal),
+      describe: (server: string, table?: string) => this.client(snapshot.server(server), server).describe(table),
+    };
+  }
+
+  close(): void {
+    for (const { client } of this.clients.values()) client.close();
+    this.clients.clear();
+  }
+
+  private client(server: ServerEntry | undefined, name: string): PartyClient {
+    if (!server) throw new PgError(SqlState.undefinedObject, `server "${name}" does not exist`);
+    const tls = this.options.tls;
+    if (!tls) {
+      throw new PgError(SqlState.fdwUnableToEstablishConnection, `the gateway has no federation certificate to reach server "${name}"`, {
+        hint: 'Make one with `c2d certs` and start the gateway with --federation-certs <dir>.',
+      });
+    }
+    const option = (key: string): string | undefined => server.options.find(([k]) => k === key)?.[1];
+    const host = option('host') ?? '127.0.0.1';
+    const port = option('port');
+    if (port === undefined || !/^\d{1,5}$/.test(port) || Number(port) > 65535) {
+      throw new PgError(SqlState.fdwInvalidOptionName, `server "${name}" needs a port option`, {
+        hint: `ALTER SERVER ${name} OPTIONS (ADD port '7001')`,
+      });
+    }
+    const party = option('party') ?? server.name;
+    const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const key = `${address}|${party}`;
+    const existing = this.clients.get(server.name);
+    if (existing?.key === key) return existing.client;
+    existing?.client.close();
+    const client = new PartyClient({ name: party, address, tls, connectTimeoutMs: this.options.connectTimeoutMs });
+    this.clients.set(server.name, { key, client });
+    return client;
+  }
+}
