@@ -32,6 +32,7 @@ export class CatalogPartyDirectory {
       execute: (party: string, fragment: Fragment, signal: AbortSignal): Promise<FragmentStream> =>
         this.client(snapshot.server(party), party).execute(fragment, signal),
       describe: (server: string, table?: string) => this.client(snapshot.server(server), server).describe(table),
+      engineOf: async (party: string) => (await this.client(snapshot.server(party), party).describe()).engine,
     };
   }
 

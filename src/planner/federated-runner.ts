@@ -1,22 +1,26 @@
 /**
- * Runs queries over federated tables whose columns are public (issue 4's first planner
- * slice). For each reference to a federated table, every partition's party runs one
- * fragment: the columns the query uses and the WHERE conjuncts it can evaluate alone
- * (pushdown-filter.ts). The gateway loads the fragments' rows into work tables of its
- * in-process DuckDB, with the partition key filled in, and runs the whole query there.
- * The gateway re-applies the complete WHERE, so a conjunct pushed down only saves work.
+ * Runs queries over federated tables whose columns are public. For each reference to a
+ * federated table, the partitions the WHERE does not rule out (partition-pruning.ts) each
+ * have their party run one fragment: the columns the query uses and the WHERE conjuncts it
+ * can evaluate alone (pushdown-filter.ts); for an aggregate over one table, the party's
+ * partial aggregates (partial-aggregate.ts); for a LIMIT, the party's first rows. The
+ * gateway loads the fragments' rows into work tables of its in-process DuckDB, with the
+ * partition key filled in, and runs the rest of the query there. Unless a fragment
+ * aggregated, the gateway re-applies the complete WHERE, so a pushed conjunct only saves work.
  */
 import type { DuckDBInstance } from '@duckdb/node-api';
 import type { FieldDescription } from '../server/engine.js';
 import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
-import type { SessionValues } from '../sql/index.js';
+import { toDuckDbSql, type SessionValues } from '../sql/index.js';
 import type { PreparedQuery, QueryAst, QueryRunner, RowSource } from '../engine/query-runner.js';
 import { DuckDbRunner } from '../engine/duckdb-runner.js';
 import { duckDbTypeName, valueAppender } from '../engine/duckdb-append.js';
-import { defaultCodecContext, textDecoder } from '../sql/types/index.js';
-import { columnsOfExpr, type Expr, type Fragment } from './fragment.js';
-import { DuckDbDialect } from '../../dialect/index.js';
+import { defaultCodecContext, textDecoder, TypeOid } from '../sql/types/index.js';
+import { columnsOfExpr, type Expr, type Fragment, type OrderItem } from './fragment.js';
+import { DuckDbDialect, emitFragment, PostgresDialect, SparkDialect, type SqlDialect } from '../../dialect/index.js';
+import { partitionTest, type PartitionTest } from './partition-pruning.js';
+import { planPartialAggregate } from './partial-aggregate.js';
 import { conjuncts, toFragmentExpr } from './pushdown-filter.js';
 import type { FederatedTable, FederationSource, FederationView, PartyDirectory } from './federation.js';
 
@@ -24,14 +28,40 @@ type Node = Record<string, any>;
 
 const WORK_SCHEMA = 'c2d_work';
 const duckdb = new DuckDbDialect();
+const postgres = new PostgresDialect();
+
+function dialectFor(engine: string): SqlDialect | null {
+  return engine === 'duckdb' ? duckdb : engine === 'postgres' ? postgres : engine === 'spark' ? new SparkDialect() : null;
+}
+
+/** A column of a work table: the partition key (filled in at the gateway) or a fragment output. */
+interface WorkColumn {
+  name: string;
+  typeOid: number;
+  typmod: number;
+  source: number | 'key';
+}
 
 /** One reference to a federated table in a query, and what its partitions are asked for. */
 interface TableUse {
   range: Node;
   table: FederatedTable;
-  /** Columns fetched from the parties (the partition key is filled in at the gateway). */
-  columns: string[];
-  pushed: Expr[];
+  /** What each remaining partition's party runs (its table filled in per partition). */
+  fragment: Omit<Fragment, 'table'>;
+  work: WorkColumn[];
+  /** Partitions must pass all of these to be asked. */
+  prune: PartitionTest[];
+}
+
+interface QueryPlan {
+  uses: TableUse[];
+  /** Nodes of the query replaced in the gateway's part (aggregates by their combination). */
+  replacements: Map<Node, Node>;
+  /**
+   * When the parties applied the whole WHERE and aggregated, the gateway keeps only the
+   * conjuncts on the partition key (its work table has the key; parameters stay bound).
+   */
+  gatewayWhere: Node[] | null;
 }
 
 export class FederatedRunner implements QueryRunner {
@@ -48,13 +78,13 @@ export class FederatedRunner implements QueryRunner {
 
   async prepare(query: QueryAst, paramTypes: readonly number[], session: SessionValues): Promise<PreparedQuery> {
     const { view, parties } = await this.federation();
-    const uses = this.analyze(query, view);
-    if (uses.length === 0) return this.duck.prepare(query, paramTypes, session);
+    const plan = analyze(query, view);
+    if (plan.uses.length === 0) return this.duck.prepare(query, paramTypes, session);
     // Types come from preparing the query over empty work tables of the right shape.
-    const probe = await this.createWorkTables(uses);
+    const probe = await this.createWorkTables(plan.uses);
     let described: PreparedQuery;
     try {
-      described = await this.duck.prepare(rewrite(query, uses, probe), paramTypes, session);
+      described = await this.duck.prepare(gatewayQuery(query, plan, probe), paramTypes, session);
       described.close();
     } finally {
       await this.dropWorkTables(probe);
@@ -62,21 +92,30 @@ export class FederatedRunner implements QueryRunner {
     return {
       paramTypes: described.paramTypes,
       fields: described.fields,
-      open: (params, signal) => this.open(query, uses, parties, paramTypes, session, described.fields, params, signal),
+      open: (params, signal) => this.open(query, plan, parties, paramTypes, session, described.fields, params, signal),
       close: () => {},
     };
   }
 
   async explain(query: QueryAst, session: SessionValues): Promise<string[]> {
-    const uses = this.analyze(query, (await this.federation()).view);
+    const { view, parties } = await this.federation();
+    const plan = analyze(query, view);
+    if (plan.uses.length === 0) return this.duck.explain(query, session);
     const lines: string[] = [];
-    for (const use of uses) {
+    for (const use of plan.uses) {
       for (const p of use.table.partitions) {
-        lines.push(`Fragment at party ${p.party}: ${JSON.stringify(fragmentFor(use, p.exportedTable), (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`);
+        if (!use.prune.every((test) => test(p.value, []))) {
+          lines.push(`Partition of ${use.table.name} at party ${p.party}: pruned by the WHERE clause`);
+          continue;
+        }
+        const engine = parties.engineOf ? await parties.engineOf(p.party).catch(() => null) : null;
+        const dialect = engine ? dialectFor(engine) : null;
+        const fragment = fragmentFor(use, p.exportedTable);
+        lines.push(`Fragment at party ${p.party}${engine ? ` (${engine})` : ''}: ${emitFragment(dialect ?? postgres, fragment)}`);
       }
     }
-    if (uses.length === 0) return this.duck.explain(query, session);
-    lines.push('Gateway: the rest of the query on the fragments’ rows');
+    const names = plan.uses.map((u) => `${u.table.name}`);
+    lines.push(`Gateway (DuckDB) over the fragments' rows: ${toDuckDbSql(gatewayQuery(query, plan, names), session)}`);
     return lines;
   }
 
@@ -84,7 +123,7 @@ export class FederatedRunner implements QueryRunner {
 
   private async open(
     query: QueryAst,
-    uses: TableUse[],
+    plan: QueryPlan,
     parties: PartyDirectory,
     paramTypes: readonly number[],
     session: SessionValues,
@@ -92,10 +131,10 @@ export class FederatedRunner implements QueryRunner {
     params: readonly unknown[],
     signal: AbortSignal,
   ): Promise<RowSource> {
-    const names = await this.createWorkTables(uses);
+    const names = await this.createWorkTables(plan.uses);
     try {
-      await Promise.all(uses.map((use, i) => this.load(use, names[i]!, parties, signal)));
-      const prepared = await this.duck.prepare(rewrite(query, uses, names), paramTypes, session);
+      await Promise.all(plan.uses.map((use, i) => this.load(use, names[i]!, parties, params, signal)));
+      const prepared = await this.duck.prepare(gatewayQuery(query, plan, names), paramTypes, session);
       const source = await prepared.open(params, signal);
       return {
         fields,
@@ -113,25 +152,23 @@ export class FederatedRunner implements QueryRunner {
     }
   }
 
-  /** Fetches every partition's fragment into one work table. */
-  private async load(use: TableUse, workTable: string, parties: PartyDirectory, signal: AbortSignal): Promise<void> {
+  /** Fetches every remaining partition's fragment into one work table. */
+  private async load(use: TableUse, workTable: string, parties: PartyDirectory, params: readonly unknown[], signal: AbortSignal): Promise<void> {
+    const partitions = use.table.partitions.filter((p) => use.prune.every((test) => test(p.value, params)));
     const connection = await this.instance.connect();
     try {
       const appender = await connection.createAppender(workTable, WORK_SCHEMA);
-      const layout = workColumns(use).map((name) => {
-        const column = columnOf(use.table, name);
-        return { append: valueAppender(column.typeOid), decode: textDecoder(column.typeOid), source: use.columns.indexOf(name) };
-      });
-      const streams = await Promise.all(use.table.partitions.map((p) => parties.execute(p.party, fragmentFor(use, p.exportedTable), signal)));
+      const layout = use.work.map((column) => ({ append: valueAppender(column.typeOid), decode: textDecoder(column.typeOid), source: column.source }));
+      const key = layout.find((l) => l.source === 'key');
+      const streams = await Promise.all(partitions.map((p) => parties.execute(p.party, fragmentFor(use, p.exportedTable), signal)));
       for (const [i, stream] of streams.entries()) {
-        const partition = use.table.partitions[i]!;
+        const partition = partitions[i]!;
         // The partition key is not stored at the party: every row of the partition has its value.
-        const key = layout.find((l) => l.source < 0);
         const keyValue = partition.value === null || key === undefined ? null : key.decode(partition.value, defaultCodecContext);
         for await (const batch of stream.batches()) {
           for (let r = 0; r < batch.rowCount; r++) {
             for (const { append, source } of layout) {
-              const v = source < 0 ? keyValue : batch.columns[source]![r];
+              const v = source === 'key' ? keyValue : batch.columns[source]![r];
               if (v === null || v === undefined) appender.appendNull();
               else append(appender, v);
             }
@@ -145,34 +182,6 @@ export class FederatedRunner implements QueryRunner {
     }
   }
 
-  private analyze(query: QueryAst, federation: FederationView): TableUse[] {
-    const uses: TableUse[] = [];
-    const referenced = referencedColumnNames(query);
-    const top = (query as Node)['SelectStmt'] as Node | undefined;
-    const topFrom: Node[] = top?.fromClause ?? [];
-    const where = conjuncts(top?.whereClause);
-    for (const range of rangeVars(query)) {
-      const table = federation.table(range.schemaname, range.relname);
-      if (!table) continue;
-      if (table.columns.some((c) => c.typeOid === 0)) throw new PgError(SqlState.internalError, `table "${table.name}" has a column of unknown type`);
-      const stored = table.columns.filter((c) => c.name !== table.partitionKey).map((c) => c.name);
-      const wanted = referenced === 'all' ? stored : stored.filter((c) => referenced.has(c));
-      const columns = wanted.length > 0 ? wanted : stored.slice(0, 1);
-      const isTopLevel = topFrom.some((item) => item['RangeVar'] === range);
-      const pushed: Expr[] = [];
-      if (isTopLevel) {
-        const types = new Map(table.columns.filter((c) => c.name !== table.partitionKey).map((c) => [c.name, c.typeOid]));
-        const target = { reference: range.alias?.aliasname ?? range.relname, columns: types, soleTable: topFrom.length === 1 };
-        for (const part of where) {
-          const expr = toFragmentExpr(part, target);
-          if (expr && [...columnsOfExpr(expr)].every((c) => columns.includes(c))) pushed.push(expr);
-        }
-      }
-      uses.push({ range, table, columns, pushed });
-    }
-    return uses;
-  }
-
   private async createWorkTables(uses: TableUse[]): Promise<string[]> {
     const connection = await this.instance.connect();
     try {
@@ -181,10 +190,7 @@ export class FederatedRunner implements QueryRunner {
       const names: string[] = [];
       for (const use of uses) {
         const name = `f${++this.nextId}`;
-        const columns = workColumns(use).map((c) => {
-          const col = columnOf(use.table, c);
-          return `${duckdb.quoteIdentifier(c)} ${duckDbTypeName(col.typeOid, col.typmod)}`;
-        });
+        const columns = use.work.map((c) => `${duckdb.quoteIdentifier(c.name)} ${duckDbTypeName(c.typeOid, c.typmod)}`);
         await connection.run(`CREATE TABLE ${WORK_SCHEMA}.${name} (${columns.join(', ')})`);
         names.push(name);
       }
@@ -204,42 +210,154 @@ export class FederatedRunner implements QueryRunner {
   }
 }
 
-function columnOf(table: FederatedTable, name: string): { typeOid: number; typmod: number } {
-  const column = table.columns.find((c) => c.name === name);
-  if (!column) throw new PgError(SqlState.undefinedColumn, `column "${name}" does not exist`);
-  return column;
+/** Decides what each federated table reference asks its parties for. */
+function analyze(query: QueryAst, federation: FederationView): QueryPlan {
+  const plan: QueryPlan = { uses: [], replacements: new Map(), gatewayWhere: null };
+  const referenced = referencedColumnNames(query);
+  const top = (query as Node)['SelectStmt'] as Node | undefined;
+  const topFrom: Node[] = top?.fromClause ?? [];
+  const where = conjuncts(top?.whereClause);
+  const ranges = rangeVars(query).map((range) => ({ range, table: federation.table(range.schemaname, range.relname) }));
+  for (const { range, table } of ranges) {
+    if (!table) continue;
+    if (table.columns.some((c) => c.typeOid === 0)) throw new PgError(SqlState.internalError, `table "${table.name}" has a column of unknown type`);
+    const key = table.partitionKey;
+    const stored = table.columns.filter((c) => c.name !== key).map((c) => c.name);
+    const wanted = referenced === 'all' ? stored : stored.filter((c) => referenced.has(c));
+    const columns = wanted.length > 0 ? wanted : stored.slice(0, 1);
+    const isTopLevel = topFrom.some((item) => item['RangeVar'] === range);
+    const soleTable = isTopLevel && topFrom.length === 1 && ranges.length === 1;
+    const reference: string = range.alias?.aliasname ?? range.relname;
+    const pushed: Expr[] = [];
+    const prune: PartitionTest[] = [];
+    const keyConjuncts: Node[] = [];
+    let wholeWhere = true;
+    if (isTopLevel) {
+      const types = new Map(table.columns.filter((c) => c.name !== key).map((c) => [c.name, c.typeOid]));
+      const target = { reference, columns: types, soleTable: topFrom.length === 1 };
+      const keyColumn = table.columns.find((c) => c.name === key);
+      for (const part of where) {
+        const test = keyColumn ? partitionTest(part, { reference, key: keyColumn.name, keyType: keyColumn.typeOid, soleTable: topFrom.length === 1 }) : null;
+        if (test) {
+          prune.push(test);
+          keyConjuncts.push(part);
+          continue;
+        }
+        const expr = toFragmentExpr(part, target);
+        if (expr && [...columnsOfExpr(expr)].every((c) => columns.includes(c))) pushed.push(expr);
+        else wholeWhere = false;
+      }
+    }
+    const filter: Expr | null = pushed.length === 0 ? null : pushed.length === 1 ? pushed[0]! : { kind: 'and', args: pushed };
+    const keyWork: WorkColumn[] = table.columns.filter((c) => c.name === key).map((c) => ({ name: c.name, typeOid: c.typeOid, typmod: c.typmod, source: 'key' }));
+    const aggregate = soleTable && wholeWhere ? planPartialAggregate(top!, table, reference) : null;
+    if (aggregate) {
+      plan.uses.push({
+        range,
+        table,
+        fragment: { output: aggregate.output, where: filter, groupBy: aggregate.groupBy.map((name) => ({ kind: 'column', name })), orderBy: [], limit: null },
+        work: [...keyWork, ...aggregate.work.map((c, i) => ({ ...c, source: i }))],
+        prune,
+      });
+      for (const [from, to] of aggregate.replacements) plan.replacements.set(from, to);
+      plan.gatewayWhere = keyConjuncts;
+      continue;
+    }
+    // The work table keeps the table's column order, so `*` expands as it would on the table.
+    const fetched = table.columns.filter((c) => c.name === key || columns.includes(c.name));
+    const output = columns.map((name) => ({ kind: 'expr' as const, expr: { kind: 'column' as const, name }, alias: name }));
+    const topN = soleTable && wholeWhere ? firstRows(top!, table, columns) : null;
+    plan.uses.push({
+      range,
+      table,
+      fragment: { output, where: filter, groupBy: [], orderBy: topN?.orderBy ?? [], limit: topN?.limit ?? null },
+      work: fetched.map((c) => ({ name: c.name, typeOid: c.typeOid, typmod: c.typmod, source: c.name === key ? 'key' : columns.indexOf(c.name) })),
+      prune,
+    });
+  }
+  return plan;
 }
 
-/** The work table's columns: the fetched ones and the partition key, in the table's order. */
-function workColumns(use: TableUse): string[] {
-  return use.table.columns.map((c) => c.name).filter((name) => name === use.table.partitionKey || use.columns.includes(name));
+/** Types whose order every engine agrees on (text collations differ between engines). */
+const ORDERABLE: ReadonlySet<number> = new Set([
+  TypeOid.int2, TypeOid.int4, TypeOid.int8, TypeOid.float4, TypeOid.float8, TypeOid.numeric,
+  TypeOid.date, TypeOid.timestamp, TypeOid.timestamptz, TypeOid.bool,
+]);
+
+/**
+ * `… ORDER BY cols LIMIT n OFFSET m` over one table with its whole WHERE pushed: each party
+ * needs to send only its first n + m rows in that order; the gateway orders and limits again.
+ */
+function firstRows(select: Node, table: FederatedTable, columns: readonly string[]): { orderBy: OrderItem[]; limit: bigint } | null {
+  if (select.distinctClause || select.groupClause?.length || select.havingClause || select.windowClause?.length) return null;
+  if (hasAggregateOrWindow(select.targetList)) return null;
+  const count = constantInt(select.limitCount);
+  const offset = select.limitOffset === undefined ? 0n : constantInt(select.limitOffset);
+  if (count === null || offset === null) return null;
+  const orderBy: OrderItem[] = [];
+  for (const item of (select.sortClause ?? []) as Node[]) {
+    const sort = item['SortBy'] as Node;
+    const fields = sort.node?.['ColumnRef']?.fields as Node[] | undefined;
+    const name = fields?.at(-1)?.['String']?.sval as string | undefined;
+    const column = table.columns.find((c) => c.name === name);
+    if (!column || !ORDERABLE.has(column.typeOid) || column.name === table.partitionKey || !columns.includes(column.name)) return null;
+    const descending = sort.sortby_dir === 'SORTBY_DESC';
+    const nullsFirst = sort.sortby_nulls === 'SORTBY_NULLS_FIRST' || (sort.sortby_nulls !== 'SORTBY_NULLS_LAST' && descending);
+    orderBy.push({ output: columns.indexOf(column.name), descending, nullsFirst });
+  }
+  return { orderBy, limit: count + offset };
+}
+
+function hasAggregateOrWindow(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(hasAggregateOrWindow);
+  if (node === null || typeof node !== 'object') return false;
+  const call = (node as Node)['FuncCall'];
+  if (call && (call.over || call.agg_star || AGGREGATES.has(String(call.funcname?.at(-1)?.['String']?.sval)))) return true;
+  return Object.values(node as Node).some(hasAggregateOrWindow);
+}
+
+const AGGREGATES: ReadonlySet<string> = new Set(['count', 'sum', 'min', 'max', 'avg', 'array_agg', 'string_agg', 'bool_and', 'bool_or', 'every', 'stddev', 'variance', 'json_agg', 'jsonb_agg']);
+
+function constantInt(node: Node | undefined): bigint | null {
+  const c = node?.['A_Const'] as Node | undefined;
+  if (!c) return null;
+  if (c.ival) return BigInt(c.ival.ival ?? 0);
+  if (Object.keys(c).every((k) => k === 'location')) return 0n;
+  return null;
 }
 
 function fragmentFor(use: TableUse, exportedTable: string): Fragment {
-  return {
-    table: { schema: '', name: exportedTable },
-    output: use.columns.map((c) => ({ kind: 'expr', expr: { kind: 'column', name: c }, alias: c })),
-    where: use.pushed.length === 0 ? null : use.pushed.length === 1 ? use.pushed[0]! : { kind: 'and', args: use.pushed },
-    groupBy: [],
-    orderBy: [],
-    limit: null,
-  };
+  return { table: { schema: '', name: exportedTable }, ...use.fragment };
 }
 
-/** The query with each federated table reference pointing at its work table (keeping its name as alias). */
-function rewrite(query: QueryAst, uses: TableUse[], names: string[]): QueryAst {
-  const replacements = new Map(uses.map((u, i) => [u.range, names[i]!]));
+/** The query the gateway runs: each federated table reference points at its work table (keeping its name as alias). */
+function gatewayQuery(query: QueryAst, plan: QueryPlan, names: string[]): QueryAst {
+  const ranges = new Map(plan.uses.map((u, i) => [u.range, names[i]!]));
   const copy = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(copy);
     if (node === null || typeof node !== 'object') return node;
-    const replaced = replacements.get(node as Node);
-    if (replaced !== undefined) {
+    const replaced = plan.replacements.get(node as Node);
+    if (replaced !== undefined) return replaced;
+    const target = (node as Node)['ResTarget'] as Node | undefined;
+    if (target && !target.name && plan.replacements.has(target.val)) {
+      // The output column keeps the aggregate's name (count, avg, …), as PostgreSQL names it.
+      const name = String(target.val['FuncCall'].funcname.at(-1)['String'].sval);
+      return { ResTarget: { ...(copy(target) as Node), name } };
+    }
+    const work = ranges.get(node as Node);
+    if (work !== undefined) {
       const range = node as Node;
-      return { ...range, schemaname: WORK_SCHEMA, relname: replaced, alias: range.alias ?? { aliasname: range.relname } };
+      return { ...range, schemaname: WORK_SCHEMA, relname: work, alias: range.alias ?? { aliasname: range.relname } };
     }
     return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, copy(v)]));
   };
-  return copy(query) as QueryAst;
+  const copied = copy(query) as Node;
+  if (plan.gatewayWhere !== null) {
+    const kept = plan.gatewayWhere.map(copy) as Node[];
+    if (kept.length === 0) delete copied['SelectStmt'].whereClause;
+    else copied['SelectStmt'].whereClause = kept.length === 1 ? kept[0] : { BoolExpr: { boolop: 'AND_EXPR', args: kept } };
+  }
+  return copied as QueryAst;
 }
 
 /** RangeVar nodes (table references) anywhere in the query, except references to its CTEs. */

@@ -32,6 +32,8 @@ export interface FederationView {
 
 export interface PartyDirectory {
   execute(party: string, fragment: Fragment, signal: AbortSignal): Promise<FragmentStream>;
+  /** The engine a party runs ('duckdb', 'postgres', 'spark'), for EXPLAIN. */
+  engineOf?(party: string): Promise<string>;
 }
 
 /** What one query is planned against: the tables as of one catalog version, and the parties' reach. */

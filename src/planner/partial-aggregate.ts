@@ -1,0 +1,175 @@
+/**
+ * Partial aggregation (Conclave's and Trino's split of an aggregate): over one federated
+ * table, each party groups its own rows and returns one row per group with partial
+ * aggregates — count, sum, min, max, and avg as sum and count — and the gateway combines
+ * those rows: a count becomes the sum of counts, an avg the sum of sums over the sum of
+ * counts. Only aggregates that combine exactly are split; for any other the query keeps
+ * the plain path (rows to the gateway).
+ */
+import { parseStatements } from '../sql/index.js';
+import { TypeOid } from '../sql/types/index.js';
+import type { AggregateFunction, OutputItem } from './fragment.js';
+import type { FederatedTable } from './federation.js';
+
+type Node = Record<string, any>;
+
+/** A column of the gateway's work table and where its values come from. */
+export interface WorkColumn {
+  name: string;
+  typeOid: number;
+  typmod: number;
+}
+
+export interface PartialAggregate {
+  /** What each party returns: the grouping columns, then the partial aggregates. */
+  output: OutputItem[];
+  groupBy: string[];
+  /** The work table's columns after the partition key, in `output` order. */
+  work: WorkColumn[];
+  /** Aggregate call nodes of the query → the expression combining their partials. */
+  replacements: Map<Node, Node>;
+}
+
+const SPLIT: ReadonlySet<string> = new Set(['count', 'sum', 'min', 'max', 'avg']);
+/** Aggregates that do not combine from partials: their presence keeps the plain path. */
+const NOT_SPLIT: ReadonlySet<string> = new Set([
+  'array_agg', 'string_agg', 'json_agg', 'jsonb_agg', 'json_object_agg', 'jsonb_object_agg', 'xmlagg',
+  'stddev', 'stddev_pop', 'stddev_samp', 'variance', 'var_pop', 'var_samp',
+  'bool_and', 'bool_or', 'every', 'bit_and', 'bit_or', 'bit_xor',
+  'corr', 'covar_pop', 'covar_samp', 'regr_avgx', 'regr_avgy', 'regr_count', 'regr_intercept', 'regr_r2', 'regr_slope', 'regr_sxx', 'regr_sxy', 'regr_syy',
+  'percentile_cont', 'percentile_disc', 'mode', 'rank', 'dense_rank', 'percent_rank', 'cume_dist', 'grouping',
+]);
+
+const INT = new Set<number>([TypeOid.int2, TypeOid.int4]);
+
+/**
+ * The split of `select`'s aggregation over `table`, or null when the query is not a
+ * grouping/aggregate query over that one table that splits exactly.
+ */
+export function planPartialAggregate(select: Node, table: FederatedTable, reference: string): PartialAggregate | null {
+  if (select.groupingSets || select.windowClause?.length) return null;
+  const calls: Node[] = [];
+  let splittable = true;
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (node === null || typeof node !== 'object') return;
+    const n = node as Node;
+    if (n['SubLink'] || n['SelectStmt']) {
+      splittable = false;
+      return;
+    }
+    const call = n['FuncCall'] as Node | undefined;
+    if (call) {
+      const name = funcName(call);
+      if (call.over) splittable = false;
+      else if (SPLIT.has(name) && (call.agg_star || call.args?.length === 1)) {
+        if (call.agg_distinct || call.agg_filter || call.agg_order || call.agg_within_group) splittable = false;
+        calls.push(n);
+        return;
+      } else if (NOT_SPLIT.has(name)) splittable = false;
+    }
+    Object.values(n).forEach(visit);
+  };
+  visit([select.targetList, select.havingClause, select.sortClause]);
+  const groupClause = (select.groupClause ?? []) as Node[];
+  if (!splittable || (calls.length === 0 && groupClause.length === 0)) return null;
+
+  const columnType = (name: string): { typeOid: number; typmod: number } | undefined => {
+    const column = table.columns.find((c) => c.name === name);
+    return column && { typeOid: column.typeOid, typmod: column.typmod };
+  };
+  const columnOf = (node: Node | undefined): string | null => {
+    const fields = node?.['ColumnRef']?.fields as Node[] | undefined;
+    if (!fields) return null;
+    const parts = fields.map((f) => f['String']?.sval as string | undefined);
+    const name = parts.length === 1 ? parts[0] : parts.length === 2 && parts[0] === reference ? parts[1] : undefined;
+    return name !== undefined && columnType(name) ? name : null;
+  };
+
+  const groupBy: string[] = [];
+  for (const item of groupClause) {
+    const position = item['A_Const']?.ival?.ival;
+    const target = typeof position === 'number' ? (select.targetList?.[position - 1]?.['ResTarget']?.val as Node | undefined) : item;
+    const name = columnOf(target);
+    if (name === null) return null;
+    if (name !== table.partitionKey && !groupBy.includes(name)) groupBy.push(name);
+  }
+
+  const output: OutputItem[] = groupBy.map((name) => ({ kind: 'expr', expr: { kind: 'column', name }, alias: name }));
+  const work: WorkColumn[] = groupBy.map((name) => ({ name, ...columnType(name)! }));
+  const replacements = new Map<Node, Node>();
+  const partial = (fn: AggregateFunction, arg: string | null, type: { typeOid: number; typmod: number }): string => {
+    const alias = `c2d_partial_${output.length}`;
+    output.push({ kind: 'aggregate', aggregate: { fn, arg: arg === null ? null : { kind: 'column', name: arg } }, alias });
+    work.push({ name: alias, ...type });
+    return alias;
+  };
+  const count = { typeOid: TypeOid.int8, typmod: -1 };
+  for (const node of calls) {
+    const call = node['FuncCall'] as Node;
+    const fn = funcName(call);
+    const arg = call.agg_star ? null : columnOf(call.args[0]);
+    if (!call.agg_star && (arg === null || arg === table.partitionKey)) return null;
+    const type = arg === null ? count : columnType(arg)!;
+    let combined: string;
+    switch (fn) {
+      case 'count':
+        combined = `coalesce(sum(${partial('count', arg, count)}), 0)::int8`;
+        break;
+      case 'sum': {
+        const sumType = partialSumType(type);
+        if (!sumType) return null;
+        const a = partial('sum', arg, sumType);
+        combined = INT.has(type.typeOid) ? `sum(${a})::int8` : `sum(${a})`;
+        break;
+      }
+      case 'min':
+      case 'max':
+        combined = `${fn}(${partial(fn, arg, type)})`;
+        break;
+      case 'avg': {
+        const sumType = partialSumType(type);
+        if (!sumType || arg === null) return null;
+        const s = partial('sum', arg, sumType);
+        const c = partial('count', arg, count);
+        combined = `sum(${s})::float8 / nullif(sum(${c}), 0)`;
+        break;
+      }
+      default:
+        return null;
+    }
+    replacements.set(node, expression(combined));
+  }
+  return { output, groupBy, work, replacements };
+}
+
+function funcName(call: Node): string {
+  return String(((call.funcname ?? []) as Node[]).map((n) => n['String']?.sval).at(-1) ?? '');
+}
+
+/** PostgreSQL's result type of sum() over a column type, as a partial that combines exactly. */
+function partialSumType(type: { typeOid: number; typmod: number }): { typeOid: number; typmod: number } | null {
+  switch (type.typeOid) {
+    case TypeOid.int2:
+    case TypeOid.int4:
+      return { typeOid: TypeOid.int8, typmod: -1 };
+    case TypeOid.int8:
+      return { typeOid: TypeOid.numeric, typmod: (38 << 16) + 4 };
+    case TypeOid.numeric: {
+      // Keep the column's scale: sum(numeric(10,2)) has two decimals in PostgreSQL.
+      const scale = type.typmod >= 4 ? (type.typmod - 4) & 0xffff : 10;
+      return { typeOid: TypeOid.numeric, typmod: ((38 << 16) | scale) + 4 };
+    }
+    case TypeOid.float4:
+    case TypeOid.float8:
+      return { typeOid: TypeOid.float8, typmod: -1 };
+    default:
+      return null;
+  }
+}
+
+/** The parse tree of an expression written by this module (only its own generated names). */
+function expression(sql: string): Node {
+  const [statement] = parseStatements(`SELECT ${sql}`);
+  return (statement!.ast as Node)['SelectStmt'].targetList[0]['ResTarget'].val as Node;
+}
