@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Connector } from '../../connectors/connector.js';
 import { emitFragment } from '../../dialect/index.js';
 import { columnsRead, type Fragment } from '../planner/fragment.js';
+import { checkFragment } from '../planner/fragment-check.js';
 import { PgError, toPgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
 import type { IssuedCertificate } from './certs.js';
@@ -69,7 +70,9 @@ export function createPartyNode(options: PartyNodeOptions): PartyNode {
     describe: (call: grpc.ServerUnaryCall<DescribeRequest, DescribeResponse>, callback: grpc.sendUnaryData<DescribeResponse>) => {
       void (async () => {
         checkPeer(call);
-        const wanted = call.request.table === undefined ? [...tables.values()] : [exported(tables, call.request.table)];
+        const requested = (call.request as Partial<DescribeRequest> | null)?.table;
+        if (requested !== undefined && typeof requested !== 'string') throw new PgError(SqlState.protocolViolation, 'malformed describe request');
+        const wanted = requested === undefined ? [...tables.values()] : [exported(tables, requested)];
         return { party: options.name, engine: options.connector.engine, tables: await Promise.all(wanted.map(describeTable)) };
       })().then(
         (response) => callback(null, response),
@@ -81,7 +84,7 @@ export function createPartyNode(options: PartyNodeOptions): PartyNode {
       call.on('cancelled', () => controller.abort());
       void (async () => {
         checkPeer(call);
-        const fragment = call.request.fragment;
+        const fragment = checkFragment((call.request as Partial<ExecuteRequest> | null)?.fragment);
         const table = exported(tables, fragment.table.name);
         enforcePolicies(fragment, table);
         const sql = emitFragment(options.connector.dialect, { ...fragment, table: table.remote });

@@ -11,6 +11,7 @@ import { createCertificateAuthority, issueCertificate, type CertificateAuthority
 import { createPartyNode, type PartyNode } from '../../src/party/party-node.js';
 import { PartyClient } from '../../src/party/party-client.js';
 import type { Fragment } from '../../src/planner/fragment.js';
+import fc from 'fast-check';
 
 let instance: DuckDBInstance;
 let node: PartyNode;
@@ -89,6 +90,29 @@ describe('party node', () => {
     await expect(
       rows(client, fragment(['patient_id'], { kind: 'compare', op: '=', left: { kind: 'column', name: 'national_id' }, right: { kind: 'literal', value: 'NID1001' } })),
     ).rejects.toMatchObject({ code: '42501' });
+  });
+
+  it('refuses malformed fragments from a hostile gateway before any SQL is made', async () => {
+    const base = fragment(['patient_id']);
+    const hostile: unknown[] = [
+      null,
+      { ...base, output: [] },
+      { ...base, where: { kind: 'call', fn: 'pg_sleep(10); --', args: [] } },
+      { ...base, where: { kind: 'compare', op: '= 1 OR 1 =', left: { kind: 'column', name: 'sex' }, right: { kind: 'literal', value: 'F' } } },
+      { ...base, output: [{ kind: 'aggregate', aggregate: { fn: 'string_agg', arg: { kind: 'column', name: 'sex' } }, alias: 'x' }] },
+      { ...base, limit: -1 },
+      { ...base, orderBy: [{ output: 5, descending: false, nullsFirst: false }] },
+      { ...base, where: Array.from({ length: 200 }).reduce<unknown>((e) => ({ kind: 'not', arg: e }), { kind: 'literal', value: true }) },
+    ];
+    for (const f of hostile) await expect(rows(client, f as Fragment)).rejects.toMatchObject({ code: '08P01' });
+    // Random JSON in place of a fragment: always a clean error, and the party keeps answering.
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }), async (junk) => {
+        await expect(rows(client, junk as unknown as Fragment)).rejects.toMatchObject({ code: '08P01' });
+      }),
+      { numRuns: 50 },
+    );
+    expect(await rows(client, base)).toHaveLength(5000);
   });
 
   it('answers 42P01 for a table it does not export', async () => {

@@ -1,0 +1,136 @@
+/**
+ * A party's check of a fragment that arrived over the wire: the party treats the gateway's
+ * bytes as hostile, so before a fragment reaches a dialect (which splices operator and
+ * function names into SQL) every node kind, operator, function, literal and name is
+ * checked against what fragment.ts allows, and nesting is bounded. Anything else is a
+ * protocol violation (08P01) and nothing runs.
+ */
+import { PgError } from '../server/pg-error.js';
+import { SqlState } from '../server/sqlstate.js';
+import type { Aggregate, Expr, Fragment, OrderItem, OutputItem } from './fragment.js';
+
+const MAX_DEPTH = 64;
+const MAX_ITEMS = 10_000;
+const COMPARISONS = new Set(['=', '<>', '<', '<=', '>', '>=']);
+const ARITHMETIC = new Set(['+', '-', '*', '%']);
+const FUNCTIONS = new Set(['lower', 'upper', 'length', 'abs', 'coalesce']);
+const AGGREGATES = new Set(['count', 'sum', 'min', 'max']);
+const LITERAL_TYPES = new Set(['date', 'timestamp', 'timestamptz', 'numeric']);
+
+type Obj = Record<string, unknown>;
+
+function bad(what: string): never {
+  throw new PgError(SqlState.protocolViolation, `malformed fragment: ${what}`);
+}
+
+function object(x: unknown, what: string): Obj {
+  if (x === null || typeof x !== 'object' || Array.isArray(x)) bad(`${what} is not an object`);
+  return x as Obj;
+}
+
+function array(x: unknown, what: string): unknown[] {
+  if (!Array.isArray(x) || x.length > MAX_ITEMS) bad(`${what} is not a list`);
+  return x;
+}
+
+function name(x: unknown, what: string): string {
+  if (typeof x !== 'string' || x.length === 0 || x.length > 255 || x.includes('\u0000')) bad(`${what} is not a name`);
+  return x;
+}
+
+function bool(x: unknown, what: string): boolean {
+  if (typeof x !== 'boolean') bad(`${what} is not a boolean`);
+  return x;
+}
+
+export function checkFragment(x: unknown): Fragment {
+  const f = object(x, 'fragment');
+  const table = object(f['table'], 'table');
+  if (typeof table['schema'] !== 'string') bad('table schema');
+  name(table['name'], 'table name');
+  const output = array(f['output'], 'output').map(outputItem);
+  if (output.length === 0) bad('empty output');
+  const where = f['where'] === null ? null : expr(f['where'], 0);
+  const groupBy = array(f['groupBy'], 'groupBy').map((g) => expr(g, 0));
+  const orderBy = array(f['orderBy'], 'orderBy').map((o) => orderItem(o, output.length));
+  const limit = f['limit'];
+  if (limit !== null && (typeof limit !== 'bigint' || limit < 0n)) bad('limit');
+  return {
+    table: { schema: table['schema'] as string, name: table['name'] as string },
+    output,
+    where,
+    groupBy,
+    orderBy,
+    limit: limit as bigint | null,
+  };
+}
+
+function outputItem(x: unknown): OutputItem {
+  const o = object(x, 'output item');
+  const alias = name(o['alias'], 'alias');
+  if (o['kind'] === 'expr') return { kind: 'expr', expr: expr(o['expr'], 0), alias };
+  if (o['kind'] !== 'aggregate') bad('output item kind');
+  const a = object(o['aggregate'], 'aggregate');
+  if (typeof a['fn'] !== 'string' || !AGGREGATES.has(a['fn'])) bad('aggregate function');
+  const aggregate: Aggregate = {
+    fn: a['fn'] as Aggregate['fn'],
+    arg: a['arg'] === null ? null : expr(a['arg'], 0),
+    ...(a['distinct'] === undefined ? {} : { distinct: bool(a['distinct'], 'distinct') }),
+  };
+  if (aggregate.arg === null && aggregate.fn !== 'count') bad('only count takes *');
+  return { kind: 'aggregate', aggregate, alias };
+}
+
+function orderItem(x: unknown, outputs: number): OrderItem {
+  const o = object(x, 'order item');
+  const index = o['output'];
+  if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= outputs) bad('order item output');
+  return { output: index, descending: bool(o['descending'], 'descending'), nullsFirst: bool(o['nullsFirst'], 'nullsFirst') };
+}
+
+function expr(x: unknown, depth: number): Expr {
+  if (depth > MAX_DEPTH) bad('expression nested too deeply');
+  const e = object(x, 'expression');
+  const sub = (y: unknown): Expr => expr(y, depth + 1);
+  switch (e['kind']) {
+    case 'column':
+      return { kind: 'column', name: name(e['name'], 'column') };
+    case 'literal': {
+      const v = e['value'];
+      if (!(v === null || typeof v === 'boolean' || typeof v === 'bigint' || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)))) bad('literal');
+      if (e['type'] === undefined) return { kind: 'literal', value: v };
+      if (typeof e['type'] !== 'string' || !LITERAL_TYPES.has(e['type'])) bad('literal type');
+      return { kind: 'literal', value: v, type: e['type'] as 'date' };
+    }
+    case 'compare':
+      if (typeof e['op'] !== 'string' || !COMPARISONS.has(e['op'])) bad('comparison operator');
+      return { kind: 'compare', op: e['op'] as '=', left: sub(e['left']), right: sub(e['right']) };
+    case 'arithmetic':
+      if (typeof e['op'] !== 'string' || !ARITHMETIC.has(e['op'])) bad('arithmetic operator');
+      return { kind: 'arithmetic', op: e['op'] as '+', left: sub(e['left']), right: sub(e['right']) };
+    case 'and':
+    case 'or':
+      return { kind: e['kind'], args: array(e['args'], 'arguments').map(sub) };
+    case 'not':
+      return { kind: 'not', arg: sub(e['arg']) };
+    case 'is-null':
+      return { kind: 'is-null', arg: sub(e['arg']), negated: bool(e['negated'], 'negated') };
+    case 'in':
+      return { kind: 'in', arg: sub(e['arg']), values: array(e['values'], 'values').map(sub), negated: bool(e['negated'], 'negated') };
+    case 'like':
+      return {
+        kind: 'like',
+        arg: sub(e['arg']),
+        pattern: sub(e['pattern']),
+        negated: bool(e['negated'], 'negated'),
+        caseInsensitive: bool(e['caseInsensitive'], 'caseInsensitive'),
+      };
+    case 'between':
+      return { kind: 'between', arg: sub(e['arg']), low: sub(e['low']), high: sub(e['high']), negated: bool(e['negated'], 'negated') };
+    case 'call':
+      if (typeof e['fn'] !== 'string' || !FUNCTIONS.has(e['fn'])) bad('function');
+      return { kind: 'call', fn: e['fn'] as 'lower', args: array(e['args'], 'arguments').map(sub) };
+    default:
+      return bad('expression kind');
+  }
+}
