@@ -25,6 +25,7 @@ export interface FederatedEngineOptions {
 
 export interface FederatedEngine {
   engine: Engine;
+  parties: CatalogPartyDirectory;
   close(): Promise<void>;
 }
 
@@ -45,6 +46,7 @@ export async function createFederatedEngine(options: FederatedEngineOptions): Pr
   });
   return {
     engine,
+    parties: directory,
     async close() {
       directory.close();
       instance.closeSync();

@@ -25,6 +25,8 @@ const PartyStub = grpc.makeGenericClientConstructor(partyService, 'Party');
 export class PartyClient {
   private readonly stub: grpc.Client & Record<string, Function>;
   private readonly connectTimeoutMs: number;
+  /** Result bytes received from the party so far, as they crossed the wire (before TLS). */
+  bytesReceived = 0;
 
   constructor(private readonly options: PartyClientOptions) {
     const credentials = grpc.credentials.createSsl(Buffer.from(options.tls.ca), Buffer.from(options.tls.key), Buffer.from(options.tls.cert));
@@ -58,7 +60,9 @@ export class PartyClient {
     const next = async (): Promise<Buffer | null> => {
       try {
         const r = await iterator.next();
-        return r.done ? null : r.value;
+        if (r.done) return null;
+        this.bytesReceived += r.value.length;
+        return r.value;
       } catch (error) {
         if (signal.aborted) throw new PgError(SqlState.queryCanceled, 'canceling statement due to user request');
         throw this.toPgError(error as grpc.ServiceError);

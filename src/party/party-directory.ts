@@ -36,6 +36,11 @@ export class CatalogPartyDirectory {
     };
   }
 
+  /** Result bytes received from a server's party since the gateway started. */
+  bytesReceived(server: string): number {
+    return this.clients.get(server)?.client.bytesReceived ?? 0;
+  }
+
   close(): void {
     for (const { client } of this.clients.values()) client.close();
     this.clients.clear();

@@ -46,6 +46,8 @@ export function rewriteFuncCall(fields: Fields, session?: SessionValues): Node |
 
 /** PostgreSQL functions DuckDB has under another name, with the same arguments and meaning. */
 const RENAMED_FUNCTIONS: Readonly<Record<string, string>> = {
+  // EXTRACT(field FROM x) parses as pg_catalog.extract('field', x).
+  extract: 'date_part',
   json_build_object: 'json_object',
   jsonb_build_object: 'json_object',
   json_build_array: 'json_array',
