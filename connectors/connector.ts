@@ -44,6 +44,11 @@ export interface ExecuteOptions {
   signal: AbortSignal;
   /** Rows per batch (a hint). */
   batchRows?: number;
+  /**
+   * The result is small (the fragment aggregates or is limited), so it may arrive whole
+   * instead of through a cursor: PostgreSQL plans parallel workers only outside cursors.
+   */
+  smallResult?: boolean;
 }
 
 export interface Connector {

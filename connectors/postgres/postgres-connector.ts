@@ -85,18 +85,23 @@ export class PostgresConnector implements Connector {
     options.signal.addEventListener('abort', cancel, { once: true });
     try {
       options.signal.throwIfAborted();
+      if (options.smallResult) {
+        const result = await client.query({ text: sql, rowMode: 'array' });
+        return new PostgresFragment(fieldsOf(result), client, result.rows as unknown[][], null, options.signal, () => {
+          options.signal.removeEventListener('abort', cancel);
+        });
+      }
       await client.query('BEGIN READ ONLY');
       await client.query(`DECLARE c2d_fragment NO SCROLL CURSOR FOR ${sql}`);
       const batchRows = options.batchRows ?? 8192;
       // The first FETCH also gives the row shape.
       const first = await client.query({ text: `FETCH ${batchRows} FROM c2d_fragment`, rowMode: 'array' });
-      const columns = first.fields.map((f) => ({ name: f.name, typeOid: f.dataTypeID, typmod: f.dataTypeModifier, nullable: true }));
-      return new PostgresFragment(columns, client, first.rows as unknown[][], batchRows, options.signal, () => {
+      return new PostgresFragment(fieldsOf(first), client, first.rows as unknown[][], batchRows, options.signal, () => {
         options.signal.removeEventListener('abort', cancel);
       });
     } catch (error) {
       options.signal.removeEventListener('abort', cancel);
-      await client.query('ROLLBACK').catch(() => {});
+      if (!options.smallResult) await client.query('ROLLBACK').catch(() => {});
       client.release();
       throw connectorError(error, options.signal);
     }
@@ -152,7 +157,8 @@ class PostgresFragment implements FragmentStream {
     readonly columns: readonly RemoteColumn[],
     private readonly client: pg.PoolClient,
     private pending: unknown[][] | null,
-    private readonly batchRows: number,
+    /** Rows per FETCH from the cursor; null when the whole result came at once (no cursor). */
+    private readonly batchRows: number | null,
     private readonly signal: AbortSignal,
     private readonly detach: () => void,
   ) {
@@ -172,7 +178,7 @@ class PostgresFragment implements FragmentStream {
           rows = result.rows as unknown[][];
         }
         if (rows.length > 0) yield this.toBatch(rows);
-        if (rows.length < this.batchRows) break;
+        if (this.batchRows === null || rows.length < this.batchRows) break;
       }
     } catch (error) {
       throw connectorError(error, this.signal);
@@ -186,7 +192,7 @@ class PostgresFragment implements FragmentStream {
     this.done = true;
     this.detach();
     try {
-      await this.client.query('ROLLBACK');
+      if (this.batchRows !== null) await this.client.query('ROLLBACK');
       this.client.release();
     } catch {
       // A broken connection is not put back into the pool.
@@ -205,6 +211,10 @@ class PostgresFragment implements FragmentStream {
     });
     return { rowCount: rows.length, columns };
   }
+}
+
+function fieldsOf(result: pg.QueryArrayResult): RemoteColumn[] {
+  return result.fields.map((f) => ({ name: f.name, typeOid: f.dataTypeID, typmod: f.dataTypeModifier, nullable: true }));
 }
 
 /** PostgreSQL errors keep their SQLSTATE; a cancel we asked for is 57014. */

@@ -104,6 +104,8 @@ export class PartyClient {
   }
 
   private ready(): Promise<void> {
+    // A connected channel needs no wait (waitForReady costs a turn of the event loop or more).
+    if (this.stub.getChannel().getConnectivityState(false) === grpc.connectivityState.READY) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.stub.waitForReady(Date.now() + this.connectTimeoutMs, (error) =>
         error

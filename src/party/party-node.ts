@@ -24,6 +24,9 @@ import {
   type ExportedColumn,
 } from './party-service.js';
 
+/** A LIMIT up to this many rows counts as a small result (connectors may skip a cursor). */
+const SMALL_RESULT_ROWS = 100_000n;
+
 export interface ExportedTable {
   /** The name the federation knows the table by. */
   name: string;
@@ -89,7 +92,9 @@ export function createPartyNode(options: PartyNodeOptions): PartyNode {
         enforcePolicies(fragment, table);
         const sql = emitFragment(options.connector.dialect, { ...fragment, table: table.remote });
         log.debug({ sql }, 'fragment');
-        const stream = await options.connector.execute(sql, { signal: controller.signal });
+        const aggregates = fragment.groupBy.length > 0 || fragment.output.some((o) => o.kind === 'aggregate');
+        const smallResult = aggregates || (fragment.limit !== null && fragment.limit <= SMALL_RESULT_ROWS);
+        const stream = await options.connector.execute(sql, { signal: controller.signal, smallResult });
         const encoder = new ResultEncoder();
         try {
           await write(call, encoder.encode({ kind: 'header', columns: [...stream.columns] }));

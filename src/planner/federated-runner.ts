@@ -8,7 +8,7 @@
  * partition key filled in, and runs the rest of the query there. Unless a fragment
  * aggregated, the gateway re-applies the complete WHERE, so a pushed conjunct only saves work.
  */
-import type { DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { FieldDescription } from '../server/engine.js';
 import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
@@ -22,7 +22,8 @@ import { DuckDbDialect, emitFragment, PostgresDialect, SparkDialect, type SqlDia
 import { partitionTest, type PartitionTest } from './partition-pruning.js';
 import { planPartialAggregate } from './partial-aggregate.js';
 import { conjuncts, toFragmentExpr } from './pushdown-filter.js';
-import type { FederatedTable, FederationSource, FederationView, PartyDirectory } from './federation.js';
+import type { FederatedPartition, FederatedTable, FederationSource, FederationView, PartyDirectory } from './federation.js';
+import type { FragmentStream } from '../../connectors/connector.js';
 
 type Node = Record<string, any>;
 
@@ -68,6 +69,7 @@ export class FederatedRunner implements QueryRunner {
   private readonly duck: DuckDbRunner;
   private nextId = 0;
   private schemaReady: Promise<void> | null = null;
+  private readonly shapes = new Map<string, string>();
 
   constructor(
     private readonly instance: DuckDBInstance,
@@ -80,15 +82,9 @@ export class FederatedRunner implements QueryRunner {
     const { view, parties } = await this.federation();
     const plan = analyze(query, view);
     if (plan.uses.length === 0) return this.duck.prepare(query, paramTypes, session);
-    // Types come from preparing the query over empty work tables of the right shape.
-    const probe = await this.createWorkTables(plan.uses);
-    let described: PreparedQuery;
-    try {
-      described = await this.duck.prepare(gatewayQuery(query, plan, probe), paramTypes, session);
-      described.close();
-    } finally {
-      await this.dropWorkTables(probe);
-    }
+    // Types come from preparing the query over empty tables of the work tables' shape.
+    const described = await this.duck.prepare(gatewayQuery(query, plan, await this.shapeTables(plan.uses)), paramTypes, session);
+    described.close();
     return {
       paramTypes: described.paramTypes,
       fields: described.fields,
@@ -131,9 +127,14 @@ export class FederatedRunner implements QueryRunner {
     params: readonly unknown[],
     signal: AbortSignal,
   ): Promise<RowSource> {
-    const names = await this.createWorkTables(plan.uses);
+    // The parties are asked first: their engines work while the gateway makes its work tables.
+    const requests = plan.uses.map((use) => requestFragments(use, parties, params, signal));
+    // Handled below (awaited, or closed in the catch); this keeps an early failure from counting as unhandled.
+    for (const request of requests) request.catch(() => {});
+    let names: string[] = [];
     try {
-      await Promise.all(plan.uses.map((use, i) => this.load(use, names[i]!, parties, params, signal)));
+      names = await this.createWorkTables(plan.uses);
+      await Promise.all(plan.uses.map(async (use, i) => this.load(use, names[i]!, await requests[i]!)));
       const prepared = await this.duck.prepare(gatewayQuery(query, plan, names), paramTypes, session);
       const source = await prepared.open(params, signal);
       return {
@@ -147,22 +148,20 @@ export class FederatedRunner implements QueryRunner {
         },
       };
     } catch (error) {
+      await Promise.all(requests.map((r) => r.then((answers) => Promise.all(answers.map((a) => a.stream.close())), () => {})));
       await this.dropWorkTables(names);
       throw error;
     }
   }
 
-  /** Fetches every remaining partition's fragment into one work table. */
-  private async load(use: TableUse, workTable: string, parties: PartyDirectory, params: readonly unknown[], signal: AbortSignal): Promise<void> {
-    const partitions = use.table.partitions.filter((p) => use.prune.every((test) => test(p.value, params)));
+  /** Loads the partitions' answers into one work table. */
+  private async load(use: TableUse, workTable: string, answers: readonly PartitionAnswer[]): Promise<void> {
     const connection = await this.instance.connect();
     try {
       const appender = await connection.createAppender(workTable, WORK_SCHEMA);
       const layout = use.work.map((column) => ({ append: valueAppender(column.typeOid), decode: textDecoder(column.typeOid), source: column.source }));
       const key = layout.find((l) => l.source === 'key');
-      const streams = await Promise.all(partitions.map((p) => parties.execute(p.party, fragmentFor(use, p.exportedTable), signal)));
-      for (const [i, stream] of streams.entries()) {
-        const partition = partitions[i]!;
+      for (const { partition, stream } of answers) {
         // The partition key is not stored at the party: every row of the partition has its value.
         const keyValue = partition.value === null || key === undefined ? null : key.decode(partition.value, defaultCodecContext);
         for await (const batch of stream.batches()) {
@@ -182,16 +181,44 @@ export class FederatedRunner implements QueryRunner {
     }
   }
 
+  /**
+   * Empty tables with the work tables' columns, made once per shape and kept: preparing a
+   * query over them gives its result types without creating and dropping tables each time.
+   */
+  private async shapeTables(uses: TableUse[]): Promise<string[]> {
+    const names: string[] = [];
+    for (const use of uses) {
+      const columns = workColumnsSql(use);
+      let name = this.shapes.get(columns);
+      if (name === undefined) {
+        name = `shape${this.shapes.size + 1}`;
+        const connection = await this.instance.connect();
+        try {
+          await this.ensureSchema(connection);
+          await connection.run(`CREATE TABLE IF NOT EXISTS ${WORK_SCHEMA}.${name} (${columns})`);
+        } finally {
+          connection.closeSync();
+        }
+        this.shapes.set(columns, name);
+      }
+      names.push(name);
+    }
+    return names;
+  }
+
+  private ensureSchema(connection: DuckDBConnection): Promise<void> {
+    this.schemaReady ??= connection.run(`CREATE SCHEMA IF NOT EXISTS ${WORK_SCHEMA}`).then(() => undefined);
+    return this.schemaReady;
+  }
+
   private async createWorkTables(uses: TableUse[]): Promise<string[]> {
     const connection = await this.instance.connect();
     try {
-      this.schemaReady ??= connection.run(`CREATE SCHEMA IF NOT EXISTS ${WORK_SCHEMA}`).then(() => undefined);
-      await this.schemaReady;
+      await this.ensureSchema(connection);
       const names: string[] = [];
       for (const use of uses) {
         const name = `f${++this.nextId}`;
-        const columns = use.work.map((c) => `${duckdb.quoteIdentifier(c.name)} ${duckDbTypeName(c.typeOid, c.typmod)}`);
-        await connection.run(`CREATE TABLE ${WORK_SCHEMA}.${name} (${columns.join(', ')})`);
+        await connection.run(`CREATE TABLE ${WORK_SCHEMA}.${name} (${workColumnsSql(use)})`);
         names.push(name);
       }
       return names;
@@ -208,6 +235,26 @@ export class FederatedRunner implements QueryRunner {
       connection.closeSync();
     }
   }
+}
+
+interface PartitionAnswer {
+  partition: FederatedPartition;
+  stream: FragmentStream;
+}
+
+/**
+ * Sends the fragment to every partition the WHERE does not rule out; resolves when all
+ * have answered with their result header. If one fails, the others are closed.
+ */
+async function requestFragments(use: TableUse, parties: PartyDirectory, params: readonly unknown[], signal: AbortSignal): Promise<PartitionAnswer[]> {
+  const partitions = use.table.partitions.filter((p) => use.prune.every((test) => test(p.value, params)));
+  const settled = await Promise.allSettled(partitions.map((p) => parties.execute(p.party, fragmentFor(use, p.exportedTable), signal)));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(settled.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
+    throw failed.reason;
+  }
+  return settled.map((s, i) => ({ partition: partitions[i]!, stream: (s as PromiseFulfilledResult<FragmentStream>).value }));
 }
 
 /** Decides what each federated table reference asks its parties for. */
@@ -324,6 +371,10 @@ function constantInt(node: Node | undefined): bigint | null {
   if (c.ival) return BigInt(c.ival.ival ?? 0);
   if (Object.keys(c).every((k) => k === 'location')) return 0n;
   return null;
+}
+
+function workColumnsSql(use: TableUse): string {
+  return use.work.map((c) => `${duckdb.quoteIdentifier(c.name)} ${duckDbTypeName(c.typeOid, c.typmod)}`).join(', ');
 }
 
 function fragmentFor(use: TableUse, exportedTable: string): Fragment {

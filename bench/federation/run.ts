@@ -1,0 +1,142 @@
+/**
+ * bench/federation: a single-party aggregate over N rows (default 10 M), run through the
+ * gateway (client → gateway → party node over mutual TLS → engine) and directly on the
+ * same engine, for a DuckDB party and a PostgreSQL party, in one run. Prints the median
+ * time of each and the gateway/direct ratio (goal ≤ 1.1).
+ * Usage: node dist/bench/federation/run.js [rows=10000000] [repeats=5]
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import pg from 'pg';
+import { pino } from 'pino';
+import { DuckDbConnector } from '../../connectors/duckdb/duckdb-connector.js';
+import { PostgresConnector } from '../../connectors/postgres/postgres-connector.js';
+import type { Connector } from '../../connectors/connector.js';
+import { CatalogStore } from '../../src/catalog/index.js';
+import { startGateway } from '../../src/cli/run-gateway.js';
+import { createFederatedEngine } from '../../src/engine/federated-engine.js';
+import { createCertificateAuthority, issueCertificate } from '../../src/party/certs.js';
+import { createPartyNode } from '../../src/party/party-node.js';
+
+const rows = Number(process.argv[2] ?? 10_000_000);
+const repeats = Number(process.argv[3] ?? 5);
+const PG = { host: '127.0.0.1', port: 5432, user: 'postgres' };
+const database = `c2d_bench_fed_${process.pid}`;
+const logger = pino({ level: 'silent' });
+
+const TABLE_SQL =
+  `CREATE TABLE events AS SELECT i::bigint AS id, (i % 100)::integer AS grp, ((i * 7) % 1000)::integer AS amount, ` +
+  `DATE '2020-01-01' + (i % 1000)::integer AS day FROM generate_series(1, ${Math.trunc(rows)}) AS s(i)`;
+const QUERY = (table: string): string =>
+  `SELECT grp, count(*) AS n, sum(amount) AS total, min(day) AS first, max(day) AS last FROM ${table} WHERE amount > 100 GROUP BY grp ORDER BY grp`;
+
+async function median(run: () => Promise<unknown>): Promise<number> {
+  await run(); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const start = performance.now();
+    await run();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+async function main(): Promise<void> {
+  console.log(`bench/federation: ${rows.toLocaleString('en')} rows, median of ${repeats} (after one warm-up), query:\n  ${QUERY('events')}`);
+  const dir = await mkdtemp(join(tmpdir(), 'c2d-bench-fed-'));
+  const admin = new pg.Client({ ...PG, database: 'postgres' });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  const cleanups: Array<() => Promise<void>> = [async () => {
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+    await rm(dir, { recursive: true, force: true });
+  }];
+  try {
+    let t = performance.now();
+    const duckFile = join(dir, 'party.duckdb');
+    const duck = await DuckDBInstance.create(duckFile);
+    const duckConnection = await duck.connect();
+    await duckConnection.run(TABLE_SQL);
+    duckConnection.closeSync();
+    duck.closeSync();
+    const direct = new pg.Client({ ...PG, database });
+    await direct.connect();
+    cleanups.unshift(() => direct.end());
+    await direct.query(TABLE_SQL);
+    await direct.query('ANALYZE events');
+    console.log(`data: DuckDB file and PostgreSQL table written in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+    const ca = await createCertificateAuthority('bench');
+    const gatewayTls = await issueCertificate(ca, 'gateway', []);
+    const duckConnector = await DuckDbConnector.open({ path: duckFile, readOnly: true });
+    const pgConnector = new PostgresConnector({ ...PG, database });
+    const ports: Record<string, number> = {};
+    for (const [name, connector] of [['duckparty', duckConnector], ['pgparty', pgConnector]] as Array<[string, Connector]>) {
+      const node = createPartyNode({
+        name,
+        connector,
+        tables: [{ name: 'events', remote: { schema: name === 'duckparty' ? 'main' : 'public', name: 'events' }, policies: { id: 'public', grp: 'public', amount: 'public', day: 'public' } }],
+        tls: await issueCertificate(ca, name, ['127.0.0.1']),
+        logger,
+      });
+      ports[name] = await node.listen(0, '127.0.0.1');
+      cleanups.unshift(async () => {
+        await node.close();
+        await connector.close();
+      });
+    }
+    const catalog = await CatalogStore.open(join(dir, 'catalog.sqlite'));
+    const federated = await createFederatedEngine({ catalog, database: 'c2d', productVersion: 'bench', federationTls: gatewayTls });
+    const gateway = await startGateway({ engine: federated.engine, dataDir: dir, host: '127.0.0.1', port: 0, requireTls: false, allowPlainOnLoopback: true, auth: 'trust', logger });
+    cleanups.unshift(async () => {
+      await gateway.close();
+      await federated.close();
+      await catalog.close();
+    });
+    const client = new pg.Client({ host: '127.0.0.1', port: gateway.address.port, user: 'bench', database: 'c2d' });
+    await client.connect();
+    cleanups.unshift(() => client.end());
+    for (const name of Object.keys(ports)) {
+      await client.query(`CREATE SERVER ${name} FOREIGN DATA WRAPPER c2d OPTIONS (host '127.0.0.1', port '${ports[name]}')`);
+      await client.query(`CREATE SCHEMA ${name}`);
+      await client.query(`IMPORT FOREIGN SCHEMA public FROM SERVER ${name} INTO ${name}`);
+    }
+
+    // The answers must agree before any time counts.
+    const viaDuck = await client.query(QUERY('duckparty.events'));
+    const viaPg = await client.query(QUERY('pgparty.events'));
+    const directPg = await direct.query(QUERY('events'));
+    if (JSON.stringify(viaDuck.rows) !== JSON.stringify(directPg.rows) || JSON.stringify(viaPg.rows) !== JSON.stringify(directPg.rows)) {
+      throw new Error('the gateway and the engines disagree');
+    }
+
+    const duckDirect = await DuckDBInstance.create(duckFile, { access_mode: 'READ_ONLY' });
+    const duckDirectConnection = await duckDirect.connect();
+    cleanups.unshift(async () => {
+      duckDirectConnection.closeSync();
+      duckDirect.closeSync();
+    });
+    const results: Array<[string, number, number]> = [];
+    t = await median(() => duckDirectConnection.runAndReadAll(QUERY('events')));
+    results.push(['DuckDB party', await median(() => client.query(QUERY('duckparty.events'))), t]);
+    t = await median(() => direct.query(QUERY('events')));
+    results.push(['PostgreSQL party', await median(() => client.query(QUERY('pgparty.events'))), t]);
+    console.log('\n| party engine | through the gateway | directly on the engine | ratio (goal ≤ 1.1) |');
+    console.log('|---|---|---|---|');
+    for (const [name, gatewayMs, directMs] of results) {
+      console.log(`| ${name} | ${gatewayMs.toFixed(0)} ms | ${directMs.toFixed(0)} ms | ${(gatewayMs / directMs).toFixed(2)} |`);
+    }
+    console.log('\nDirect DuckDB runs in-process (no wire); direct PostgreSQL and the gateway are read by node-postgres over loopback.');
+  } finally {
+    for (const cleanup of cleanups) await cleanup().catch((error: unknown) => console.error(error));
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
