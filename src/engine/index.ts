@@ -7,7 +7,7 @@ import type { Engine, EngineSession, SessionEvents, StartupInfo } from '../serve
 import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
 import { initSqlParser } from '../sql/index.js';
-import { installPgCatalog } from '../pgcatalog/index.js';
+import { catalogRefreshingRunner, installPgCatalog, PgCatalogSync } from '../pgcatalog/index.js';
 import { DuckDbRunner } from './duckdb-runner.js';
 import type { QueryRunner } from './query-runner.js';
 import type { CatalogStore } from '../catalog/index.js';
@@ -47,7 +47,11 @@ export async function createLocalEngine(options: LocalEngineOptions): Promise<En
   } finally {
     connection.closeSync();
   }
-  const runner = options.runner ?? new DuckDbRunner(options.instance);
+  const queryRunner = options.runner ?? new DuckDbRunner(options.instance);
+  // pg_catalog shows the federation catalog as of the last DDL before each query.
+  const runner = options.catalog
+    ? catalogRefreshingRunner(queryRunner, new PgCatalogSync(options.instance, options.catalog, { database: options.database, user: 'c2d' }))
+    : queryRunner;
   return {
     async openSession(info: StartupInfo, events: SessionEvents): Promise<EngineSession> {
       if (info.database !== options.database) {

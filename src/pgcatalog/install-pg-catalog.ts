@@ -22,14 +22,16 @@ import {
   accessMethods,
   collations,
   DATABASE_OID,
-  FIRST_USER_OID,
+  FIRST_LOCAL_OID,
   OWNER_ROLE,
   PG_CATALOG_NAMESPACE,
   systemNamespaces,
   systemRelations,
   tablespaces,
 } from './system-objects.js';
-import { buildUserObjectRows, type OidAllocator } from './user-objects.js';
+import { buildUserObjectRows, pgSchemaName, type OidAllocator } from './user-objects.js';
+import { federationObjectRows, type FederationObjectRows } from './federation-objects.js';
+import type { CatalogSnapshot } from '../catalog/catalog-snapshot.js';
 
 export interface PgCatalogOptions {
   database: string;
@@ -45,7 +47,11 @@ const S = `${quoteIdent(emulationCatalog)}.${quoteIdent(pgCatalogSchema)}`;
 const table = (relation: string): string => qualifiedTable(relation, schemas);
 
 /** Installs the emulation (idempotent: a second call rebuilds it) and fills it. */
-export async function installPgCatalog(connection: DuckDBConnection, options: PgCatalogOptions): Promise<void> {
+export async function installPgCatalog(
+  connection: DuckDBConnection,
+  options: PgCatalogOptions,
+  federation: CatalogSnapshot | null = null,
+): Promise<void> {
   await connection.run(`ATTACH IF NOT EXISTS ':memory:' AS ${quoteIdent(emulationCatalog)}`);
   await connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(emulationCatalog)}.${quoteIdent(informationSchemaSchema)}`);
   for (const [relation, columns] of Object.entries(catalogColumns)) {
@@ -54,6 +60,8 @@ export async function installPgCatalog(connection: DuckDBConnection, options: Pg
   }
   await connection.run(`CREATE OR REPLACE TABLE ${S}.c2d_types (c2d_t_oid INTEGER, c2d_t_name VARCHAR, c2d_t_display VARCHAR, c2d_t_elem INTEGER)`);
   await connection.run(`CREATE OR REPLACE TABLE ${S}.c2d_definitions (c2d_def_oid INTEGER, c2d_def_text VARCHAR)`);
+  await connection.run(`CREATE OR REPLACE TABLE ${S}.c2d_partkeys (c2d_pk_oid INTEGER, c2d_pk_text VARCHAR)`);
+  await connection.run(`CREATE OR REPLACE TABLE ${S}.c2d_partconstraints (c2d_pc_oid INTEGER, c2d_pc_text VARCHAR)`);
   await connection.run(`CREATE TABLE IF NOT EXISTS ${S}.c2d_oids (key VARCHAR PRIMARY KEY, oid INTEGER)`);
 
   // Macros refer to each other and to the tables, so they come after both.
@@ -68,7 +76,7 @@ export async function installPgCatalog(connection: DuckDBConnection, options: Pg
     await connection.run(definition.replaceAll('S.', `${S}.`));
   }
   await writeStaticRows(connection, options);
-  await refreshPgCatalog(connection, options);
+  await refreshPgCatalog(connection, options, federation);
 }
 
 async function writeStaticRows(connection: DuckDBConnection, options: PgCatalogOptions): Promise<void> {
@@ -97,29 +105,6 @@ async function writeStaticRows(connection: DuckDBConnection, options: PgCatalogO
     dattablespace: 1663,
     datcollate: 'C.UTF-8',
     datctype: 'C.UTF-8',
-  }]);
-  const role: Row = {
-    rolname: options.user,
-    rolsuper: true,
-    rolinherit: true,
-    rolcreaterole: false,
-    rolcreatedb: false,
-    rolcanlogin: true,
-    rolreplication: false,
-    rolconnlimit: -1,
-    rolbypassrls: false,
-    oid: OWNER_ROLE,
-  };
-  await replaceRows(connection, 'pg_roles', table('pg_roles'), [{ ...role, rolpassword: '********' }]);
-  await replaceRows(connection, 'pg_authid', table('pg_authid'), [role]);
-  await replaceRows(connection, 'pg_user', table('pg_user'), [{
-    usename: options.user,
-    usesysid: OWNER_ROLE,
-    usecreatedb: false,
-    usesuper: true,
-    userepl: false,
-    usebypassrls: false,
-    passwd: '********',
   }]);
   await replaceRows(connection, 'pg_settings', table('pg_settings'), settingsRows(options));
   let procOid = 9000;
@@ -193,11 +178,44 @@ function versionNumber(version: string): string {
   return String(Number(match[1]) * 10000 + Number(match[2] ?? 0));
 }
 
-/** Rebuilds the rows describing user objects; call after tables or views change. */
-export async function refreshPgCatalog(connection: DuckDBConnection, options: Pick<PgCatalogOptions, 'database' | 'user'>): Promise<void> {
-  const meta = await readDuckDbMetadata(connection);
+/**
+ * Rebuilds the rows describing user objects: the federation catalog's (when given) and the
+ * gateway DuckDB's own. Call after either changes. A DuckDB object named like a catalog
+ * relation is hidden behind it, and DuckDB schemas named c2d_* are the gateway's own work.
+ */
+export async function refreshPgCatalog(
+  connection: DuckDBConnection,
+  options: Pick<PgCatalogOptions, 'database' | 'user'>,
+  federation: CatalogSnapshot | null = null,
+): Promise<void> {
+  const fed = federation ? federationObjectRows(federation, options.database) : null;
+  const fedNamespaces = new Map((fed?.pg['pg_namespace'] ?? []).map((n) => [String(n['nspname']), Number(n['oid'])]));
+  const fedRelations = new Set(
+    (fed?.pg['pg_class'] ?? []).map((c) => `${[...fedNamespaces].find(([, oid]) => oid === c['relnamespace'])?.[0] ?? ''}.${String(c['relname'])}`),
+  );
+  const rawMeta = await readDuckDbMetadata(connection);
+  const meta = {
+    schemas: rawMeta.schemas.filter((schema) => !schema.startsWith('c2d_')),
+    relations: rawMeta.relations.filter((r) => !r.schema.startsWith('c2d_') && !fedRelations.has(`${pgSchemaName(r.schema)}.${r.name}`)),
+    constraints: rawMeta.constraints.filter((c) => !c.schema.startsWith('c2d_') && !fedRelations.has(`${pgSchemaName(c.schema)}.${c.table}`)),
+  };
   const oids = await loadOidAllocator(connection);
   const rows = buildUserObjectRows(meta, oids, options.database, options.user);
+  // Local schemas take the catalog's OID where it has one of the same name.
+  const localNamespaceOid = new Map<number, number>();
+  for (const n of rows.namespaces) {
+    const fedOid = fedNamespaces.get(String(n['nspname']));
+    if (fedOid !== undefined) localNamespaceOid.set(Number(n['oid']), fedOid);
+  }
+  const renamespace = (row: Row, column: string): Row => {
+    const mapped = localNamespaceOid.get(Number(row[column]));
+    return mapped === undefined ? row : { ...row, [column]: mapped };
+  };
+  const namespaces = [
+    ...systemNamespaces,
+    ...(fed?.pg['pg_namespace'] ?? []),
+    ...rows.namespaces.filter((n) => !fedNamespaces.has(String(n['nspname']))),
+  ];
   const systemClasses: Row[] = systemRelations.map(([name, oid, kind]) => ({
     oid,
     relname: name,
@@ -230,25 +248,53 @@ export async function refreshPgCatalog(connection: DuckDBConnection, options: Pi
     relfrozenxid: 0,
     relminmxid: 0,
   }));
+  const classes = [...systemClasses, ...(fed?.pg['pg_class'] ?? []), ...rows.classes.map((c) => renamespace(c, 'relnamespace'))];
+  const roles = fed && fed.pg['pg_roles']!.length > 0 ? fed.pg : staticRoles(options.user);
+  const fedRows = (relation: string): Row[] => fed?.pg[relation] ?? [];
   await connection.run('BEGIN TRANSACTION');
   try {
     await saveOids(connection, oids);
-    await replaceRows(connection, 'pg_namespace', table('pg_namespace'), [...systemNamespaces, ...rows.namespaces]);
-    await replaceRows(connection, 'pg_class', table('pg_class'), [...systemClasses, ...rows.classes]);
-    await replaceRows(connection, 'pg_attribute', table('pg_attribute'), rows.attributes);
+    await replaceRows(connection, 'pg_namespace', table('pg_namespace'), namespaces);
+    await replaceRows(connection, 'pg_class', table('pg_class'), classes);
+    await replaceRows(connection, 'pg_attribute', table('pg_attribute'), [...fedRows('pg_attribute'), ...rows.attributes]);
     await replaceRows(connection, 'pg_attrdef', table('pg_attrdef'), rows.attrdefs);
-    await replaceRows(connection, 'pg_constraint', table('pg_constraint'), rows.constraints);
+    await replaceRows(connection, 'pg_constraint', table('pg_constraint'), rows.constraints.map((c) => renamespace(c, 'connamespace')));
     await replaceRows(connection, 'pg_index', table('pg_index'), rows.indexes);
     await replaceRows(connection, 'pg_description', table('pg_description'), rows.descriptions);
-    await replaceRows(connection, 'info:tables', table('info:tables'), rows.infoTables);
-    await replaceRows(connection, 'info:columns', table('info:columns'), rows.infoColumns);
-    await replaceRows(connection, 'info:schemata', table('info:schemata'), rows.infoSchemata);
+    for (const relation of ['pg_authid', 'pg_roles', 'pg_user']) {
+      await replaceRows(connection, relation, table(relation), roles[relation] ?? []);
+    }
+    for (const relation of [
+      'pg_foreign_data_wrapper', 'pg_foreign_server', 'pg_user_mapping', 'pg_user_mappings', 'pg_foreign_table',
+      'pg_inherits', 'pg_partitioned_table', 'pg_seclabel', 'pg_seclabels',
+    ]) {
+      await replaceRows(connection, relation, table(relation), fedRows(relation));
+    }
+    await replaceRows(connection, 'pg_tables', table('pg_tables'), tablesView(classes, namespaces, roles['pg_roles'] ?? []));
+    await replaceRows(connection, 'info:tables', table('info:tables'), [...(fed?.infoTables ?? []), ...rows.infoTables]);
+    await replaceRows(connection, 'info:columns', table('info:columns'), [...(fed?.infoColumns ?? []), ...rows.infoColumns]);
+    await replaceRows(connection, 'info:schemata', table('info:schemata'), schemata(namespaces, options.database, roles['pg_roles'] ?? []));
+    for (const [relation, relationRows] of Object.entries(fed?.infoForeign ?? emptyForeign)) {
+      await replaceRows(connection, relation, table(relation), relationRows);
+    }
     await connection.run(`DELETE FROM ${S}.c2d_definitions`);
     if (rows.definitions.length > 0) {
       await connection.run(
         `INSERT INTO ${S}.c2d_definitions VALUES ${rows.definitions
           .map((d) => `(${sqlLiteral(d['oid'] ?? null)}, ${sqlLiteral(d['definition'] ?? null)})`)
           .join(', ')}`,
+      );
+    }
+    await connection.run(`DELETE FROM ${S}.c2d_partkeys`);
+    if (fed && fed.partitionKeys.length > 0) {
+      await connection.run(
+        `INSERT INTO ${S}.c2d_partkeys VALUES ${fed.partitionKeys.map((k) => `(${k.oid}, ${sqlLiteral(k.definition)})`).join(', ')}`,
+      );
+    }
+    await connection.run(`DELETE FROM ${S}.c2d_partconstraints`);
+    if (fed && fed.partitionConstraints.length > 0) {
+      await connection.run(
+        `INSERT INTO ${S}.c2d_partconstraints VALUES ${fed.partitionConstraints.map((k) => `(${k.oid}, ${sqlLiteral(k.definition)})`).join(', ')}`,
       );
     }
     await connection.run('COMMIT');
@@ -258,6 +304,70 @@ export async function refreshPgCatalog(connection: DuckDBConnection, options: Pi
   }
 }
 
+const emptyForeign: FederationObjectRows['infoForeign'] = {
+  'info:foreign_tables': [],
+  'info:foreign_table_options': [],
+  'info:foreign_servers': [],
+  'info:foreign_server_options': [],
+  'info:foreign_data_wrappers': [],
+  'info:user_mappings': [],
+};
+
+/** Without a federation catalog, the session's user is the one role, and owns everything. */
+function staticRoles(user: string): Record<string, Row[]> {
+  const role: Row = {
+    rolname: user,
+    rolsuper: true,
+    rolinherit: true,
+    rolcreaterole: false,
+    rolcreatedb: false,
+    rolcanlogin: true,
+    rolreplication: false,
+    rolconnlimit: -1,
+    rolbypassrls: false,
+    oid: OWNER_ROLE,
+  };
+  return {
+    pg_roles: [{ ...role, rolpassword: '********' }],
+    pg_authid: [role],
+    pg_user: [{
+      usename: user,
+      usesysid: OWNER_ROLE,
+      usecreatedb: false,
+      usesuper: true,
+      userepl: false,
+      usebypassrls: false,
+      passwd: '********',
+    }],
+  };
+}
+
+/** pg_tables, as PostgreSQL's view defines it: ordinary and partitioned tables. */
+function tablesView(classes: readonly Row[], namespaces: readonly Row[], roles: readonly Row[]): Row[] {
+  const nspName = new Map(namespaces.map((n) => [Number(n['oid']), String(n['nspname'])]));
+  const roleName = new Map(roles.map((r) => [Number(r['oid']), String(r['rolname'])]));
+  return classes
+    .filter((c) => c['relkind'] === 'r' || c['relkind'] === 'p')
+    .map((c) => ({
+      schemaname: nspName.get(Number(c['relnamespace'])) ?? null,
+      tablename: c['relname'] as string,
+      tableowner: roleName.get(Number(c['relowner'])) ?? null,
+      tablespace: null,
+      hasindexes: c['relhasindex'] as boolean,
+      hasrules: c['relhasrules'] as boolean,
+      hastriggers: c['relhastriggers'] as boolean,
+      rowsecurity: c['relrowsecurity'] as boolean,
+    }));
+}
+
+/** information_schema.schemata: every schema, owned by its owner. */
+function schemata(namespaces: readonly Row[], database: string, roles: readonly Row[]): Row[] {
+  const roleName = new Map(roles.map((r) => [Number(r['oid']), String(r['rolname'])]));
+  return namespaces
+    .filter((n) => n['nspname'] !== 'pg_toast')
+    .map((n) => ({ catalog_name: database, schema_name: n['nspname'] as string, schema_owner: roleName.get(Number(n['nspowner'])) ?? null }));
+}
+
 interface PersistentOids extends OidAllocator {
   readonly added: Map<string, number>;
 }
@@ -265,7 +375,7 @@ interface PersistentOids extends OidAllocator {
 async function loadOidAllocator(connection: DuckDBConnection): Promise<PersistentOids> {
   const reader = await connection.runAndReadAll(`SELECT key, oid FROM ${S}.c2d_oids`);
   const known = new Map<string, number>();
-  let next = FIRST_USER_OID;
+  let next = FIRST_LOCAL_OID;
   for (const [key, oid] of reader.getRows()) {
     known.set(String(key), Number(oid));
     next = Math.max(next, Number(oid) + 1);

@@ -84,7 +84,8 @@ export function macroDefinitions(c: SessionConstants): string[] {
       (o, p) AS (SELECT c2d_def_text FROM S.c2d_definitions WHERE c2d_def_oid = o)`,
     `pg_get_viewdef(v) AS (SELECT c2d_def_text FROM S.c2d_definitions WHERE c2d_def_oid = v),
       (v, p) AS (SELECT c2d_def_text FROM S.c2d_definitions WHERE c2d_def_oid = v)`,
-    `pg_get_partkeydef(r) AS NULL::VARCHAR`,
+    `pg_get_partkeydef(r) AS (SELECT c2d_pk_text FROM S.c2d_partkeys WHERE c2d_pk_oid = r)`,
+    `pg_get_partition_constraintdef(r) AS (SELECT c2d_pc_text FROM S.c2d_partconstraints WHERE c2d_pc_oid = r)`,
     // C2D's tables have no sequences behind their columns.
     `pg_get_serial_sequence(t, c) AS NULL::VARCHAR`,
     `pg_get_statisticsobjdef_columns(o) AS NULL::VARCHAR`,

@@ -11,9 +11,14 @@ export const PUBLIC_NAMESPACE = 2200;
 export const INFORMATION_SCHEMA_NAMESPACE = 13207;
 /** The bootstrap superuser's OID; the gateway's user owns everything. */
 export const OWNER_ROLE = 10;
-export const DATABASE_OID = 16384;
-/** First OID for user objects: after the database's, like PostgreSQL's FirstNormalObjectId. */
-export const FIRST_USER_OID = 16385;
+/** The gateway's one database: the OID PostgreSQL's initdb gives `postgres`, below any catalog OID. */
+export const DATABASE_OID = 5;
+/**
+ * First OID for objects of the gateway's own DuckDB (work tables, a local engine's tables).
+ * The federation catalog allocates from 16384 upward (FIRST_CATALOG_OID), so local objects
+ * take a range it never reaches and the two never share an OID.
+ */
+export const FIRST_LOCAL_OID = 1_000_000_000;
 export const HEAP_AM = 2;
 export const BTREE_AM = 403;
 export const DEFAULT_COLLATION = 100;

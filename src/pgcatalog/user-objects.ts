@@ -7,6 +7,7 @@
 import { builtinTypeByOid } from '../sql/builtin-types.js';
 import { pgTypeOfDuckDbType } from '../sql/duckdb-type-map.js';
 import type { DuckDbConstraint, DuckDbMetadata, DuckDbRelation } from './duckdb-metadata.js';
+import { infoColumnRow } from './info-columns.js';
 import type { Row } from './rows.js';
 import {
   BTREE_AM,
@@ -184,34 +185,19 @@ function addColumns(out: UserObjectRows, relation: DuckDbRelation, oid: number, 
         adbin: column.defaultExpr,
       });
     }
-    const element = row?.category === 'A' ? builtinTypeByOid(row.elem) : undefined;
-    const numeric = type.oid === 1700 && type.typmod >= 4;
-    out.infoColumns.push({
-      table_catalog: database,
-      table_schema: schema,
-      table_name: relation.name,
-      column_name: column.name,
-      ordinal_position: column.index,
-      column_default: column.defaultExpr,
-      is_nullable: column.nullable ? 'YES' : 'NO',
-      data_type: row === undefined ? 'text' : element ? 'ARRAY' : row.display,
-      numeric_precision: numeric ? ((type.typmod - 4) >> 16) & 0xffff : numericPrecision(type.oid),
-      numeric_precision_radix: numeric || numericPrecision(type.oid) !== null ? (type.oid === 1700 ? 10 : 2) : null,
-      numeric_scale: numeric ? (type.typmod - 4) & 0xffff : [20, 21, 23].includes(type.oid) ? 0 : null,
-      udt_catalog: database,
-      udt_schema: 'pg_catalog',
-      udt_name: row?.name ?? 'text',
-      dtd_identifier: String(column.index),
-      is_self_referencing: 'NO',
-      is_identity: 'NO',
-      is_generated: 'NEVER',
-      is_updatable: 'YES',
-    });
+    out.infoColumns.push(infoColumnRow({
+      database,
+      schema,
+      table: relation.name,
+      column: column.name,
+      position: column.index,
+      typeOid: row === undefined ? 25 : type.oid,
+      typmod: type.typmod,
+      nullable: column.nullable,
+      defaultExpr: column.defaultExpr,
+      updatable: true,
+    }));
   }
-}
-
-function numericPrecision(oid: number): number | null {
-  return ({ 21: 16, 23: 32, 20: 64, 700: 24, 701: 53 } as Record<number, number>)[oid] ?? null;
 }
 
 function constraintName(table: string, c: DuckDbConstraint): string {

@@ -62,14 +62,14 @@ describe('psql', () => {
     const r = await psql(['-c', '\\dt']);
     expect(r.stderr).toBe('');
     for (const table of ['patients', 'diagnoses', 'medications', 'trauma_cases']) {
-      expect(r.stdout).toMatch(new RegExp(`public\\s*\\|\\s*${table}\\s*\\|\\s*table`));
+      expect(r.stdout).toMatch(new RegExp(`public\\s*\\|\\s*${table}\\s*\\|\\s*partitioned table`));
     }
   });
 
   it('describes a table with \\d', async () => {
     const r = await psql(['-c', '\\d trauma_cases']);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toContain('Table "public.trauma_cases"');
+    expect(r.stdout).toContain('Partitioned table "public.trauma_cases"');
     expect(r.stdout).toMatch(/arrived_at\s*\|\s*timestamp with time zone/);
     expect(r.stdout).toMatch(/severity\s*\|\s*integer/);
     expect(r.stdout).toMatch(/case_id\s*\|\s*bigint/);
@@ -79,9 +79,9 @@ describe('psql', () => {
     ['\\l', 'List of databases', /^ c2d\s+\|/m],
     ['\\dn', 'List of schemas', /^ public\s+\|/m],
     ['\\df', 'List of functions', /\(0 rows\)/],
-    ['\\des', 'List of foreign servers', /\(0 rows\)/],
-    ['\\dt+', 'List of relations', /^ public\s+\|\s+trauma_cases\s+\|\s+table/m],
-    ['\\d+ patients', 'Table "public.patients"', /^ national_id\s+\|\s+text\s+\|.*\|\s+extended/m],
+    ['\\des', 'List of foreign servers', /^ bmc\s+\|\s+\S+\s+\|\s+c2d$/m],
+    ['\\dt+', 'List of relations', /^ public\s+\|\s+trauma_cases\s+\|\s+partitioned table/m],
+    ['\\d+ patients', 'Partitioned table "public.patients"', /^ national_id\s+\|\s+text\s+\|.*\|\s+extended/m],
     ['\\du', 'List of roles', /Role name/],
   ])('answers %s like PostgreSQL', async (command, title, row) => {
     const r = await psql(['-c', command]);

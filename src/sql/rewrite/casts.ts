@@ -68,7 +68,10 @@ export function rewriteTypeCast(fields: Fields): Node | undefined {
       // The emulation stores functions by name, as PostgreSQL prints a regproc.
       const literal = stringLiteral(arg);
       if (literal !== undefined) return stringConst(literal.replace(/^pg_catalog\./, ''));
-      return typeCast(arg, 'varchar');
+      // OID columns holding no function (fdwhandler = 0) print as '-'.
+      const text = typeCast(arg, 'varchar');
+      const isZero = { A_Expr: { kind: 'AEXPR_OP', name: [str('=')], lexpr: structuredClone(text), rexpr: stringConst('0') } };
+      return { CaseExpr: { args: [{ CaseWhen: { expr: isZero, result: stringConst('-') } }], defresult: text } } as Node;
     }
   }
   const mapped = typeNames[base];

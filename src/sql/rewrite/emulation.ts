@@ -29,6 +29,7 @@ export const emulatedFunctions: ReadonlySet<string> = new Set([
   'pg_get_indexdef',
   'pg_get_constraintdef',
   'pg_get_partkeydef',
+  'pg_get_partition_constraintdef',
   'pg_get_serial_sequence',
   'pg_get_statisticsobjdef_columns',
   'pg_get_function_arguments',
@@ -147,4 +148,10 @@ export const emulatedInformationSchema: ReadonlySet<string> = new Set([
   'views',
   'table_constraints',
   'key_column_usage',
+  'foreign_tables',
+  'foreign_table_options',
+  'foreign_servers',
+  'foreign_server_options',
+  'foreign_data_wrappers',
+  'user_mappings',
 ]);

@@ -13,6 +13,7 @@ import { rewriteAExpr } from './operators.js';
 import { rewriteCollateClause, rewriteTypeCast } from './casts.js';
 import { unwrap, type Fields } from './nodes.js';
 import { nameUnnamedTargets } from './column-names.js';
+import { rewriteTableOid } from './system-columns.js';
 
 /**
  * A parsed statement (SqlStatement), a wrapped libpg-query node ({ SelectStmt: … }, as the
@@ -23,6 +24,7 @@ export type RewriteInput = { readonly ast: Node } | Node | Readonly<Record<strin
 export function toDuckDbSql(input: RewriteInput, session?: SessionValues): string {
   const tree = structuredClone(statementNode(input));
   nameUnnamedTargets(tree);
+  rewriteTableOid(tree);
   const cteNames = collectCteNames(tree);
   const rewritten = walk(tree, (type, fields) => {
     switch (type) {
