@@ -8,15 +8,15 @@
  * partition key filled in, and runs the rest of the query there. Unless a fragment
  * aggregated, the gateway re-applies the complete WHERE, so a pushed conjunct only saves work.
  */
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { FieldDescription } from '../server/engine.js';
 import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
-import { toDuckDbSql, type SessionValues } from '../sql/index.js';
+import { parseStatements, toDuckDbSql, type SessionValues } from '../sql/index.js';
 import type { PreparedQuery, QueryAst, QueryRunner, RowSource } from '../engine/query-runner.js';
 import { DuckDbRunner } from '../engine/duckdb-runner.js';
 import { duckDbTypeName, valueAppender } from '../engine/duckdb-append.js';
-import { defaultCodecContext, textDecoder, TypeOid } from '../sql/types/index.js';
+import { defaultCodecContext, formatType, textDecoder, textEncoder, TypeOid } from '../sql/types/index.js';
 import { columnsOfExpr, type Expr, type Fragment, type OrderItem } from './fragment.js';
 import { DuckDbDialect, emitFragment, PostgresDialect, SparkDialect, type SqlDialect } from '../../dialect/index.js';
 import { partitionTest, type PartitionTest } from './partition-pruning.js';
@@ -83,7 +83,8 @@ export class FederatedRunner implements QueryRunner {
     const plan = analyze(query, view);
     if (plan.uses.length === 0) return this.duck.prepare(query, paramTypes, session);
     // Types come from preparing the query over empty tables of the work tables' shape.
-    const described = await this.duck.prepare(gatewayQuery(query, plan, await this.shapeTables(plan.uses)), paramTypes, session);
+    const shapes = (await this.shapeTables(plan.uses)).map((name): GatewayInput => ({ kind: 'table', name }));
+    const described = await this.duck.prepare(gatewayQuery(query, plan, shapes), paramTypes, session);
     described.close();
     return {
       paramTypes: described.paramTypes,
@@ -110,8 +111,8 @@ export class FederatedRunner implements QueryRunner {
         lines.push(`Fragment at party ${p.party}${engine ? ` (${engine})` : ''}: ${emitFragment(dialect ?? postgres, fragment)}`);
       }
     }
-    const names = plan.uses.map((u) => `${u.table.name}`);
-    lines.push(`Gateway (DuckDB) over the fragments' rows: ${toDuckDbSql(gatewayQuery(query, plan, names), session)}`);
+    const inputs = plan.uses.map((u): GatewayInput => ({ kind: 'table', name: u.table.name }));
+    lines.push(`Gateway (DuckDB) over the fragments' rows: ${toDuckDbSql(gatewayQuery(query, plan, inputs), session)}`);
     return lines;
   }
 
@@ -127,15 +128,14 @@ export class FederatedRunner implements QueryRunner {
     params: readonly unknown[],
     signal: AbortSignal,
   ): Promise<RowSource> {
-    // The parties are asked first: their engines work while the gateway makes its work tables.
     const requests = plan.uses.map((use) => requestFragments(use, parties, params, signal));
     // Handled below (awaited, or closed in the catch); this keeps an early failure from counting as unhandled.
     for (const request of requests) request.catch(() => {});
-    let names: string[] = [];
+    const inputs: GatewayInput[] = [];
+    const dropTables = (): Promise<void> => this.dropWorkTables(inputs.flatMap((i) => (i.kind === 'table' ? [i.name] : [])));
     try {
-      names = await this.createWorkTables(plan.uses);
-      await Promise.all(plan.uses.map(async (use, i) => this.load(use, names[i]!, await requests[i]!)));
-      const prepared = await this.duck.prepare(gatewayQuery(query, plan, names), paramTypes, session);
+      for (const [i, use] of plan.uses.entries()) inputs.push(await this.receive(use, await requests[i]!));
+      const prepared = await this.duck.prepare(gatewayQuery(query, plan, inputs), paramTypes, session);
       const source = await prepared.open(params, signal);
       return {
         fields,
@@ -144,40 +144,55 @@ export class FederatedRunner implements QueryRunner {
         close: async () => {
           await source.close();
           prepared.close();
-          await this.dropWorkTables(names);
+          await dropTables();
         },
       };
     } catch (error) {
       await Promise.all(requests.map((r) => r.then((answers) => Promise.all(answers.map((a) => a.stream.close())), () => {})));
-      await this.dropWorkTables(names);
+      await dropTables();
       throw error;
     }
   }
 
-  /** Loads the partitions' answers into one work table. */
-  private async load(use: TableUse, workTable: string, answers: readonly PartitionAnswer[]): Promise<void> {
-    const connection = await this.instance.connect();
+  /**
+   * Reads the partitions' answers. A few rows (partial aggregates, first rows) go into the
+   * gateway's query as a VALUES list; more go through an appender into a work table. The
+   * VALUES path makes no table: DuckDB serialises DDL, which concurrent queries would wait on.
+   */
+  private async receive(use: TableUse, answers: readonly PartitionAnswer[]): Promise<GatewayInput> {
+    const layout = use.work.map((column) => ({ append: valueAppender(column.typeOid), decode: textDecoder(column.typeOid), source: column.source }));
+    const key = layout.find((l) => l.source === 'key');
+    let rows: unknown[][] = [];
+    let table: { name: string; connection: DuckDBConnection; appender: DuckDBAppender } | null = null;
     try {
-      const appender = await connection.createAppender(workTable, WORK_SCHEMA);
-      const layout = use.work.map((column) => ({ append: valueAppender(column.typeOid), decode: textDecoder(column.typeOid), source: column.source }));
-      const key = layout.find((l) => l.source === 'key');
       for (const { partition, stream } of answers) {
         // The partition key is not stored at the party: every row of the partition has its value.
         const keyValue = partition.value === null || key === undefined ? null : key.decode(partition.value, defaultCodecContext);
         for await (const batch of stream.batches()) {
           for (let r = 0; r < batch.rowCount; r++) {
-            for (const { append, source } of layout) {
-              const v = source === 'key' ? keyValue : batch.columns[source]![r];
-              if (v === null || v === undefined) appender.appendNull();
-              else append(appender, v);
+            const row = layout.map(({ source }) => (source === 'key' ? keyValue : batch.columns[source]![r]));
+            if (table === null) {
+              rows.push(row);
+              if (rows.length <= INLINE_ROWS) continue;
+              const [name] = await this.createWorkTables([use]);
+              const connection = await this.instance.connect();
+              table = { name: name!, connection, appender: await connection.createAppender(name!, WORK_SCHEMA) };
+              for (const buffered of rows) appendRow(table.appender, layout, buffered);
+              rows = [];
+            } else {
+              appendRow(table.appender, layout, row);
             }
-            appender.endRow();
           }
         }
       }
-      appender.closeSync();
+      if (table === null) return { kind: 'values', node: valuesNode(use, rows) };
+      table.appender.closeSync();
+      return { kind: 'table', name: table.name };
+    } catch (error) {
+      if (table) await this.dropWorkTables([table.name]);
+      throw error;
     } finally {
-      connection.closeSync();
+      table?.connection.closeSync();
     }
   }
 
@@ -381,9 +396,43 @@ function fragmentFor(use: TableUse, exportedTable: string): Fragment {
   return { table: { schema: '', name: exportedTable }, ...use.fragment };
 }
 
-/** The query the gateway runs: each federated table reference points at its work table (keeping its name as alias). */
-function gatewayQuery(query: QueryAst, plan: QueryPlan, names: string[]): QueryAst {
-  const ranges = new Map(plan.uses.map((u, i) => [u.range, names[i]!]));
+/** Where the gateway reads a federated table reference's rows from. */
+type GatewayInput = { kind: 'table'; name: string } | { kind: 'values'; node: Node };
+
+/** Rows up to which a table reference's rows travel inside the gateway's query. */
+const INLINE_ROWS = 256;
+
+function appendRow(appender: DuckDBAppender, layout: ReadonlyArray<{ append: (a: DuckDBAppender, v: unknown) => void }>, row: readonly unknown[]): void {
+  for (let c = 0; c < layout.length; c++) {
+    const v = row[c];
+    if (v === null || v === undefined) appender.appendNull();
+    else layout[c]!.append(appender, v);
+  }
+  appender.endRow();
+}
+
+/**
+ * `(VALUES (CAST('…' AS type), …), …)` holding the rows, every value in its PostgreSQL text
+ * form and quoted here (the text is C2D's own encoding of values, never user SQL text), or
+ * a typed empty SELECT for no rows. Parsed back into a subquery node for the gateway's query.
+ */
+function valuesNode(use: TableUse, rows: readonly unknown[][]): Node {
+  const types = use.work.map((c) => formatType(c.typeOid, c.typmod));
+  const encoders = use.work.map((c) => textEncoder(c.typeOid));
+  const literal = (v: unknown, c: number): string =>
+    v === null || v === undefined ? `CAST(NULL AS ${types[c]})` : `CAST('${encoders[c]!(v, defaultCodecContext).replaceAll("'", "''")}' AS ${types[c]})`;
+  const names = use.work.map((c) => postgres.quoteIdentifier(c.name));
+  const body =
+    rows.length === 0
+      ? `SELECT ${use.work.map((_c, i) => `${literal(null, i)} AS ${names[i]}`).join(', ')} WHERE false`
+      : `VALUES ${rows.map((row) => `(${row.map(literal).join(', ')})`).join(', ')}`;
+  const [statement] = parseStatements(`SELECT * FROM (${body}) AS t (${names.join(', ')})`);
+  return ((statement!.ast as Node)['SelectStmt'].fromClause as Node[])[0]!;
+}
+
+/** The query the gateway runs: each federated table reference reads its input (keeping its name as alias). */
+function gatewayQuery(query: QueryAst, plan: QueryPlan, inputs: readonly GatewayInput[]): QueryAst {
+  const ranges = new Map(plan.uses.map((u, i) => [u.range, inputs[i]!]));
   const copy = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(copy);
     if (node === null || typeof node !== 'object') return node;
@@ -395,10 +444,13 @@ function gatewayQuery(query: QueryAst, plan: QueryPlan, names: string[]): QueryA
       const name = String(target.val['FuncCall'].funcname.at(-1)['String'].sval);
       return { ResTarget: { ...(copy(target) as Node), name } };
     }
-    const work = ranges.get(node as Node);
-    if (work !== undefined) {
-      const range = node as Node;
-      return { ...range, schemaname: WORK_SCHEMA, relname: work, alias: range.alias ?? { aliasname: range.relname } };
+    const range = (node as Node)['RangeVar'] as Node | undefined;
+    const input = range && ranges.get(range);
+    if (range && input) {
+      const alias = range.alias?.aliasname ?? range.relname;
+      if (input.kind === 'table') return { RangeVar: { ...range, schemaname: WORK_SCHEMA, relname: input.name, alias: { aliasname: alias } } };
+      const subselect = input.node['RangeSubselect'] as Node;
+      return { RangeSubselect: { ...subselect, alias: { ...subselect.alias, aliasname: alias } } };
     }
     return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, copy(v)]));
   };
