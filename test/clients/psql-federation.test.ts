@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import pg from 'pg';
 import { startTestGateway, type TestGateway } from '../support/demo-gateway.js';
-import { createTestDatabase, LOCAL_POSTGRES, type TestDatabase } from '../support/postgres-database.js';
+import { LOCAL_POSTGRES, type TestDatabase } from '../support/postgres-database.js';
+import { postgresTwin } from './federation-twin.js';
 
 let gw: TestGateway;
 let scratch: TestDatabase;
@@ -65,42 +66,7 @@ beforeAll(async () => {
   expect(ddl.stderr).toBe('');
 
   // The same objects on the local PostgreSQL, built from what the gateway's catalog says.
-  const client = new pg.Client({ host: gw.host, port: gw.port, user: gw.user, password: gw.password, database: gw.database });
-  await client.connect();
-  const setup: string[] = ['CREATE EXTENSION postgres_fdw'];
-  try {
-    const servers = await client.query(`SELECT srvname, srvoptions FROM pg_foreign_server ORDER BY srvname`);
-    for (const s of servers.rows as { srvname: string; srvoptions: string[] }[]) {
-      const options = s.srvoptions.map((o) => `${o.split('=')[0]} '${o.slice(o.indexOf('=') + 1)}'`).join(', ');
-      setup.push(`CREATE SERVER ${s.srvname} FOREIGN DATA WRAPPER postgres_fdw OPTIONS (${options})`);
-    }
-    const tables = await client.query(
-      `SELECT c.relname FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid ORDER BY c.relname`,
-    );
-    for (const table of (tables.rows as { relname: string }[]).map((r) => r.relname)) {
-      const columns = await client.query(
-        `SELECT attname, format_type(atttypid, atttypmod) AS type, attnotnull FROM pg_attribute
-          WHERE attrelid = '${table}'::regclass AND attnum > 0 ORDER BY attnum`,
-      );
-      const defs = (columns.rows as { attname: string; type: string; attnotnull: boolean }[])
-        .map((c) => `${c.attname} ${c.type}${c.attnotnull ? ' NOT NULL' : ''}`);
-      const key = await client.query(`SELECT pg_get_partkeydef('${table}'::regclass) AS key`);
-      setup.push(`CREATE TABLE ${table} (${defs.join(', ')}) PARTITION BY ${key.rows[0].key}`);
-      const partitions = await client.query(
-        `SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) AS bound, s.srvname, f.ftoptions
-           FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-           JOIN pg_foreign_table f ON f.ftrelid = c.oid JOIN pg_foreign_server s ON s.oid = f.ftserver
-          WHERE i.inhparent = '${table}'::regclass ORDER BY c.relname`,
-      );
-      for (const p of partitions.rows as { relname: string; bound: string; srvname: string; ftoptions: string[] }[]) {
-        const options = p.ftoptions.map((o) => `${o.split('=')[0] === 'table' ? 'table_name' : o.split('=')[0]} '${o.slice(o.indexOf('=') + 1)}'`);
-        setup.push(`CREATE FOREIGN TABLE ${p.relname} PARTITION OF ${table} ${p.bound} SERVER ${p.srvname} OPTIONS (${options.join(', ')})`);
-      }
-    }
-  } finally {
-    await client.end();
-  }
-  scratch = await createTestDatabase('psql_federation', setup);
+  scratch = await postgresTwin({ host: gw.host, port: gw.port, user: gw.user, password: gw.password, database: gw.database }, 'psql_federation');
 });
 
 afterAll(async () => {
