@@ -68,11 +68,15 @@ public final class JdbcClientCheck {
   }
 
   private static void tables(Connection c) throws SQLException {
-    Set<String> names = new TreeSet<>();
-    try (ResultSet rs = c.getMetaData().getTables(null, "public", "%", new String[] {"TABLE"})) {
-      while (rs.next()) names.add(rs.getString("TABLE_NAME"));
+    // The demo's federated tables are partitioned tables over foreign partitions, typed as pgjdbc types them.
+    Map<String, String> types = new TreeMap<>();
+    try (ResultSet rs = c.getMetaData().getTables(null, "public", "%", new String[] {"TABLE", "PARTITIONED TABLE", "FOREIGN TABLE"})) {
+      while (rs.next()) types.put(rs.getString("TABLE_NAME"), rs.getString("TABLE_TYPE"));
     }
-    expect(names.containsAll(List.of("patients", "diagnoses", "medications", "trauma_cases")), "tables " + names);
+    for (String t : List.of("patients", "diagnoses", "medications", "trauma_cases")) {
+      expect("PARTITIONED TABLE".equals(types.get(t)), "table " + t + " in " + types);
+      expect("FOREIGN TABLE".equals(types.get(t + "_bmc")), "partition " + t + "_bmc in " + types);
+    }
   }
 
   private static void columns(Connection c) throws SQLException {
