@@ -108,8 +108,11 @@ async function writeStaticRows(connection: DuckDBConnection, options: PgCatalogO
   }]);
   await replaceRows(connection, 'pg_settings', table('pg_settings'), settingsRows(options));
   let procOid = 9000;
-  await replaceRows(connection, 'pg_proc', table('pg_proc'), [...emulatedFunctions]
-    .filter((name) => !name.startsWith('c2d_') && !name.startsWith('_'))
+  // The emulated functions, and the types' I/O functions pg_type names (Npgsql joins
+  // pg_type.typreceive to pg_proc to tell arrays by array_recv).
+  const typeFunctions = pgTypes.flatMap((t) => [t.typinput, t.typoutput, t.typreceive, t.typsend]).filter((name) => name && name !== '-');
+  const procNames = [...new Set([...emulatedFunctions].filter((name) => !name.startsWith('c2d_') && !name.startsWith('_')).concat(typeFunctions))];
+  await replaceRows(connection, 'pg_proc', table('pg_proc'), procNames
     .map((name) => ({
       oid: procOid++,
       proname: name,

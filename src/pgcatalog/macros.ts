@@ -25,6 +25,7 @@ export function helperViewDefinitions(): string[] {
        FROM S.pg_class c LEFT JOIN S.pg_namespace n ON n.oid = c.relnamespace`,
     `CREATE OR REPLACE VIEW S.c2d_namespaces AS SELECT oid AS c2d_ns_oid, nspname AS c2d_ns_name FROM S.pg_namespace`,
     `CREATE OR REPLACE VIEW S.c2d_roles AS SELECT oid AS c2d_role_oid, rolname AS c2d_role_name FROM S.pg_roles`,
+    `CREATE OR REPLACE VIEW S.c2d_procs AS SELECT oid AS c2d_proc_oid, proname AS c2d_proc_name FROM S.pg_proc`,
     `CREATE OR REPLACE VIEW S.c2d_typns AS SELECT oid AS c2d_typ_oid, typnamespace AS c2d_typ_ns FROM S.pg_type`,
     `CREATE OR REPLACE VIEW S.c2d_inherits AS SELECT inhrelid AS c2d_inh_rel, inhparent AS c2d_inh_parent FROM S.pg_inherits`,
     `CREATE OR REPLACE VIEW S.c2d_descriptions AS
@@ -93,6 +94,9 @@ export function macroDefinitions(c: SessionConstants): string[] {
     `pg_get_function_result(f) AS ''`,
     `pg_relation_is_publishable(r) AS coalesce((SELECT c2d_rel_kind IN ('r', 'p') AND c2d_rel_ns <> 11 FROM S.c2d_rels WHERE c2d_rel_oid = r), false)`,
     `pg_table_size(r) AS 0::BIGINT`,
+    // The gateway's relations live at the parties: no tablespace has a directory here.
+    `pg_tablespace_location(t) AS ''`,
+    `btrim(s) AS trim(s), (s, c) AS trim(s, c)`,
     `pg_relation_size(r) AS 0::BIGINT, (r, f) AS 0::BIGINT`,
     `pg_total_relation_size(r) AS 0::BIGINT`,
     `pg_size_pretty(b) AS CASE
@@ -124,6 +128,7 @@ export function macroDefinitions(c: SessionConstants): string[] {
     `c2d_regtype_oid(n) AS (SELECT c2d_t_oid FROM S.c2d_types
         WHERE c2d_t_name = lower(replace(n, 'pg_catalog.', '')) OR c2d_t_display = lower(replace(n, 'pg_catalog.', ''))
         ORDER BY c2d_t_oid LIMIT 1)`,
+    `c2d_regproc_oid(n) AS coalesce((SELECT c2d_proc_oid FROM S.c2d_procs WHERE c2d_proc_name = n LIMIT 1), 0)`,
     `c2d_regnamespace_oid(n) AS (SELECT c2d_ns_oid FROM S.c2d_namespaces WHERE c2d_ns_name = replace(n, '"', ''))`,
     `c2d_regnamespace_name(o) AS coalesce((SELECT c2d_ns_name FROM S.c2d_namespaces WHERE c2d_ns_oid = o), CAST(o AS VARCHAR))`,
     `c2d_regrole_oid(n) AS (SELECT c2d_role_oid FROM S.c2d_roles WHERE c2d_role_name = replace(n, '"', ''))`,

@@ -66,4 +66,5 @@ export const systemRelations: readonly (readonly [string, number, 'r' | 'v'])[] 
   ['pg_roles', 12000, 'v'], ['pg_user', 12014, 'v'], ['pg_views', 12028, 'v'], ['pg_tables', 12033, 'v'],
   ['pg_matviews', 12038, 'v'], ['pg_indexes', 12043, 'v'], ['pg_seclabels', 12099, 'v'], ['pg_settings', 12104, 'v'],
   ['pg_stat_activity', 12222, 'v'], ['pg_user_mappings', 12327, 'v'],
+  ['pg_stat_all_tables', 12142, 'v'], ['pg_stat_user_tables', 12161, 'v'],
 ];

@@ -45,7 +45,9 @@ function kind(oid: number): string {
   const category = builtinTypeByOid(oid)?.category ?? '?';
   // name, text, varchar, "char" and pg_node_tree all arrive as strings.
   if (category === 'S' || category === 'Z' || oid === 705) return 'text';
-  // oid, regproc, regclass, xid and the integers are numbers (pg_type category N or U for xid).
+  // regproc prints as the function's name and anyarray (attmissingval) as array text.
+  if (oid === 24 || oid === 2277) return 'text';
+  // oid, regclass, xid and the integers are numbers (pg_type category N, U for xid and cid).
   if (oid === 28 || oid === 29) return 'number';
   return { N: 'number', B: 'boolean', A: 'array', D: 'time', U: `user:${oid}` }[category] ?? `category:${category}`;
 }

@@ -94,8 +94,11 @@ function figureName(val: unknown): [string, number] {
       }
       return ['?column?', 0];
     }
-    case 'CaseExpr':
-      return ['case', 1];
+    case 'CaseExpr': {
+      // PostgreSQL names a CASE after its ELSE result when that has a real name.
+      const [name, strength] = figureName(f['defresult']);
+      return strength > 1 ? [name, strength] : ['case', 1];
+    }
     case 'A_ArrayExpr':
       return ['array', 2];
     case 'RowExpr':

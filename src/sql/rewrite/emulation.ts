@@ -30,6 +30,8 @@ export const emulatedFunctions: ReadonlySet<string> = new Set([
   'pg_get_constraintdef',
   'pg_get_partkeydef',
   'pg_get_partition_constraintdef',
+  'pg_tablespace_location',
+  'btrim',
   'pg_get_serial_sequence',
   'pg_get_statisticsobjdef_columns',
   'pg_get_function_arguments',
@@ -79,6 +81,7 @@ export const emulatedFunctions: ReadonlySet<string> = new Set([
   'c2d_regnamespace_name',
   'c2d_regrole_oid',
   'c2d_regrole_name',
+  'c2d_regproc_oid',
 ]);
 
 /** Set-returning functions that appear in FROM; installed as table macros of these names. */
@@ -139,6 +142,8 @@ export const emulatedRelations: ReadonlySet<string> = new Set([
   'pg_event_trigger',
   'pg_opclass',
   'pg_stat_activity',
+  'pg_stat_user_tables',
+  'pg_stat_all_tables',
 ]);
 
 export const emulatedInformationSchema: ReadonlySet<string> = new Set([

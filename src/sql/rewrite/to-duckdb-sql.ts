@@ -14,6 +14,8 @@ import { rewriteCollateClause, rewriteTypeCast } from './casts.js';
 import { unwrap, type Fields } from './nodes.js';
 import { nameUnnamedTargets } from './column-names.js';
 import { rewriteTableOid } from './system-columns.js';
+import { typeBareNullTargets } from './null-targets.js';
+import { rewriteRegprocComparison } from './regproc-columns.js';
 
 /**
  * A parsed statement (SqlStatement), a wrapped libpg-query node ({ SelectStmt: … }, as the
@@ -25,6 +27,7 @@ export function toDuckDbSql(input: RewriteInput, session?: SessionValues): strin
   const tree = structuredClone(statementNode(input));
   nameUnnamedTargets(tree);
   rewriteTableOid(tree);
+  typeBareNullTargets(tree);
   const cteNames = collectCteNames(tree);
   const rewritten = walk(tree, (type, fields) => {
     switch (type) {
@@ -38,6 +41,7 @@ export function toDuckDbSql(input: RewriteInput, session?: SessionValues): strin
       case 'SQLValueFunction':
         return rewriteSqlValueFunction(fields, session);
       case 'A_Expr':
+        rewriteRegprocComparison(fields);
         return rewriteAExpr(fields);
       case 'TypeCast':
         return rewriteTypeCast(fields);
