@@ -97,6 +97,24 @@ describe('BI tools\' catalog queries are answered as PostgreSQL answers them', (
     expect(got.fields.map((f) => `${f.name}:${f.kind}`)).toEqual(expected.fields.map((f) => `${f.name}:${f.kind}`));
   });
 
+  it('Npgsql\'s type loading, sent as one batch as Npgsql sends it, finds the base and array types', async () => {
+    // LoadBackendTypes: version, types, composite fields and enum labels in one simple Query.
+    const batch = ['server version at type loading', 'load backend types', 'load composite type fields', 'load enum labels']
+      .map((title) => corpus.find((e) => e.title === `[npgsql] ${title}`)!.sql)
+      .join('\n');
+    const run = async (client: pg.Client): Promise<pg.QueryResult[]> => (await client.query(batch)) as unknown as pg.QueryResult[];
+    const [ourResults, theirResults] = [await run(ours), await run(theirs)];
+    expect(ourResults.map((r) => r.command)).toEqual(theirResults.map((r) => r.command));
+    const types = (results: pg.QueryResult[]): Map<string, string> =>
+      new Map(results[1]!.rows.map((r: Record<string, string>) => [r['typname']!, `${r['typtype']}:${r['elemtypoid'] ?? ''}`]));
+    const [our, their] = [types(ourResults), types(theirResults)];
+    // Arrays are told by array_recv (typtype a) and carry their element's OID, as on PostgreSQL.
+    for (const name of ['int4', 'text', 'bool', 'numeric', 'timestamptz', '_int4', '_text', 'record', 'void', 'unknown']) {
+      expect(our.get(name), name).toBe(their.get(name));
+    }
+    expect([...our].filter(([, kind]) => kind.startsWith('a:')).length).toBeGreaterThan(20);
+  });
+
   it('an unknown catalog relation gets 42P01 and the session goes on', async () => {
     await expect(ours.query('SELECT * FROM pg_catalog.pg_stat_statements')).rejects.toMatchObject({ code: '42P01' });
     const r = await ours.query('SELECT 1 AS one');
