@@ -75,6 +75,8 @@ export class QueryProtocol {
   private readonly statements = new Map<string, StatementEntry>();
   private readonly portals = new Map<string, Portal>();
   private skipUntilSync = false;
+  /** The SQL of the statement being parsed or run, named in the debug line when it fails. */
+  private currentSql: string | null = null;
   private readonly log: Logger;
 
   constructor(
@@ -97,7 +99,7 @@ export class QueryProtocol {
       } catch (error) {
         const e = toPgError(error);
         if (e.severity === 'FATAL' || e.severity === 'PANIC') throw e;
-        this.log.debug({ code: e.code, message: e.message }, 'statement failed');
+        this.log.debug({ code: e.code, message: e.message, sql: this.currentSql?.slice(0, LOGGED_SQL_LENGTH) }, 'statement failed');
         this.session.statementFailed();
         errorResponse(w, e);
         if (extendedMessages.has(frame.type)) this.skipUntilSync = true;
@@ -165,10 +167,12 @@ export class QueryProtocol {
     const unnamed = this.portals.get('');
     if (unnamed) await this.closePortal(unnamed);
     this.dropStatement('');
+    this.currentSql = sql;
     const statements = this.session.parse(sql);
     if (statements.length === 0) emptyQueryResponse(w);
     for (const statement of statements) {
       const started = performance.now();
+      this.currentSql = statement.sql;
       const prepared = await this.session.prepare(statement, []);
       try {
         const signal = this.conn.statementSignal();
@@ -208,6 +212,7 @@ export class QueryProtocol {
     }
     // The old unnamed statement is gone even if this Parse fails, as in PostgreSQL.
     if (m.statement === '') this.dropStatement('');
+    this.currentSql = m.query;
     const statements = this.session.parse(m.query);
     if (statements.length > 1) throw new PgError(SqlState.syntaxError, 'cannot insert multiple commands into a prepared statement');
     const prepared = statements.length === 0 ? null : await this.session.prepare(statements[0]!, m.paramTypes);
@@ -279,6 +284,7 @@ export class QueryProtocol {
     const m = decodeExecute(body);
     const w = this.conn.writer;
     const portal = this.portal(m.portal);
+    this.currentSql = portal.statement.sql;
     if (portal.state === 'failed') throw new PgError(SqlState.objectNotInPrerequisiteState, `portal "${portal.name}" cannot be run`);
     const prepared = portal.statement.prepared;
     if (!prepared) {
