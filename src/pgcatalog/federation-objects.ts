@@ -27,14 +27,16 @@ export interface FederationObjectRows {
  * The implicit constraint of a list partition as PostgreSQL prints it:
  * `((party IS NOT NULL) AND (party = 'bmc'::text))`, `= ANY (ARRAY[…])` for several values.
  */
-export function partitionConstraintText(key: string, typeOid: number, values: readonly PartitionValue[]): string {
+export function partitionConstraintText(key: string, typeOid: number, typmod: number, values: readonly PartitionValue[]): string {
   const type = builtinTypeByOid(typeOid);
   const display = type?.display ?? 'text';
   const varchar = typeOid === 1043;
+  // varchar compares as text, against a literal of the column's own type: 'x'::character varying(5).
   const column = varchar ? `(${key})::text` : key;
+  const literalType = varchar && typmod >= 4 ? `${display}(${typmod - 4})` : display;
   const literal = (value: string): string => {
     if (typeOid === 23 && !value.startsWith('-')) return value;
-    return `'${value.replaceAll("'", "''")}'::${varchar ? 'text' : display}`;
+    return `'${value.replaceAll("'", "''")}'::${literalType}`;
   };
   const nonNull = values.filter((v): v is string => v !== null);
   const hasNull = nonNull.length < values.length;
@@ -147,7 +149,7 @@ export function federationObjectRows(snapshot: CatalogSnapshot, database: string
     const parent = snapshot.relationByOid(relation.partitionOf.parentOid);
     const key = parent?.columns.find((c) => c.attnum === parent.partitionKey?.attnum);
     if (!key) continue;
-    partitionConstraints.push({ oid: relation.oid, definition: partitionConstraintText(quoteIdentifier(key.name), key.typeOid, relation.partitionOf.values) });
+    partitionConstraints.push({ oid: relation.oid, definition: partitionConstraintText(quoteIdentifier(key.name), key.typeOid, key.typmod, relation.partitionOf.values) });
   }
 
   const foreignTables: Row[] = [];
