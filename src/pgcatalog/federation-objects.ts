@@ -201,7 +201,9 @@ export function federationObjectRows(snapshot: CatalogSnapshot, database: string
 
   return {
     pg: {
-      pg_authid: asRows(rows.pg_authid),
+      // Every session may read the emulation, and PostgreSQL shows pg_authid to superusers
+      // only: the SCRAM verifiers stay in the catalog.
+      pg_authid: rows.pg_authid.map((r) => ({ ...(r as unknown as Row), rolpassword: null })),
       pg_roles: asRows(rows.pg_roles),
       pg_user: users,
       pg_namespace: asRows(rows.pg_namespace),

@@ -127,6 +127,15 @@ describe('the emulation follows the federation catalog', () => {
     expect(Number(distinct)).toBe(Number(all));
   });
 
+  it('shows the catalog\'s roles, never their SCRAM verifiers', async () => {
+    await store.createRole({ name: 'auditor', password: 'secret', canLogin: true });
+    expect((await store.snapshot()).role('auditor')?.verifier).toMatch(/^SCRAM-SHA-256\$/);
+    await sync.ensureFresh();
+    expect(await rows("SELECT rolname, rolpassword FROM pg_authid WHERE rolname = 'auditor'")).toEqual([['auditor', null]]);
+    expect(await rows("SELECT rolname, rolpassword, rolcanlogin FROM pg_roles WHERE rolname = 'auditor'")).toEqual([['auditor', '********', true]]);
+    expect(await rows("SELECT usename, passwd FROM pg_user WHERE usename = 'auditor'")).toEqual([['auditor', '********']]);
+  });
+
   it('checks the catalog version only for queries that read the catalog', () => {
     const reads = (sql: string): boolean => readsCatalog(parseStatements(sql)[0]!.ast as Record<string, unknown>);
     expect(reads("SELECT c.relname FROM pg_catalog.pg_class c WHERE c.relkind = 'p'")).toBe(true);
