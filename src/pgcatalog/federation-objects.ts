@@ -209,8 +209,10 @@ export function federationObjectRows(snapshot: CatalogSnapshot, database: string
       pg_namespace: asRows(rows.pg_namespace),
       pg_foreign_data_wrapper: asRows(rows.pg_foreign_data_wrapper),
       pg_foreign_server: asRows(rows.pg_foreign_server),
-      pg_user_mapping: asRows(rows.pg_user_mapping),
-      pg_user_mappings: asRows(rows.pg_user_mappings),
+      // Mapping options carry the parties' credentials; PostgreSQL shows them only to the
+      // mapped user or the server's owner, and the emulation's rows are the same for all.
+      pg_user_mapping: rows.pg_user_mapping.map((r) => ({ ...(r as unknown as Row), umoptions: null })),
+      pg_user_mappings: rows.pg_user_mappings.map((r) => ({ ...(r as unknown as Row), umoptions: null })),
       pg_class: asRows(rows.pg_class),
       pg_attribute: asRows(rows.pg_attribute),
       pg_foreign_table: asRows(rows.pg_foreign_table),

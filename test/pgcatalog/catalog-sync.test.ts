@@ -134,6 +134,10 @@ describe('the emulation follows the federation catalog', () => {
     expect(await rows("SELECT rolname, rolpassword FROM pg_authid WHERE rolname = 'auditor'")).toEqual([['auditor', null]]);
     expect(await rows("SELECT rolname, rolpassword, rolcanlogin FROM pg_roles WHERE rolname = 'auditor'")).toEqual([['auditor', '********', true]]);
     expect(await rows("SELECT usename, passwd FROM pg_user WHERE usename = 'auditor'")).toEqual([['auditor', '********']]);
+    await store.createUserMapping({ role: 'auditor', server: 'bmc', options: [['token', 't-secret']] });
+    await sync.ensureFresh();
+    expect(await rows("SELECT srvname, usename, umoptions FROM pg_user_mappings")).toEqual([['bmc', 'auditor', null]]);
+    expect(await rows('SELECT umoptions FROM pg_user_mapping')).toEqual([[null]]);
   });
 
   it('checks the catalog version only for queries that read the catalog', () => {
