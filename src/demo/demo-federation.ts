@@ -2,7 +2,7 @@
  * The embedded demo's federation: three party nodes (bmc, mgh, bwh), each over its own
  * DuckDB file, reached by the gateway over mutual TLS on loopback, and registered in the
  * gateway's catalog with the SQL/MED DDL a DBA would type (demoDdl shows it).
- * national_id is the one protected column: the parties refuse to send it in plaintext.
+ * national_id and dose_mg are protected: the parties refuse to send them in plaintext.
  */
 import type { Logger } from 'pino';
 import pg from 'pg';
@@ -15,8 +15,11 @@ import { formatType } from '../sql/types/index.js';
 import { demoFilePath } from './generate.js';
 import { DEMO_PARTIES, DEMO_TABLES } from './hospital-data.js';
 
-/** The columns the demo's owners protect. */
-export const PROTECTED_COLUMNS: ReadonlySet<string> = new Set(['national_id']);
+/**
+ * The columns the demo's owners protect: national_id never leaves a party; dose_mg may be
+ * aggregated across hospitals only under secure computation.
+ */
+export const PROTECTED_COLUMNS: ReadonlySet<string> = new Set(['national_id', 'dose_mg']);
 
 export interface DemoParty {
   name: string;

@@ -10,7 +10,16 @@ import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
 import type { IssuedCertificate } from './certs.js';
 import { ResultDecoder } from './wire-format.js';
-import { partyService, SQLSTATE_METADATA, type DescribeResponse } from './party-service.js';
+import {
+  partyService,
+  SQLSTATE_METADATA,
+  type AcceptSharesRequest,
+  type DescribeResponse,
+  type RevealRequest,
+  type RevealResponse,
+  type SecureExecuteRequest,
+  type SecureExecuteResponse,
+} from './party-service.js';
 
 export interface PartyClientOptions {
   /** The party's name: its certificate must name it. */
@@ -38,13 +47,32 @@ export class PartyClient {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
   }
 
-  async describe(table?: string): Promise<DescribeResponse> {
+  describe(table?: string): Promise<DescribeResponse> {
+    return this.unary('describe', table === undefined ? {} : { table }, 10_000);
+  }
+
+  /** Asks a data party to run a grouping fragment and secret-share its aggregates to the compute parties. */
+  secureExecute(request: SecureExecuteRequest, timeoutMs: number): Promise<SecureExecuteResponse> {
+    return this.unary('secureExecute', request, timeoutMs);
+  }
+
+  /** Sends one contributor's shares to a compute party (called by a party, with its own certificate). */
+  acceptShares(request: AcceptSharesRequest, timeoutMs: number): Promise<unknown> {
+    return this.unary('acceptShares', request, timeoutMs);
+  }
+
+  /** A compute party's share-wise sums, once all contributors' shares have reached it. */
+  reveal(request: RevealRequest): Promise<RevealResponse> {
+    return this.unary('reveal', request, request.timeoutMs + 5000);
+  }
+
+  private async unary<Res>(method: string, request: unknown, timeoutMs: number): Promise<Res> {
     await this.ready();
     return new Promise((resolve, reject) => {
-      this.stub['describe']!(
-        table === undefined ? {} : { table },
-        { deadline: Date.now() + 10_000, waitForReady: false },
-        (error: grpc.ServiceError | null, response: DescribeResponse) => (error ? reject(this.toPgError(error)) : resolve(response)),
+      this.stub[method]!(
+        request,
+        { deadline: Date.now() + timeoutMs, waitForReady: false },
+        (error: grpc.ServiceError | null, response: Res) => (error ? reject(this.toPgError(error)) : resolve(response)),
       );
     });
   }

@@ -13,7 +13,7 @@ import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
 import type { IssuedCertificate } from './certs.js';
 import { PartyClient } from './party-client.js';
-import type { DescribeResponse } from './party-service.js';
+import type { DescribeResponse, RevealRequest, SecureExecuteRequest } from './party-service.js';
 
 export interface PartyDirectoryOptions {
   /** The gateway's certificate from the federation CA (common name "gateway"). */
@@ -33,6 +33,16 @@ export class CatalogPartyDirectory {
         this.client(snapshot.server(party), party).execute(fragment, signal),
       describe: (server: string, table?: string) => this.client(snapshot.server(server), server).describe(table),
       engineOf: async (party: string) => (await this.client(snapshot.server(party), party).describe()).engine,
+      secure: {
+        computeParty: (party: string) => {
+          const entry = this.clients.get(party) ?? (this.client(snapshot.server(party), party), this.clients.get(party)!);
+          const [address, name] = entry.key.split('|') as [string, string];
+          return { name, address };
+        },
+        secureExecute: (party: string, request: SecureExecuteRequest, timeoutMs: number) =>
+          this.client(snapshot.server(party), party).secureExecute(request, timeoutMs),
+        reveal: (party: string, request: RevealRequest) => this.client(snapshot.server(party), party).reveal(request),
+      },
     };
   }
 

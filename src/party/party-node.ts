@@ -14,6 +14,9 @@ import { PgError, toPgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
 import type { IssuedCertificate } from './certs.js';
 import { ResultEncoder } from './wire-format.js';
+import { PartyClient } from './party-client.js';
+import { secureExecute } from './secure-execute.js';
+import { ShareJobs } from './share-jobs.js';
 import {
   partyService,
   SQLSTATE_METADATA,
@@ -22,6 +25,12 @@ import {
   type DescribeResponse,
   type ExecuteRequest,
   type ExportedColumn,
+  type AcceptSharesRequest,
+  type ComputeParty,
+  type RevealRequest,
+  type RevealResponse,
+  type SecureExecuteRequest,
+  type SecureExecuteResponse,
 } from './party-service.js';
 
 /** A LIMIT up to this many rows counts as a small result (connectors may skip a cursor). */
@@ -64,12 +73,55 @@ export function createPartyNode(options: PartyNodeOptions): PartyNode {
     }
   };
 
+  /** The authenticated name of the calling peer (any member of the federation's CA). */
+  const peerName = (call: { getAuthContext(): { sslPeerCertificate?: { subject?: { CN?: string | string[] } } } }): string => {
+    const cn = call.getAuthContext().sslPeerCertificate?.subject?.CN;
+    if (typeof cn !== 'string' || cn.length === 0) throw new PgError(SqlState.insufficientPrivilege, 'peer without a name');
+    return cn;
+  };
+  const shareJobs = new ShareJobs();
+  const peers = new Map<string, PartyClient>();
+  const peer = (party: ComputeParty): PartyClient => {
+    const key = `${party.name}@${party.address}`;
+    let client = peers.get(key);
+    if (!client) {
+      client = new PartyClient({ name: party.name, address: party.address, tls: options.tls });
+      peers.set(key, client);
+    }
+    return client;
+  };
+  const unary = <Req, Res>(handler: (call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>) =>
+    (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>): void => {
+      handler(call).then(
+        (response) => callback(null, response),
+        (error: unknown) => callback(toStatus(error)),
+      );
+    };
+
   const describeTable = async (table: ExportedTable): Promise<{ name: string; columns: ExportedColumn[] }> => {
     const remote = await options.connector.describeTable(table.remote);
     return { name: table.name, columns: remote.columns.map((c) => ({ ...c, policy: table.policies[c.name] ?? 'protected' })) };
   };
 
   server.addService(partyService, {
+    secureExecute: unary<SecureExecuteRequest, SecureExecuteResponse>(async (call) => {
+      checkPeer(call);
+      const controller = new AbortController();
+      call.on('cancelled', () => controller.abort());
+      return secureExecute(call.request, { connector: options.connector, table: (name) => exported(tables, name), peer, signal: controller.signal });
+    }),
+    acceptShares: unary<AcceptSharesRequest, Record<string, never>>(async (call) => {
+      shareJobs.accept(peerName(call), call.request);
+      return {};
+    }),
+    reveal: unary<RevealRequest, RevealResponse>(async (call) => {
+      checkPeer(call);
+      const r = call.request as Partial<RevealRequest> | null;
+      if (typeof r?.jobId !== 'string' || !Array.isArray(r.contributors) || !r.contributors.every((c) => typeof c === 'string') || typeof r.timeoutMs !== 'number') {
+        throw new PgError(SqlState.protocolViolation, 'malformed reveal request');
+      }
+      return shareJobs.reveal(r.jobId, r.contributors, r.timeoutMs);
+    }),
     describe: (call: grpc.ServerUnaryCall<DescribeRequest, DescribeResponse>, callback: grpc.sendUnaryData<DescribeResponse>) => {
       void (async () => {
         checkPeer(call);
@@ -122,6 +174,7 @@ export function createPartyNode(options: PartyNodeOptions): PartyNode {
       }),
     close: () =>
       new Promise((resolve) => {
+        for (const client of peers.values()) client.close();
         server.tryShutdown(() => resolve());
         setTimeout(() => server.forceShutdown(), 5000).unref();
       }),

@@ -29,18 +29,66 @@ export interface ExecuteRequest {
   fragment: Fragment;
 }
 
+/** A compute party of a secure aggregation: its name (as its certificate says) and where it listens. */
+export interface ComputeParty {
+  name: string;
+  address: string;
+}
+
+/**
+ * Run a grouping fragment and secret-share its aggregates: the `secret` outputs (by index)
+ * are split into additive shares, one per compute party, sent straight to them; the
+ * gateway gets only a count of groups back.
+ */
+export interface SecureExecuteRequest {
+  fragment: Fragment;
+  secret: number[];
+  /** Decimal digits kept of each secret output (fixed point), in the order of `secret`. */
+  scales: number[];
+  /** Values put in front of each group key (the partition key's value, as text). */
+  keyPrefix: Array<string | null>;
+  job: { id: string; computeParties: ComputeParty[] };
+}
+
+export interface SecureExecuteResponse {
+  groups: number;
+}
+
+/** One contributor's shares for one compute party: group keys in PostgreSQL text form, shares column-major. */
+export interface AcceptSharesRequest {
+  jobId: string;
+  keys: Array<Array<string | null>>;
+  shares: bigint[][];
+}
+
+/** The compute party's share-wise sums, once every named contributor has sent its shares. */
+export interface RevealRequest {
+  jobId: string;
+  contributors: string[];
+  timeoutMs: number;
+}
+
+export interface RevealResponse {
+  keys: Array<Array<string | null>>;
+  sums: bigint[][];
+}
+
 const passBuffer = (b: Buffer): Buffer => b;
+const json = <Req, Res>(path: string) => ({
+  path,
+  requestStream: false,
+  responseStream: false,
+  requestSerialize: (r: Req) => encodeJson(r),
+  requestDeserialize: (b: Buffer) => decodeJson<Req>(b),
+  responseSerialize: (r: Res) => encodeJson(r),
+  responseDeserialize: (b: Buffer) => decodeJson<Res>(b),
+}) as const;
 
 export const partyService = {
-  describe: {
-    path: '/c2d.Party/Describe',
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: (r: DescribeRequest) => encodeJson(r),
-    requestDeserialize: (b: Buffer) => decodeJson<DescribeRequest>(b),
-    responseSerialize: (r: DescribeResponse) => encodeJson(r),
-    responseDeserialize: (b: Buffer) => decodeJson<DescribeResponse>(b),
-  },
+  describe: json<DescribeRequest, DescribeResponse>('/c2d.Party/Describe'),
+  secureExecute: json<SecureExecuteRequest, SecureExecuteResponse>('/c2d.Party/SecureExecute'),
+  acceptShares: json<AcceptSharesRequest, Record<string, never>>('/c2d.Party/AcceptShares'),
+  reveal: json<RevealRequest, RevealResponse>('/c2d.Party/Reveal'),
   execute: {
     path: '/c2d.Party/Execute',
     requestStream: false,

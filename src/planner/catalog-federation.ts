@@ -28,7 +28,14 @@ export function federationFromSnapshot(snapshot: CatalogSnapshot): FederationVie
 }
 
 function federatedTable(snapshot: CatalogSnapshot, relation: RelationEntry): FederatedTable {
-  const columns = relation.columns.map((c) => ({ name: c.name, typeOid: c.typeOid, typmod: c.typmod, nullable: !c.notNull }));
+  // A label on a partition's parent column covers the partition's column of the same name.
+  const parent = relation.partitionOf ? snapshot.relationByOid(relation.partitionOf.parentOid) : undefined;
+  const isProtected = (name: string, attnum: number): boolean => {
+    if (snapshot.securityLabel(relation.oid, attnum) === 'protected') return true;
+    const parentColumn = parent?.columns.find((c) => c.name === name);
+    return parentColumn !== undefined && snapshot.securityLabel(parent!.oid, parentColumn.attnum) === 'protected';
+  };
+  const columns = relation.columns.map((c) => ({ name: c.name, typeOid: c.typeOid, typmod: c.typmod, nullable: !c.notNull, protected: isProtected(c.name, c.attnum) }));
   const schema = snapshot.qualifiedName(relation).schema;
   if (relation.kind === RelationKind.partitionedTable) {
     const keyColumn = relation.columns.find((c) => c.attnum === relation.partitionKey?.attnum);
@@ -41,7 +48,6 @@ function federatedTable(snapshot: CatalogSnapshot, relation: RelationEntry): Fed
     };
   }
   // A foreign table queried directly, whether or not it is also a partition.
-  const parent = relation.partitionOf ? snapshot.relationByOid(relation.partitionOf.parentOid) : undefined;
   const keyColumn = parent?.columns.find((c) => c.attnum === parent.partitionKey?.attnum);
   return {
     schema,

@@ -20,7 +20,8 @@ import { defaultCodecContext, formatType, textDecoder, textEncoder, TypeOid } fr
 import { columnsOfExpr, type Expr, type Fragment, type OrderItem } from './fragment.js';
 import { DuckDbDialect, emitFragment, PostgresDialect, SparkDialect, type SqlDialect } from '../../dialect/index.js';
 import { partitionTest, type PartitionTest } from './partition-pruning.js';
-import { planPartialAggregate } from './partial-aggregate.js';
+import { planPartialAggregate, type SecurePartials } from './partial-aggregate.js';
+import { secureAggregate } from './secure-aggregate.js';
 import { conjuncts, toFragmentExpr } from './pushdown-filter.js';
 import type { FederatedPartition, FederatedTable, FederationSource, FederationView, PartyDirectory } from './federation.js';
 import type { FragmentStream } from '../../connectors/connector.js';
@@ -52,6 +53,8 @@ interface TableUse {
   work: WorkColumn[];
   /** Partitions must pass all of these to be asked. */
   prune: PartitionTest[];
+  /** Set when the partial aggregates are secret-shared (an aggregate reads a protected column). */
+  secure: SecurePartials | null;
 }
 
 interface QueryPlan {
@@ -108,7 +111,12 @@ export class FederatedRunner implements QueryRunner {
         const engine = parties.engineOf ? await parties.engineOf(p.party).catch(() => null) : null;
         const dialect = engine ? dialectFor(engine) : null;
         const fragment = fragmentFor(use, p.exportedTable);
-        lines.push(`Fragment at party ${p.party}${engine ? ` (${engine})` : ''}: ${emitFragment(dialect ?? postgres, fragment)}`);
+        const kind = use.secure ? 'Secure fragment' : 'Fragment';
+        lines.push(`${kind} at party ${p.party}${engine ? ` (${engine})` : ''}: ${emitFragment(dialect ?? postgres, fragment)}`);
+      }
+      if (use.secure) {
+        const compute = [...new Set(use.table.partitions.map((p) => p.party))].sort().slice(0, 3);
+        lines.push(`Secure aggregation: each party secret-shares its partial aggregates (additive, Z_2^64) to compute parties ${compute.join(', ')}; only per-group totals are revealed, to the gateway`);
       }
     }
     const inputs = plan.uses.map((u): GatewayInput => ({ kind: 'table', name: u.table.name }));
@@ -128,13 +136,24 @@ export class FederatedRunner implements QueryRunner {
     params: readonly unknown[],
     signal: AbortSignal,
   ): Promise<RowSource> {
-    const requests = plan.uses.map((use) => requestFragments(use, parties, params, signal));
+    const requests = plan.uses.map((use) => (use.secure ? Promise.resolve([]) : requestFragments(use, parties, params, signal)));
     // Handled below (awaited, or closed in the catch); this keeps an early failure from counting as unhandled.
     for (const request of requests) request.catch(() => {});
     const inputs: GatewayInput[] = [];
     const dropTables = (): Promise<void> => this.dropWorkTables(inputs.flatMap((i) => (i.kind === 'table' ? [i.name] : [])));
     try {
-      for (const [i, use] of plan.uses.entries()) inputs.push(await this.receive(use, await requests[i]!));
+      for (const [i, use] of plan.uses.entries()) {
+        if (use.secure) {
+          const partitions = use.table.partitions.filter((p) => use.prune.every((test) => test(p.value, params)));
+          const rows = await secureAggregate(
+            { fragment: use.fragment, secure: use.secure, work: use.work, partitions, allPartitions: use.table.partitions, exportedTable: (p) => p.exportedTable },
+            parties,
+          );
+          inputs.push(await this.receive(use, [{ rows }]));
+        } else {
+          inputs.push(await this.receive(use, await requests[i]!));
+        }
+      }
       const prepared = await this.duck.prepare(gatewayQuery(query, plan, inputs), paramTypes, session);
       const source = await prepared.open(params, signal);
       return {
@@ -148,7 +167,7 @@ export class FederatedRunner implements QueryRunner {
         },
       };
     } catch (error) {
-      await Promise.all(requests.map((r) => r.then((answers) => Promise.all(answers.map((a) => a.stream.close())), () => {})));
+      await Promise.all(requests.map((r) => r.then((answers) => Promise.all(answers.map((a) => a.stream?.close())), () => {})));
       await dropTables();
       throw error;
     }
@@ -159,29 +178,24 @@ export class FederatedRunner implements QueryRunner {
    * gateway's query as a VALUES list; more go through an appender into a work table. The
    * VALUES path makes no table: DuckDB serialises DDL, which concurrent queries would wait on.
    */
-  private async receive(use: TableUse, answers: readonly PartitionAnswer[]): Promise<GatewayInput> {
+  private async receive(use: TableUse, answers: ReadonlyArray<PartitionAnswer | { rows: unknown[][] }>): Promise<GatewayInput> {
     const layout = use.work.map((column) => ({ append: valueAppender(column.typeOid), decode: textDecoder(column.typeOid), source: column.source }));
     const key = layout.find((l) => l.source === 'key');
     let rows: unknown[][] = [];
     let table: { name: string; connection: DuckDBConnection; appender: DuckDBAppender } | null = null;
     try {
-      for (const { partition, stream } of answers) {
-        // The partition key is not stored at the party: every row of the partition has its value.
-        const keyValue = partition.value === null || key === undefined ? null : key.decode(partition.value, defaultCodecContext);
-        for await (const batch of stream.batches()) {
-          for (let r = 0; r < batch.rowCount; r++) {
-            const row = layout.map(({ source }) => (source === 'key' ? keyValue : batch.columns[source]![r]));
-            if (table === null) {
-              rows.push(row);
-              if (rows.length <= INLINE_ROWS) continue;
-              const [name] = await this.createWorkTables([use]);
-              const connection = await this.instance.connect();
-              table = { name: name!, connection, appender: await connection.createAppender(name!, WORK_SCHEMA) };
-              for (const buffered of rows) appendRow(table.appender, layout, buffered);
-              rows = [];
-            } else {
-              appendRow(table.appender, layout, row);
-            }
+      for (const answer of answers) {
+        for await (const batch of batchesOf(answer, layout, key)) {
+          if (table === null) {
+            rows.push(...batch);
+            if (rows.length <= INLINE_ROWS) continue;
+            const [name] = await this.createWorkTables([use]);
+            const connection = await this.instance.connect();
+            table = { name: name!, connection, appender: await connection.createAppender(name!, WORK_SCHEMA) };
+            for (const buffered of rows) appendRow(table.appender, layout, buffered);
+            rows = [];
+          } else {
+            for (const row of batch) appendRow(table.appender, layout, row);
           }
         }
       }
@@ -249,6 +263,25 @@ export class FederatedRunner implements QueryRunner {
     } finally {
       connection.closeSync();
     }
+  }
+}
+
+/** Batches of rows in work-table layout: a partition's stream (with the partition key filled in), or rows already laid out. */
+async function* batchesOf(
+  answer: PartitionAnswer | { rows: unknown[][] },
+  layout: ReadonlyArray<{ source: number | 'key' }>,
+  key: { decode: (text: string, ctx: typeof defaultCodecContext) => unknown } | undefined,
+): AsyncIterable<unknown[][]> {
+  if ('rows' in answer) {
+    yield answer.rows;
+    return;
+  }
+  // The partition key is not stored at the party: every row of the partition has its value.
+  const keyValue = answer.partition.value === null || key === undefined ? null : key.decode(answer.partition.value, defaultCodecContext);
+  for await (const batch of answer.stream.batches()) {
+    const rows = new Array<unknown[]>(batch.rowCount);
+    for (let r = 0; r < batch.rowCount; r++) rows[r] = layout.map(({ source }) => (source === 'key' ? keyValue : batch.columns[source]![r]));
+    yield rows;
   }
 }
 
@@ -320,6 +353,7 @@ function analyze(query: QueryAst, federation: FederationView): QueryPlan {
         fragment: { output: aggregate.output, where: filter, groupBy: aggregate.groupBy.map((name) => ({ kind: 'column', name })), orderBy: [], limit: null },
         work: [...keyWork, ...aggregate.work.map((c, i) => ({ ...c, source: i }))],
         prune,
+        secure: aggregate.secure,
       });
       for (const [from, to] of aggregate.replacements) plan.replacements.set(from, to);
       plan.gatewayWhere = keyConjuncts;
@@ -335,6 +369,7 @@ function analyze(query: QueryAst, federation: FederationView): QueryPlan {
       fragment: { output, where: filter, groupBy: [], orderBy: topN?.orderBy ?? [], limit: topN?.limit ?? null },
       work: fetched.map((c) => ({ name: c.name, typeOid: c.typeOid, typmod: c.typmod, source: c.name === key ? 'key' : columns.indexOf(c.name) })),
       prune,
+      secure: null,
     });
   }
   return plan;

@@ -5,6 +5,7 @@
  */
 import type { FragmentStream, RemoteColumn } from '../../connectors/connector.js';
 import type { Fragment } from './fragment.js';
+import type { ComputeParty, RevealRequest, RevealResponse, SecureExecuteRequest, SecureExecuteResponse } from '../party/party-service.js';
 
 export interface FederatedPartition {
   /** The party holding this partition's rows. */
@@ -15,11 +16,16 @@ export interface FederatedPartition {
   value: string | null;
 }
 
+/** A federated table's column; `protected` when a `protected` security label is on it. */
+export interface FederatedColumn extends RemoteColumn {
+  protected?: boolean;
+}
+
 export interface FederatedTable {
   schema: string;
   name: string;
   /** Every column, the partition key included, with PostgreSQL types. */
-  columns: RemoteColumn[];
+  columns: FederatedColumn[];
   /** The LIST partition key column (its values are not stored at the parties), or null. */
   partitionKey: string | null;
   partitions: FederatedPartition[];
@@ -34,6 +40,16 @@ export interface PartyDirectory {
   execute(party: string, fragment: Fragment, signal: AbortSignal): Promise<FragmentStream>;
   /** The engine a party runs ('duckdb', 'postgres', 'spark'), for EXPLAIN. */
   engineOf?(party: string): Promise<string>;
+  /** Secure aggregation across parties, when the directory can reach them for it. */
+  secure?: SecureParties;
+}
+
+/** What the gateway asks of parties in a secure aggregation (see src/planner/secure-aggregate.ts). */
+export interface SecureParties {
+  /** The party's certificate name and address, as other parties reach it. */
+  computeParty(party: string): ComputeParty;
+  secureExecute(party: string, request: SecureExecuteRequest, timeoutMs: number): Promise<SecureExecuteResponse>;
+  reveal(party: string, request: RevealRequest): Promise<RevealResponse>;
 }
 
 /** What one query is planned against: the tables as of one catalog version, and the parties' reach. */

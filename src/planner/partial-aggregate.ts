@@ -7,6 +7,8 @@
  * the plain path (rows to the gateway).
  */
 import { parseStatements } from '../sql/index.js';
+import { PgError } from '../server/pg-error.js';
+import { SqlState } from '../server/sqlstate.js';
 import { TypeOid } from '../sql/types/index.js';
 import type { AggregateFunction, OutputItem } from './fragment.js';
 import type { FederatedTable } from './federation.js';
@@ -28,6 +30,20 @@ export interface PartialAggregate {
   work: WorkColumn[];
   /** Aggregate call nodes of the query → the expression combining their partials. */
   replacements: Map<Node, Node>;
+  /**
+   * Set when an aggregate reads a protected column: then every partial aggregate is
+   * secret-shared by the parties and only per-group totals are revealed (secure-aggregate.ts).
+   */
+  secure: SecurePartials | null;
+}
+
+export interface SecurePartials {
+  /** Output indexes of the partial aggregates. */
+  secret: number[];
+  /** Decimal digits kept of each, in the order of `secret`. */
+  scales: number[];
+  /** A sum's output index → the output index of its count (an all-NULL group sums to NULL). */
+  countOf: Map<number, number>;
 }
 
 const SPLIT: ReadonlySet<string> = new Set(['count', 'sum', 'min', 'max', 'avg']);
@@ -95,15 +111,30 @@ export function planPartialAggregate(select: Node, table: FederatedTable, refere
     if (name !== table.partitionKey && !groupBy.includes(name)) groupBy.push(name);
   }
 
+  const isProtected = (name: string | null): boolean => name !== null && table.columns.some((c) => c.name === name && c.protected);
+  const secure = calls.some((node) => !node['FuncCall'].agg_star && isProtected(columnOf(node['FuncCall'].args[0])));
+  if (secure && groupBy.some(isProtected)) {
+    throw new PgError(SqlState.insufficientPrivilege, 'a protected column cannot be a grouping key', {
+      detail: 'Group keys are revealed; protected columns may only be aggregated under secure computation.',
+    });
+  }
+  const secret: number[] = [];
+  const scales: number[] = [];
+  const countOf = new Map<number, number>();
   const output: OutputItem[] = groupBy.map((name) => ({ kind: 'expr', expr: { kind: 'column', name }, alias: name }));
   const work: WorkColumn[] = groupBy.map((name) => ({ name, ...columnType(name)! }));
   const replacements = new Map<Node, Node>();
   const partial = (fn: AggregateFunction, arg: string | null, type: { typeOid: number; typmod: number }): string => {
     const alias = `c2d_partial_${output.length}`;
+    if (secure) {
+      secret.push(output.length);
+      scales.push(type.typeOid === TypeOid.numeric && type.typmod >= 4 ? (type.typmod - 4) & 0xffff : 0);
+    }
     output.push({ kind: 'aggregate', aggregate: { fn, arg: arg === null ? null : { kind: 'column', name: arg } }, alias });
     work.push({ name: alias, ...type });
     return alias;
   };
+  const index = (alias: string): number => output.findIndex((o) => o.alias === alias);
   const count = { typeOid: TypeOid.int8, typmod: -1 };
   for (const node of calls) {
     const call = node['FuncCall'] as Node;
@@ -118,18 +149,20 @@ export function planPartialAggregate(select: Node, table: FederatedTable, refere
         break;
       case 'sum': {
         const sumType = partialSumType(type);
-        if (!sumType) return null;
+        if (!sumType || (secure && !SECURE_SUMMABLE.has(type.typeOid))) return secure ? notUnderMpc(`sum(${arg})`) : null;
         const a = partial('sum', arg, sumType);
+        if (secure) countOf.set(index(a), index(partial('count', arg, count)));
         combined = INT.has(type.typeOid) ? `sum(${a})::int8` : `sum(${a})`;
         break;
       }
       case 'min':
       case 'max':
+        if (secure) return notUnderMpc(`${fn}(${arg})`);
         combined = `${fn}(${partial(fn, arg, type)})`;
         break;
       case 'avg': {
         const sumType = partialSumType(type);
-        if (!sumType || arg === null) return null;
+        if (!sumType || arg === null || (secure && !SECURE_SUMMABLE.has(type.typeOid))) return secure ? notUnderMpc(`avg(${arg})`) : null;
         const s = partial('sum', arg, sumType);
         const c = partial('count', arg, count);
         combined = `sum(${s})::float8 / nullif(sum(${c}), 0)`;
@@ -140,7 +173,16 @@ export function planPartialAggregate(select: Node, table: FederatedTable, refere
     }
     replacements.set(node, expression(combined));
   }
-  return { output, groupBy, work, replacements };
+  return { output, groupBy, work, replacements, secure: secure ? { secret, scales, countOf } : null };
+}
+
+/** Column types a secure sum handles exactly (64-bit ring, decimals as fixed point). */
+const SECURE_SUMMABLE: ReadonlySet<number> = new Set([TypeOid.int2, TypeOid.int4, TypeOid.int8, TypeOid.numeric]);
+
+function notUnderMpc(what: string): never {
+  throw new PgError(SqlState.featureNotSupported, `${what} over a protected column is not supported under secure computation yet`, {
+    hint: 'count, sum and avg of integer and numeric protected columns, grouped by public columns, run securely.',
+  });
 }
 
 function funcName(call: Node): string {
