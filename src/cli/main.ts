@@ -24,4 +24,17 @@ program.addCommand(userCommand());
 program.addCommand(partyCommand());
 program.addCommand(certsCommand());
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // Errors a user can act on get one line, not a stack trace.
+  const e = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (e.code === 'EADDRINUSE') {
+    console.error(`error: ${e.address ?? 'the address'}:${e.port ?? ''} is already in use (another C2D, or a PostgreSQL?); choose another with --port`);
+  } else if (e.code === 'EACCES' && e.syscall === 'listen') {
+    console.error(`error: not allowed to listen on ${e.address ?? ''}:${e.port ?? ''}; choose a port above 1024 with --port`);
+  } else {
+    throw error;
+  }
+  process.exit(2);
+}

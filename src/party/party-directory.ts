@@ -21,8 +21,14 @@ export interface PartyDirectoryOptions {
   connectTimeoutMs?: number;
 }
 
+interface Link {
+  address: string;
+  party: string;
+  client: PartyClient;
+}
+
 export class CatalogPartyDirectory {
-  private readonly clients = new Map<string, { key: string; client: PartyClient }>();
+  private readonly clients = new Map<string, Link>();
 
   constructor(private readonly options: PartyDirectoryOptions) {}
 
@@ -35,9 +41,8 @@ export class CatalogPartyDirectory {
       engineOf: async (party: string) => (await this.client(snapshot.server(party), party).describe()).engine,
       secure: {
         computeParty: (party: string) => {
-          const entry = this.clients.get(party) ?? (this.client(snapshot.server(party), party), this.clients.get(party)!);
-          const [address, name] = entry.key.split('|') as [string, string];
-          return { name, address };
+          const link = this.link(snapshot.server(party), party);
+          return { name: link.party, address: link.address };
         },
         secureExecute: (party: string, request: SecureExecuteRequest, timeoutMs: number) =>
           this.client(snapshot.server(party), party).secureExecute(request, timeoutMs),
@@ -57,6 +62,11 @@ export class CatalogPartyDirectory {
   }
 
   private client(server: ServerEntry | undefined, name: string): PartyClient {
+    return this.link(server, name).client;
+  }
+
+  /** The link to a server's party, made or kept; `party` is the name its certificate carries. */
+  private link(server: ServerEntry | undefined, name: string): Link {
     if (!server) throw new PgError(SqlState.undefinedObject, `server "${name}" does not exist`);
     const tls = this.options.tls;
     if (!tls) {
@@ -74,12 +84,12 @@ export class CatalogPartyDirectory {
     }
     const party = option('party') ?? server.name;
     const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-    const key = `${address}|${party}`;
     const existing = this.clients.get(server.name);
-    if (existing?.key === key) return existing.client;
+    if (existing?.address === address && existing.party === party) return existing;
     existing?.client.close();
-    const client = new PartyClient({ name: party, address, tls, connectTimeoutMs: this.options.connectTimeoutMs });
-    this.clients.set(server.name, { key, client });
-    return client;
+    const link = { address, party, client: new PartyClient({ name: party, address, tls, connectTimeoutMs: this.options.connectTimeoutMs }) };
+    this.clients.set(server.name, link);
+    return link;
   }
+
 }
