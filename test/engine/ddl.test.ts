@@ -101,6 +101,33 @@ describe('SQL/MED DDL', () => {
     expect(snapshot.server('x')).toBeUndefined();
   });
 
+  it('alters servers, tables, partitions, schemas and user mappings', async () => {
+    expect(await run(`ALTER SERVER bmc OPTIONS (SET port '7101', ADD party 'bmc_node')`)).toBe('ALTER SERVER');
+    let snapshot = await store.snapshot();
+    expect(snapshot.server('bmc')!.options).toEqual([['host', '127.0.0.1'], ['port', '7101'], ['party', 'bmc_node']]);
+    expect(await run(`ALTER FOREIGN TABLE patients_bmc OPTIONS (SET table 'patient_master')`)).toBe('ALTER FOREIGN TABLE');
+    expect(await run('ALTER TABLE patients ADD COLUMN zip text')).toBe('ALTER TABLE');
+    expect(await run('ALTER TABLE patients RENAME COLUMN dose TO dose_mg')).toBe('ALTER TABLE');
+    expect(await run('ALTER TABLE patients DETACH PARTITION patients_mgh')).toBe('ALTER TABLE');
+    snapshot = await store.snapshot();
+    const parent = snapshot.relation({ name: 'patients' })!;
+    expect(parent.columns.map((c) => c.name)).toEqual(['party', 'patient_id', 'national_id', 'dose_mg', 'seen', 'zip']);
+    expect(snapshot.partitionsOf(parent.oid).map((p) => p.name)).toEqual(['patients_bmc']);
+    expect(snapshot.relation({ name: 'patients_bmc' })!.options).toEqual([['table', 'patient_master']]);
+    expect(await run(`ALTER TABLE patients ATTACH PARTITION patients_mgh FOR VALUES IN ('mgh')`)).toBe('ALTER TABLE');
+    expect((await store.snapshot()).partitionsOf(parent.oid).map((p) => p.name).sort()).toEqual(['patients_bmc', 'patients_mgh']);
+    expect(await run('CREATE SCHEMA research')).toBe('CREATE SCHEMA');
+    expect(await run('ALTER SERVER mgh RENAME TO mgh_2')).toBe('ALTER SERVER');
+    expect(await run('ALTER SERVER mgh_2 RENAME TO mgh')).toBe('ALTER SERVER');
+    expect(await run('DROP USER MAPPING FOR CURRENT_USER SERVER bmc')).toBe('DROP USER MAPPING');
+    expect((await failure('DROP USER MAPPING FOR CURRENT_USER SERVER bmc')).code).toBe('42704');
+    expect((await failure(`ALTER SERVER nope OPTIONS (SET port '1')`)).code).toBe('42704');
+    expect((await failure(`ALTER SERVER bmc OPTIONS (SET nothing 'x')`)).code).toBe('42704');
+    expect((await failure('ALTER TABLE patients ALTER COLUMN zip SET DEFAULT 1')).code).toBe('0A000');
+    expect((await failure('IMPORT FOREIGN SCHEMA public FROM SERVER bmc INTO research')).code).toBe('0A000');
+    expect(await run('DROP SCHEMA research')).toBe('DROP SCHEMA');
+  });
+
   it('drops with CASCADE and IF EXISTS, with a notice for what was not there', async () => {
     expect(await run('DROP SERVER mgh CASCADE')).toBe('DROP SERVER');
     expect((await store.snapshot()).relation({ name: 'patients_mgh' })).toBeUndefined();
