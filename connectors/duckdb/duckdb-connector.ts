@@ -9,6 +9,7 @@ import { pgTypeOfDuckDbType } from '../../src/sql/index.js';
 import { PgError } from '../../src/server/pg-error.js';
 import { SqlState } from '../../src/server/sqlstate.js';
 import { pgErrorFromDuckDb } from './duckdb-errors.js';
+import { acquireConnection, closeIdleConnections, releaseConnection } from './duckdb-connection-pool.js';
 import { pgColumnType, type PgColumnType } from './duckdb-pg-types.js';
 import { readColumn } from './duckdb-column-reader.js';
 import type { ColumnBatch, Connector, ExecuteOptions, FragmentStream, RemoteColumn, RemoteTable, RemoteTableName } from '../connector.js';
@@ -72,7 +73,7 @@ export class DuckDbConnector implements Connector {
   }
 
   async execute(sql: string, options: ExecuteOptions): Promise<FragmentStream> {
-    const connection = await this.instance.connect();
+    const connection = await acquireConnection(this.instance);
     const interrupt = (): void => connection.interrupt();
     options.signal.addEventListener('abort', interrupt, { once: true });
     try {
@@ -80,10 +81,12 @@ export class DuckDbConnector implements Connector {
       const result = await connection.stream(sql);
       const types = result.columnTypes().map(pgColumnType);
       const columns = result.columnNames().map((name, i) => ({ name, typeOid: types[i]!.oid, typmod: types[i]!.typmod, nullable: true }));
-      return new DuckDbFragment(columns, types, result, connection, options.signal, interrupt);
+      return new DuckDbFragment(columns, types, result, options.signal, interrupt, (clean) =>
+        releaseConnection(this.instance, connection, clean),
+      );
     } catch (error) {
       options.signal.removeEventListener('abort', interrupt);
-      connection.closeSync();
+      releaseConnection(this.instance, connection, false);
       throw pgErrorFromDuckDb(error);
     }
   }
@@ -93,17 +96,21 @@ export class DuckDbConnector implements Connector {
   }
 
   async close(): Promise<void> {
+    closeIdleConnections(this.instance);
     if (this.ownsInstance) this.instance.closeSync();
   }
 
   private async withConnection<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
-    const connection = await this.instance.connect();
+    const connection = await acquireConnection(this.instance);
+    let clean = false;
     try {
-      return await fn(connection);
+      const result = await fn(connection);
+      clean = true;
+      return result;
     } catch (error) {
       throw pgErrorFromDuckDb(error);
     } finally {
-      connection.closeSync();
+      releaseConnection(this.instance, connection, clean);
     }
   }
 }
@@ -115,17 +122,23 @@ class DuckDbFragment implements FragmentStream {
     readonly columns: readonly RemoteColumn[],
     private readonly types: readonly PgColumnType[],
     private readonly result: DuckDBResult,
-    private readonly connection: DuckDBConnection,
     private readonly signal: AbortSignal,
     private readonly interrupt: () => void,
+    /** Gives the connection back: to the pool when the result was read to its end. */
+    private readonly release: (clean: boolean) => void,
   ) {}
+
+  private exhausted = false;
 
   async *batches(): AsyncIterable<ColumnBatch> {
     try {
       for (;;) {
         const chunk = await this.result.fetchChunk();
         this.signal.throwIfAborted();
-        if (!chunk || chunk.rowCount === 0) break;
+        if (!chunk || chunk.rowCount === 0) {
+          this.exhausted = true;
+          break;
+        }
         const columns = this.types.map((type, c) => readColumn(chunk, c, type));
         yield { rowCount: chunk.rowCount, columns };
       }
@@ -140,6 +153,6 @@ class DuckDbFragment implements FragmentStream {
     if (this.closed) return;
     this.closed = true;
     this.signal.removeEventListener('abort', this.interrupt);
-    this.connection.closeSync();
+    this.release(this.exhausted && !this.signal.aborted);
   }
 }

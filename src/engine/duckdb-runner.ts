@@ -12,6 +12,7 @@ import { pgColumnType, type PgColumnType } from '../../connectors/duckdb/duckdb-
 import { readColumn } from '../../connectors/duckdb/duckdb-column-reader.js';
 import { bindParams, inferParamTypes } from './duckdb-params.js';
 import { pgErrorFromDuckDb } from '../../connectors/duckdb/duckdb-errors.js';
+import { acquireConnection, releaseConnection } from '../../connectors/duckdb/duckdb-connection-pool.js';
 import type { PreparedQuery, QueryAst, QueryRunner, RowSource } from './query-runner.js';
 
 export class DuckDbRunner implements QueryRunner {
@@ -19,12 +20,12 @@ export class DuckDbRunner implements QueryRunner {
 
   async prepare(query: QueryAst, clientParamTypes: readonly number[], session: SessionValues): Promise<PreparedQuery> {
     const sql = toDuckDbSql(query, session);
-    const connection = await this.instance.connect();
+    const connection = await acquireConnection(this.instance);
     let prepared: DuckDBPreparedStatement;
     try {
       prepared = await connection.prepare(sql);
     } catch (error) {
-      connection.closeSync();
+      releaseConnection(this.instance, connection, true);
       throw pgErrorFromDuckDb(error);
     }
     const paramTypes = inferParamTypes(prepared, clientParamTypes);
@@ -47,7 +48,7 @@ export class DuckDbRunner implements QueryRunner {
   }
 
   async explain(query: QueryAst, session: SessionValues): Promise<string[]> {
-    const connection = await this.instance.connect();
+    const connection = await acquireConnection(this.instance);
     try {
       const reader = await connection.runAndReadAll(`EXPLAIN ${toDuckDbSql(query, session)}`);
       const lines: string[] = [];
@@ -56,7 +57,7 @@ export class DuckDbRunner implements QueryRunner {
     } catch (error) {
       throw pgErrorFromDuckDb(error);
     } finally {
-      connection.closeSync();
+      releaseConnection(this.instance, connection, true);
     }
   }
 
@@ -105,7 +106,7 @@ class DuckDbPreparedQuery implements PreparedQuery {
       const result = await slot.prepared.stream();
       return new DuckDbRowSource(this.fields, this.columns, result, slot, (s) => this.release(s));
     } catch (error) {
-      this.discard(slot);
+      this.discard(slot, false);
       throw pgErrorFromDuckDb(error);
     } finally {
       signal.removeEventListener('abort', interrupt);
@@ -119,11 +120,11 @@ class DuckDbPreparedQuery implements PreparedQuery {
   }
 
   private async newSlot(): Promise<Slot> {
-    const connection = await this.instance.connect();
+    const connection = await acquireConnection(this.instance);
     try {
       return { connection, prepared: await connection.prepare(this.sql) };
     } catch (error) {
-      connection.closeSync();
+      releaseConnection(this.instance, connection, true);
       throw pgErrorFromDuckDb(error);
     }
   }
@@ -133,9 +134,9 @@ class DuckDbPreparedQuery implements PreparedQuery {
     else this.idle = slot;
   }
 
-  private discard(slot: Slot): void {
+  private discard(slot: Slot, clean = true): void {
     slot.prepared.destroySync();
-    slot.connection.closeSync();
+    releaseConnection(this.instance, slot.connection, clean);
   }
 }
 

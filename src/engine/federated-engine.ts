@@ -4,6 +4,7 @@
  * holds no user data) combines the fragments' rows and answers catalog queries.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
+import { closeIdleConnections } from '../../connectors/duckdb/duckdb-connection-pool.js';
 import type { CatalogStore } from '../catalog/index.js';
 import type { IssuedCertificate } from '../party/certs.js';
 import { CatalogPartyDirectory } from '../party/party-directory.js';
@@ -49,6 +50,7 @@ export async function createFederatedEngine(options: FederatedEngineOptions): Pr
     parties: directory,
     async close() {
       directory.close();
+      closeIdleConnections(instance);
       instance.closeSync();
     },
   };

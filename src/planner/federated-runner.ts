@@ -72,7 +72,8 @@ export class FederatedRunner implements QueryRunner {
   private readonly duck: DuckDbRunner;
   private nextId = 0;
   private schemaReady: Promise<void> | null = null;
-  private readonly shapes = new Map<string, string>();
+  private readonly shapes = new Map<string, Promise<string>>();
+  private readonly described = new Map<string, Pick<PreparedQuery, 'paramTypes' | 'fields'>>();
 
   constructor(
     private readonly instance: DuckDBInstance,
@@ -87,8 +88,7 @@ export class FederatedRunner implements QueryRunner {
     if (plan.uses.length === 0) return this.duck.prepare(query, paramTypes, session);
     // Types come from preparing the query over empty tables of the work tables' shape.
     const shapes = (await this.shapeTables(plan.uses)).map((name): GatewayInput => ({ kind: 'table', name }));
-    const described = await this.duck.prepare(gatewayQuery(query, plan, shapes), paramTypes, session);
-    described.close();
+    const described = await this.describe(gatewayQuery(query, plan, shapes), paramTypes, session);
     return {
       paramTypes: described.paramTypes,
       fields: described.fields,
@@ -211,28 +211,51 @@ export class FederatedRunner implements QueryRunner {
   }
 
   /**
+   * The parameter and result types of the gateway's part of a query, from preparing it over
+   * the shape tables; remembered by its SQL text (shape tables never change), so a query
+   * that comes again is not prepared twice.
+   */
+  private async describe(query: QueryAst, paramTypes: readonly number[], session: SessionValues): Promise<Pick<PreparedQuery, 'paramTypes' | 'fields'>> {
+    const key = `${paramTypes.join(',')}|${toDuckDbSql(query, session)}`;
+    const known = this.described.get(key);
+    if (known) return known;
+    const prepared = await this.duck.prepare(query, paramTypes, session);
+    prepared.close();
+    const described = { paramTypes: prepared.paramTypes, fields: prepared.fields };
+    if (this.described.size >= DESCRIBED_CACHE) this.described.delete(this.described.keys().next().value!);
+    this.described.set(key, described);
+    return described;
+  }
+
+  /**
    * Empty tables with the work tables' columns, made once per shape and kept: preparing a
    * query over them gives its result types without creating and dropping tables each time.
    */
-  private async shapeTables(uses: TableUse[]): Promise<string[]> {
-    const names: string[] = [];
-    for (const use of uses) {
-      const columns = workColumnsSql(use);
-      let name = this.shapes.get(columns);
-      if (name === undefined) {
-        name = `shape${this.shapes.size + 1}`;
-        const connection = await this.instance.connect();
-        try {
-          await this.ensureSchema(connection);
-          await connection.run(`CREATE TABLE IF NOT EXISTS ${WORK_SCHEMA}.${name} (${columns})`);
-        } finally {
-          connection.closeSync();
+  private shapeTables(uses: TableUse[]): Promise<string[]> {
+    return Promise.all(
+      uses.map((use) => {
+        const columns = workColumnsSql(use);
+        let name = this.shapes.get(columns);
+        if (name === undefined) {
+          // Remembered as a promise, so concurrent first queries of a shape make it once.
+          const made = this.makeShapeTable(`shape${this.shapes.size + 1}`, columns);
+          made.catch(() => this.shapes.delete(columns));
+          this.shapes.set(columns, (name = made));
         }
-        this.shapes.set(columns, name);
-      }
-      names.push(name);
+        return name;
+      }),
+    );
+  }
+
+  private async makeShapeTable(name: string, columns: string): Promise<string> {
+    const connection = await this.instance.connect();
+    try {
+      await this.ensureSchema(connection);
+      await connection.run(`CREATE TABLE IF NOT EXISTS ${WORK_SCHEMA}.${name} (${columns})`);
+      return name;
+    } finally {
+      connection.closeSync();
     }
-    return names;
   }
 
   private ensureSchema(connection: DuckDBConnection): Promise<void> {
@@ -257,6 +280,7 @@ export class FederatedRunner implements QueryRunner {
   }
 
   private async dropWorkTables(names: string[]): Promise<void> {
+    if (names.length === 0) return;
     const connection = await this.instance.connect();
     try {
       for (const name of names) await connection.run(`DROP TABLE IF EXISTS ${WORK_SCHEMA}.${name}`);
@@ -433,6 +457,9 @@ function fragmentFor(use: TableUse, exportedTable: string): Fragment {
 
 /** Where the gateway reads a federated table reference's rows from. */
 type GatewayInput = { kind: 'table'; name: string } | { kind: 'values'; node: Node };
+
+/** Result descriptions remembered (oldest forgotten first). */
+const DESCRIBED_CACHE = 512;
 
 /** Rows up to which a table reference's rows travel inside the gateway's query. */
 const INLINE_ROWS = 256;
