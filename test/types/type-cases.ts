@@ -92,7 +92,7 @@ export const typeCases: TypeCase[] = [
     oid: TypeOid.float4,
     arrayOid: TypeOid.float4_array,
     arb: fc.float(),
-    edges: [NaN, Infinity, -Infinity, -0, 0, 0.1, 16777217, 3.4028234663852886e38, 1.401298464324817e-45, 1.1754943508222875e-38, 1e6, 999999, 1e-4, 9.999999e-5, ...Array.from({ length: 40 }, (_, i) => 2 ** (i * 7 - 140))].map(Math.fround),
+    edges: [NaN, Infinity, -Infinity, -0, 0, 0.1, 16777217, -10738650, 10738750, 3.4028234663852886e38, 1.401298464324817e-45, 1.1754943508222875e-38, 1e6, 999999, 1e-4, 9.999999e-5, ...Array.from({ length: 40 }, (_, i) => 2 ** (i * 7 - 140))].map(Math.fround),
   },
   {
     sql: 'float8',

@@ -173,7 +173,25 @@ function special(value: number): string | null {
 function fixedPrecision(value: number, precision: number): string {
   const s = special(value);
   if (s !== null) return s;
-  return gStyle(value.toPrecision(precision), precision);
+  return gStyle(roundHalfEven(value, precision), precision);
+}
+
+/**
+ * `value` to `precision` significant digits as C's printf does: an exact tie goes to the
+ * even digit, where toPrecision() rounds away from zero (-10738650 to 6 digits is
+ * -1.07386e+07 in PostgreSQL). A tie means the exact decimal expansion ends with a 5 right
+ * after the kept digits; toExponential(99) is exact for every such value.
+ */
+function roundHalfEven(value: number, precision: number): string {
+  const rounded = value.toPrecision(precision);
+  if (value === 0 || precision > 99) return rounded;
+  const [mantissa, exponent] = Math.abs(value).toExponential(99).split('e') as [string, string];
+  const digits = mantissa.replace('.', '');
+  const tie = digits[precision] === '5' && /^0*$/.test(digits.slice(precision + 1));
+  if (!tie || Number(digits[precision - 1]) % 2 !== 0) return rounded;
+  // The kept digits end in an even digit: they stay as they are.
+  const kept = digits.slice(0, precision);
+  return `${value < 0 ? '-' : ''}${kept[0]}${precision > 1 ? `.${kept.slice(1)}` : ''}e${exponent}`;
 }
 
 /** Digits and exponent of a toPrecision() result rendered the way C's %g does. */
