@@ -11,3 +11,15 @@ export { Party } from './party.js';
 export { a2b, bitToA } from './conversions.js';
 export { equalA, lessThanA, muxA } from './comparisons.js';
 export { InProcessFederation, type InProcessRun } from './in-process.js';
+export {
+  openAggregate,
+  secureAggregate,
+  secureAggregateAt,
+  type AggregateOutputShare,
+  type GroupPartial,
+  type PartyInput,
+  type SecureAggregateKind,
+  type SecureAggregateRow,
+  type SecureAggregateRun,
+  type SecureAggregateSpec,
+} from './secure-aggregate.js';

@@ -34,6 +34,7 @@ interface KernelExports {
   shl(out: number, a: number, k: number, n: number): void;
   shr(out: number, a: number, k: number, n: number): void;
   andLocal(out: number, x0: number, x1: number, y0: number, y1: number, alpha: number, n: number): void;
+  sum(a: number, n: number): bigint;
 }
 
 // From dist/src/mpc/ring-kernels.js the kernel is beside it; from the TypeScript
@@ -143,6 +144,20 @@ export class RingKernels {
   /** (x0&y0) ^ (x0&y1) ^ (x1&y0) ^ alpha: the local step of replicated AND. */
   andLocal(x0: Words, x1: Words, y0: Words, y1: Words, alpha: Words, out: Words = new BigUint64Array(x0.length)): Words {
     return this.five(this.k.andLocal, x0, x1, y0, y1, alpha, out);
+  }
+
+  /** The sum of all words mod 2^64 (one BigInt per call, none per word). */
+  sum(a: Words): bigint {
+    const mem = this.view();
+    const o0 = this.offsets[0]!;
+    const a0 = this.addr[0]!;
+    let total = 0n;
+    for (let off = 0; off < a.length; off += this.chunk) {
+      const end = Math.min(a.length, off + this.chunk);
+      mem.set(a.subarray(off, end), o0);
+      total += this.k.sum(a0, end - off);
+    }
+    return BigInt.asUintN(64, total);
   }
 
   private view(): BigUint64Array {

@@ -159,3 +159,14 @@ export function andLocal(out: usize, x0: usize, x1: usize, y0: usize, y1: usize,
     store<u64>(out + i, (a & (load<u64>(y0 + i) ^ load<u64>(y1 + i))) ^ (load<u64>(x1 + i) & load<u64>(y0 + i)) ^ load<u64>(alpha + i));
   }
 }
+
+/** The sum of n words mod 2^64 (a reduction: one result per call, not per word). */
+export function sum(a: usize, n: i32): u64 {
+  const bytes = <usize>n << 3;
+  let acc = i64x2.splat(0);
+  let i: usize = 0;
+  for (; i + 16 <= bytes; i += 16) acc = i64x2.add(acc, v128.load(a + i));
+  let total = i64x2.extract_lane(acc, 0) + i64x2.extract_lane(acc, 1);
+  if (i < bytes) total += load<u64>(a + i);
+  return total;
+}
