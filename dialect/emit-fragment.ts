@@ -8,7 +8,11 @@ import type { SqlDialect } from './sql-dialect.js';
 export function emitFragment(dialect: SqlDialect, fragment: Fragment): string {
   const e = (x: Expr): string => emitExpr(dialect, x);
   const items = fragment.output.map((item) => `${emitOutput(dialect, item)} AS ${dialect.quoteIdentifier(item.alias)}`);
-  let sql = `SELECT ${items.join(', ')} FROM ${dialect.quoteQualified([fragment.table.schema, fragment.table.name])}`;
+  // The gateway's view of a fragment has no schema (its party fills in where the table is).
+  const table = (t: { schema: string; name: string }): string => dialect.quoteQualified(t.schema === '' ? [t.name] : [t.schema, t.name]);
+  let sql = `SELECT ${items.join(', ')} FROM ${table(fragment.table)}`;
+  if (fragment.alias !== undefined) sql += ` AS ${dialect.quoteIdentifier(fragment.alias)}`;
+  for (const join of fragment.joins ?? []) sql += ` JOIN ${table(join.table)} AS ${dialect.quoteIdentifier(join.alias)} ON ${e(join.on)}`;
   if (fragment.where) sql += ` WHERE ${e(fragment.where)}`;
   if (fragment.groupBy.length) sql += ` GROUP BY ${fragment.groupBy.map(e).join(', ')}`;
   if (fragment.orderBy.length) {
@@ -30,7 +34,7 @@ export function emitExpr(dialect: SqlDialect, x: Expr): string {
   const e = (y: Expr): string => emitExpr(dialect, y);
   switch (x.kind) {
     case 'column':
-      return dialect.quoteIdentifier(x.name);
+      return x.table === undefined ? dialect.quoteIdentifier(x.name) : `${dialect.quoteIdentifier(x.table)}.${dialect.quoteIdentifier(x.name)}`;
     case 'literal':
       return x.type ? typedLiteral(dialect, x.type, x.value) : dialect.literal(x.value);
     case 'compare':

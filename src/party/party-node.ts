@@ -8,7 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Connector } from '../../connectors/connector.js';
 import { emitFragment } from '../../dialect/index.js';
-import { columnsRead, type Fragment } from '../planner/fragment.js';
+import { columnsReadByTable, type Fragment } from '../planner/fragment.js';
 import { checkFragment } from '../planner/fragment-check.js';
 import { PgError, toPgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
@@ -141,8 +141,13 @@ export function createPartyNode(options: PartyNodeOptions): PartyNode {
         checkPeer(call);
         const fragment = checkFragment((call.request as Partial<ExecuteRequest> | null)?.fragment);
         const table = exported(tables, fragment.table.name);
-        enforcePolicies(fragment, table);
-        const sql = emitFragment(options.connector.dialect, { ...fragment, table: table.remote });
+        const joined = (fragment.joins ?? []).map((j) => ({ alias: j.alias, table: exported(tables, j.table.name) }));
+        enforcePolicies(fragment, new Map([[fragment.joins ? fragment.alias! : '', table], ...joined.map((j) => [j.alias, j.table] as const)]));
+        const sql = emitFragment(options.connector.dialect, {
+          ...fragment,
+          table: table.remote,
+          ...(fragment.joins ? { joins: fragment.joins.map((j, i) => ({ ...j, table: joined[i]!.table.remote })) } : {}),
+        });
         log.debug({ sql }, 'fragment');
         const aggregates = fragment.groupBy.length > 0 || fragment.output.some((o) => o.kind === 'aggregate');
         const smallResult = aggregates || (fragment.limit !== null && fragment.limit <= SMALL_RESULT_ROWS);
@@ -188,12 +193,15 @@ function exported(tables: ReadonlyMap<string, ExportedTable>, name: string): Exp
 }
 
 /** The owner's rule: only public columns leave in plaintext. */
-function enforcePolicies(fragment: Fragment, table: ExportedTable): void {
-  for (const column of columnsRead(fragment)) {
-    if ((table.policies[column] ?? 'protected') !== 'public') {
-      throw new PgError(SqlState.insufficientPrivilege, `permission denied for column "${column}" of relation "${table.name}"`, {
-        detail: 'The column is protected by its owner and cannot be read in plaintext.',
-      });
+function enforcePolicies(fragment: Fragment, tablesByAlias: ReadonlyMap<string, ExportedTable>): void {
+  for (const [alias, columns] of columnsReadByTable(fragment)) {
+    const table = tablesByAlias.get(alias)!;
+    for (const column of columns) {
+      if ((table.policies[column] ?? 'protected') !== 'public') {
+        throw new PgError(SqlState.insufficientPrivilege, `permission denied for column "${column}" of relation "${table.name}"`, {
+          detail: 'The column is protected by its owner and cannot be read in plaintext.',
+        });
+      }
     }
   }
 }

@@ -22,6 +22,7 @@ import { DuckDbDialect, emitFragment, PostgresDialect, SparkDialect, type SqlDia
 import { partitionTest, type PartitionTest } from './partition-pruning.js';
 import { planPartialAggregate, type SecurePartials } from './partial-aggregate.js';
 import { secureAggregate } from './secure-aggregate.js';
+import { JOIN_ALIAS, planJoinPushdown, type JoinPushdown } from './join-pushdown.js';
 import { conjuncts, toFragmentExpr } from './pushdown-filter.js';
 import type { FederatedPartition, FederatedTable, FederationSource, FederationView, PartyDirectory } from './federation.js';
 import type { FragmentStream } from '../../connectors/connector.js';
@@ -55,6 +56,8 @@ interface TableUse {
   prune: PartitionTest[];
   /** Set when the partial aggregates are secret-shared (an aggregate reads a protected column). */
   secure: SecurePartials | null;
+  /** Set when the use is a join of several tables pushed down to the parties (join-pushdown.ts). */
+  join?: JoinPushdown;
 }
 
 interface QueryPlan {
@@ -102,17 +105,26 @@ export class FederatedRunner implements QueryRunner {
     const plan = analyze(query, view);
     if (plan.uses.length === 0) return this.duck.explain(query, session);
     const lines: string[] = [];
+    const describeEngine = async (party: string): Promise<{ label: string; dialect: SqlDialect }> => {
+      const engine = parties.engineOf ? await parties.engineOf(party).catch(() => null) : null;
+      return { label: engine ? ` (${engine})` : '', dialect: (engine && dialectFor(engine)) || postgres };
+    };
     for (const use of plan.uses) {
+      if (use.join) {
+        for (const unit of use.join.units) {
+          const { label, dialect } = await describeEngine(unit.party);
+          lines.push(`Join fragment at party ${unit.party}${label}: ${emitFragment(dialect, joinFragment(use, use.join, unit.partitions))}`);
+        }
+        continue;
+      }
       for (const p of use.table.partitions) {
         if (!use.prune.every((test) => test(p.value, []))) {
           lines.push(`Partition of ${use.table.name} at party ${p.party}: pruned by the WHERE clause`);
           continue;
         }
-        const engine = parties.engineOf ? await parties.engineOf(p.party).catch(() => null) : null;
-        const dialect = engine ? dialectFor(engine) : null;
-        const fragment = fragmentFor(use, p.exportedTable);
+        const { label, dialect } = await describeEngine(p.party);
         const kind = use.secure ? 'Secure fragment' : 'Fragment';
-        lines.push(`${kind} at party ${p.party}${engine ? ` (${engine})` : ''}: ${emitFragment(dialect ?? postgres, fragment)}`);
+        lines.push(`${kind} at party ${p.party}${label}: ${emitFragment(dialect, fragmentFor(use, p.exportedTable))}`);
       }
       if (use.secure) {
         const compute = [...new Set(use.table.partitions.map((p) => p.party))].sort().slice(0, 3);
@@ -319,8 +331,13 @@ interface PartitionAnswer {
  * have answered with their result header. If one fails, the others are closed.
  */
 async function requestFragments(use: TableUse, parties: PartyDirectory, params: readonly unknown[], signal: AbortSignal): Promise<PartitionAnswer[]> {
-  const partitions = use.table.partitions.filter((p) => use.prune.every((test) => test(p.value, params)));
-  const settled = await Promise.allSettled(partitions.map((p) => parties.execute(p.party, fragmentFor(use, p.exportedTable), signal)));
+  const requests = use.join
+    ? use.join.units.map((unit) => ({ party: unit.party, partition: unit.partitions[0]!, fragment: joinFragment(use, use.join!, unit.partitions) }))
+    : use.table.partitions
+        .filter((p) => use.prune.every((test) => test(p.value, params)))
+        .map((p) => ({ party: p.party, partition: p, fragment: fragmentFor(use, p.exportedTable) }));
+  const partitions = requests.map((r) => r.partition);
+  const settled = await Promise.allSettled(requests.map((r) => parties.execute(r.party, r.fragment, signal)));
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {
     await Promise.all(settled.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
@@ -332,6 +349,21 @@ async function requestFragments(use: TableUse, parties: PartyDirectory, params: 
 /** Decides what each federated table reference asks its parties for. */
 function analyze(query: QueryAst, federation: FederationView): QueryPlan {
   const plan: QueryPlan = { uses: [], replacements: new Map(), gatewayWhere: null };
+  const join = planJoinPushdown(query as Node, federation, rangeVars(query));
+  if (join) {
+    const first = join.tables[0]!;
+    plan.uses.push({
+      range: first.range,
+      table: first.table,
+      fragment: { output: join.output, where: join.where, groupBy: [], orderBy: [], limit: null },
+      work: join.work,
+      prune: [],
+      secure: null,
+      join,
+    });
+    for (const [from, to] of join.columnRefs) plan.replacements.set(from, to);
+    return plan;
+  }
   const referenced = referencedColumnNames(query);
   const top = (query as Node)['SelectStmt'] as Node | undefined;
   const topFrom: Node[] = top?.fromClause ?? [];
@@ -451,6 +483,16 @@ function workColumnsSql(use: TableUse): string {
   return use.work.map((c) => `${duckdb.quoteIdentifier(c.name)} ${duckDbTypeName(c.typeOid, c.typmod)}`).join(', ');
 }
 
+/** The fragment one party runs for a pushed-down join: its partition of each table, joined. */
+function joinFragment(use: TableUse, join: JoinPushdown, partitions: readonly FederatedPartition[]): Fragment {
+  return {
+    table: { schema: '', name: partitions[0]!.exportedTable },
+    alias: join.tables[0]!.alias,
+    joins: join.tables.slice(1).map((t, i) => ({ table: { schema: '', name: partitions[i + 1]!.exportedTable }, alias: t.alias, on: join.on[i]! })),
+    ...use.fragment,
+  };
+}
+
 function fragmentFor(use: TableUse, exportedTable: string): Fragment {
   return { table: { schema: '', name: exportedTable }, ...use.fragment };
 }
@@ -492,6 +534,13 @@ function valuesNode(use: TableUse, rows: readonly unknown[][]): Node {
   return ((statement!.ast as Node)['SelectStmt'].fromClause as Node[])[0]!;
 }
 
+/** A table reference reading `input` under `alias`. */
+function inputNode(range: Node, input: GatewayInput, alias: string): Node {
+  if (input.kind === 'table') return { RangeVar: { ...range, schemaname: WORK_SCHEMA, relname: input.name, alias: { aliasname: alias } } };
+  const subselect = input.node['RangeSubselect'] as Node;
+  return { RangeSubselect: { ...subselect, alias: { ...subselect.alias, aliasname: alias } } };
+}
+
 /** The query the gateway runs: each federated table reference reads its input (keeping its name as alias). */
 function gatewayQuery(query: QueryAst, plan: QueryPlan, inputs: readonly GatewayInput[]): QueryAst {
   const ranges = new Map(plan.uses.map((u, i) => [u.range, inputs[i]!]));
@@ -502,21 +551,23 @@ function gatewayQuery(query: QueryAst, plan: QueryPlan, inputs: readonly Gateway
     if (replaced !== undefined) return replaced;
     const target = (node as Node)['ResTarget'] as Node | undefined;
     if (target && !target.name && plan.replacements.has(target.val)) {
-      // The output column keeps the aggregate's name (count, avg, …), as PostgreSQL names it.
-      const name = String(target.val['FuncCall'].funcname.at(-1)['String'].sval);
+      // The output column keeps the name PostgreSQL gives it: the aggregate's (count, avg, …)
+      // or the column's, not the name of what replaced it.
+      const original = target.val['FuncCall']?.funcname ?? target.val['ColumnRef']?.fields;
+      const name = String(original.at(-1)['String'].sval);
       return { ResTarget: { ...(copy(target) as Node), name } };
     }
     const range = (node as Node)['RangeVar'] as Node | undefined;
     const input = range && ranges.get(range);
-    if (range && input) {
-      const alias = range.alias?.aliasname ?? range.relname;
-      if (input.kind === 'table') return { RangeVar: { ...range, schemaname: WORK_SCHEMA, relname: input.name, alias: { aliasname: alias } } };
-      const subselect = input.node['RangeSubselect'] as Node;
-      return { RangeSubselect: { ...subselect, alias: { ...subselect.alias, aliasname: alias } } };
-    }
+    if (range && input) return inputNode(range, input, range.alias?.aliasname ?? range.relname);
     return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, copy(v)]));
   };
   const copied = copy(query) as Node;
+  const join = plan.uses[0]?.join;
+  if (join) {
+    // The joined rows stand for the whole FROM clause.
+    copied['SelectStmt'].fromClause = [inputNode(plan.uses[0]!.range, inputs[0]!, JOIN_ALIAS)];
+  }
   if (plan.gatewayWhere !== null) {
     const kept = plan.gatewayWhere.map(copy) as Node[];
     if (kept.length === 0) delete copied['SelectStmt'].whereClause;

@@ -7,7 +7,7 @@
  */
 import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
-import type { Aggregate, Expr, Fragment, OrderItem, OutputItem } from './fragment.js';
+import { columnsReadByTable, type Aggregate, type Expr, type Fragment, type FragmentJoin, type OrderItem, type OutputItem } from './fragment.js';
 
 const MAX_DEPTH = 64;
 const MAX_ITEMS = 10_000;
@@ -48,6 +48,11 @@ export function checkFragment(x: unknown): Fragment {
   const table = object(f['table'], 'table');
   if (typeof table['schema'] !== 'string') bad('table schema');
   name(table['name'], 'table name');
+  const alias = f['alias'] === undefined ? undefined : name(f['alias'], 'alias');
+  const joins = f['joins'] === undefined ? undefined : array(f['joins'], 'joins').map(join);
+  if (joins && (joins.length > 8 || alias === undefined)) bad('joins');
+  const aliases = new Set([alias, ...(joins ?? []).map((j) => j.alias)].filter((a) => a !== undefined));
+  if (joins && aliases.size !== joins.length + 1) bad('join aliases');
   const output = array(f['output'], 'output').map(outputItem);
   if (output.length === 0) bad('empty output');
   const where = f['where'] === null ? null : expr(f['where'], 0);
@@ -55,14 +60,28 @@ export function checkFragment(x: unknown): Fragment {
   const orderBy = array(f['orderBy'], 'orderBy').map((o) => orderItem(o, output.length));
   const limit = f['limit'];
   if (limit !== null && (typeof limit !== 'bigint' || limit < 0n)) bad('limit');
-  return {
+  const fragment: Fragment = {
     table: { schema: table['schema'] as string, name: table['name'] as string },
+    ...(alias === undefined ? {} : { alias }),
+    ...(joins === undefined ? {} : { joins }),
     output,
     where,
     groupBy,
     orderBy,
     limit: limit as bigint | null,
   };
+  // A column names a table only in a fragment that joins, and then always one of its aliases.
+  for (const [table] of columnsReadByTable(fragment)) {
+    if (joins === undefined ? table !== '' : !aliases.has(table)) bad('column table');
+  }
+  return fragment;
+}
+
+function join(x: unknown): FragmentJoin {
+  const j = object(x, 'join');
+  const table = object(j['table'], 'join table');
+  if (typeof table['schema'] !== 'string') bad('join table schema');
+  return { table: { schema: table['schema'] as string, name: name(table['name'], 'join table name') }, alias: name(j['alias'], 'join alias'), on: expr(j['on'], 0) };
 }
 
 function outputItem(x: unknown): OutputItem {
@@ -94,7 +113,7 @@ function expr(x: unknown, depth: number): Expr {
   const sub = (y: unknown): Expr => expr(y, depth + 1);
   switch (e['kind']) {
     case 'column':
-      return { kind: 'column', name: name(e['name'], 'column') };
+      return e['table'] === undefined ? { kind: 'column', name: name(e['name'], 'column') } : { kind: 'column', name: name(e['name'], 'column'), table: name(e['table'], 'column table') };
     case 'literal': {
       const v = e['value'];
       if (!(v === null || typeof v === 'boolean' || typeof v === 'bigint' || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)))) bad('literal');

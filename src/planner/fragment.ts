@@ -21,7 +21,8 @@ export type ArithmeticOp = '+' | '-' | '*' | '%';
 export type ScalarFunction = 'lower' | 'upper' | 'length' | 'abs' | 'coalesce';
 
 export type Expr =
-  | { readonly kind: 'column'; readonly name: string }
+  /** `table`: the alias of the joined table the column belongs to, in a fragment that joins. */
+  | { readonly kind: 'column'; readonly name: string; readonly table?: string }
   | { readonly kind: 'literal'; readonly value: Literal; readonly type?: LiteralType }
   | { readonly kind: 'compare'; readonly op: ComparisonOp; readonly left: Expr; readonly right: Expr }
   | { readonly kind: 'and' | 'or'; readonly args: readonly Expr[] }
@@ -53,8 +54,23 @@ export interface OrderItem {
   readonly nullsFirst: boolean;
 }
 
+export interface FragmentTable {
+  readonly schema: string;
+  readonly name: string;
+}
+
+/** An inner join of another table of the same party, on a condition over both. */
+export interface FragmentJoin {
+  readonly table: FragmentTable;
+  readonly alias: string;
+  readonly on: Expr;
+}
+
 export interface Fragment {
-  readonly table: { readonly schema: string; readonly name: string };
+  readonly table: FragmentTable;
+  /** The alias of `table`, set when the fragment joins (its columns then name their table). */
+  readonly alias?: string;
+  readonly joins?: readonly FragmentJoin[];
   readonly output: readonly OutputItem[];
   readonly where: Expr | null;
   /** Grouping expressions; with aggregates in `output`, every 'expr' output item must be one of these. */
@@ -65,40 +81,8 @@ export interface Fragment {
 
 /** Column names an expression reads. */
 export function columnsOfExpr(e: Expr, out: Set<string> = new Set()): Set<string> {
-  switch (e.kind) {
-    case 'column':
-      out.add(e.name);
-      break;
-    case 'literal':
-      break;
-    case 'compare':
-    case 'arithmetic':
-      columnsOfExpr(e.left, out);
-      columnsOfExpr(e.right, out);
-      break;
-    case 'and':
-    case 'or':
-    case 'call':
-      for (const a of e.args) columnsOfExpr(a, out);
-      break;
-    case 'not':
-    case 'is-null':
-      columnsOfExpr(e.arg, out);
-      break;
-    case 'in':
-      columnsOfExpr(e.arg, out);
-      for (const v of e.values) columnsOfExpr(v, out);
-      break;
-    case 'like':
-      columnsOfExpr(e.arg, out);
-      columnsOfExpr(e.pattern, out);
-      break;
-    case 'between':
-      columnsOfExpr(e.arg, out);
-      columnsOfExpr(e.low, out);
-      columnsOfExpr(e.high, out);
-      break;
-  }
+  if (e.kind === 'column') out.add(e.name);
+  else for (const child of children(e)) columnsOfExpr(child, out);
   return out;
 }
 
@@ -111,5 +95,53 @@ export function columnsRead(fragment: Fragment): Set<string> {
   }
   if (fragment.where) columnsOfExpr(fragment.where, out);
   for (const g of fragment.groupBy) columnsOfExpr(g, out);
+  for (const j of fragment.joins ?? []) columnsOfExpr(j.on, out);
   return out;
+}
+
+/** The columns a fragment reads, per table: the key is a join alias, or '' for an unjoined fragment's table. */
+export function columnsReadByTable(fragment: Fragment): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const visit = (e: Expr): void => {
+    if (e.kind === 'column') {
+      const key = e.table ?? '';
+      let set = out.get(key);
+      if (!set) out.set(key, (set = new Set()));
+      set.add(e.name);
+      return;
+    }
+    for (const child of children(e)) visit(child);
+  };
+  for (const item of fragment.output) {
+    const e = item.kind === 'expr' ? item.expr : item.aggregate.arg;
+    if (e) visit(e);
+  }
+  if (fragment.where) visit(fragment.where);
+  for (const g of fragment.groupBy) visit(g);
+  for (const j of fragment.joins ?? []) visit(j.on);
+  return out;
+}
+
+function children(e: Expr): Expr[] {
+  switch (e.kind) {
+    case 'column':
+    case 'literal':
+      return [];
+    case 'compare':
+    case 'arithmetic':
+      return [e.left, e.right];
+    case 'and':
+    case 'or':
+    case 'call':
+      return [...e.args];
+    case 'not':
+    case 'is-null':
+      return [e.arg];
+    case 'in':
+      return [e.arg, ...e.values];
+    case 'like':
+      return [e.arg, e.pattern];
+    case 'between':
+      return [e.arg, e.low, e.high];
+  }
 }

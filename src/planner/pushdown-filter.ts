@@ -17,6 +17,11 @@ export interface PushdownTarget {
   readonly columns: ReadonlyMap<string, number>;
   /** Whether unqualified column names are unambiguous in the query (one table in FROM). */
   readonly soleTable: boolean;
+  /**
+   * Several joined tables by alias, for a fragment that joins them: a column is then
+   * resolved among them (an unqualified name must belong to exactly one) and names its table.
+   */
+  readonly tables?: ReadonlyMap<string, ReadonlyMap<string, number>>;
 }
 
 /** Splits a boolean expression into its top-level AND-ed parts. */
@@ -49,7 +54,7 @@ function convert(node: Node, t: PushdownTarget): Expr {
   const [type, f] = Object.entries(node)[0] ?? fail();
   switch (type) {
     case 'ColumnRef':
-      return { kind: 'column', name: columnName(f, t) };
+      return column(f, t);
     case 'A_Const':
       return { kind: 'literal', value: constant(f) };
     case 'TypeCast':
@@ -132,7 +137,7 @@ const INTEGER_TYPES: ReadonlySet<number> = new Set([TypeOid.int2, TypeOid.int4, 
  */
 function coerce(side: Expr, other: Expr, t: PushdownTarget): Expr {
   if (side.kind !== 'literal' || side.type !== undefined || typeof side.value !== 'string' || other.kind !== 'column') return side;
-  const oid = t.columns.get(other.name)!;
+  const oid = (other.table === undefined ? t.columns : t.tables!.get(other.table)!).get(other.name)!;
   const value = side.value;
   if (TEXT_TYPES.has(oid)) return side;
   if (oid === TypeOid.date && DATE.test(value)) return { kind: 'literal', value, type: 'date' };
@@ -149,13 +154,18 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
 const TIMESTAMP_WITH_ZONE = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}(:?\d{2})?|Z)$/;
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 
-function columnName(f: Node, t: PushdownTarget): string {
+function column(f: Node, t: PushdownTarget): Expr {
   const parts = (f.fields as Node[]).map((p) => p['String']?.sval as string | undefined);
   if (parts.some((p) => p === undefined)) return fail();
   const [qualifier, name] = parts.length === 1 ? [null, parts[0]!] : parts.length === 2 ? [parts[0]!, parts[1]!] : fail();
+  if (t.tables) {
+    const owners = qualifier === null ? [...t.tables].filter(([, columns]) => columns.has(name)).map(([alias]) => alias) : [qualifier];
+    if (owners.length !== 1 || !t.tables.get(owners[0]!)?.has(name)) return fail();
+    return { kind: 'column', name, table: owners[0]! };
+  }
   if (qualifier === null ? !t.soleTable : qualifier !== t.reference) return fail();
   if (!t.columns.has(name)) return fail();
-  return name;
+  return { kind: 'column', name };
 }
 
 function constant(f: Node): Literal {

@@ -107,6 +107,8 @@ describe('cross-party queries over public columns', () => {
     ['top diagnoses across the federation', 'SELECT icd10, count(*) AS n, count(DISTINCT party) AS parties FROM diagnoses GROUP BY icd10 ORDER BY n DESC, icd10 LIMIT 5'],
     ['a filter on the partition key', "SELECT count(*) AS n, min(birth_date) AS oldest FROM patients WHERE party IN ('mgh', 'bwh') AND sex = 'F'"],
     ['a subquery over another federated table', "SELECT party, count(*) AS n FROM trauma_cases t WHERE patient_id IN (SELECT patient_id FROM diagnoses WHERE icd10 LIKE 'S%') GROUP BY party ORDER BY party"],
+    ['a join across parties (no key equality): rows meet at the gateway', 'SELECT d.icd10, count(*) AS n FROM diagnoses d JOIN patients p ON p.patient_id = d.patient_id WHERE d.icd10 IN (\'G35\', \'E75.22\') GROUP BY d.icd10 ORDER BY 1'],
+    ['a three-table join on the key, with a filter the gateway applies', "SELECT p.party, p.sex, count(*) AS n FROM patients p, diagnoses d, trauma_cases t WHERE d.party = p.party AND t.party = d.party AND d.patient_id = p.patient_id AND t.patient_id = p.patient_id AND t.severity + d.patient_id % 3 > 20 GROUP BY 1, 2 ORDER BY 1, 2"],
     ['parameters stay at the gateway', { text: 'SELECT count(*) AS n FROM medications WHERE drug = $1 AND dose_mg > $2', values: ['aspirin', 50] }],
     ['partial aggregates combined at the gateway', "SELECT mechanism, count(*), count(severity) AS c, sum(severity), avg(severity), min(arrived_at), max(severity) FROM trauma_cases WHERE severity > 2 GROUP BY mechanism HAVING count(*) > 3 ORDER BY count(*) DESC, mechanism"],
     ['partial sums of a numeric column', 'SELECT drug, sum(dose_mg) AS total, avg(dose_mg) AS mean, min(prescribed_on) AS first FROM medications GROUP BY 1 ORDER BY 1'],
@@ -139,6 +141,21 @@ describe('cross-party queries over public columns', () => {
     expect(fragments.map((l) => /party (\w+)/.exec(l)![1])).toEqual(['bmc', 'mgh']);
     for (const f of fragments) expect(f).toMatch(/SELECT "icd10" AS "icd10", count\(\*\) AS "\w+" FROM .* WHERE \("diagnosed_on" >= .*\) GROUP BY "icd10"/);
     expect(plan.join('\n')).toContain('at party bwh: pruned');
+  });
+
+  it('pushes a join on the partition key down to each party', async () => {
+    const plan = (
+      await fed.query(
+        "EXPLAIN SELECT d.party, count(*) FROM diagnoses d JOIN medications m ON m.patient_id = d.patient_id AND m.party = d.party WHERE d.icd10 = 'I21.9' GROUP BY d.party",
+      )
+    ).rows.map((r) => r['QUERY PLAN'] as string);
+    const fragments = plan.filter((l) => l.startsWith('Join fragment at party'));
+    expect(fragments).toHaveLength(3);
+    for (const f of fragments) expect(f).toMatch(/FROM "diagnoses" AS "d" JOIN "medications" AS "m" ON \("m"\."patient_id" = "d"\."patient_id"\) WHERE \("d"\."icd10" = 'I21\.9'\)/);
+    // Not co-located (no key equality): each table's rows come to the gateway.
+    const apart = (await fed.query('EXPLAIN SELECT count(*) FROM diagnoses d JOIN medications m ON m.patient_id = d.patient_id')).rows.map((r) => r['QUERY PLAN'] as string);
+    expect(apart.filter((l) => l.startsWith('Join fragment'))).toHaveLength(0);
+    expect(apart.filter((l) => l.startsWith('Fragment at party'))).toHaveLength(6);
   });
 
   it('EXPLAIN shows the fragment each party runs', async () => {

@@ -182,6 +182,15 @@ describe('a PostgreSQL party registered by DDL', () => {
     expect(rowBytes).toBeGreaterThan(aggregateBytes * 50);
   });
 
+  it('runs a join of two tables of the party on the party, whole', async () => {
+    const plan = (await running.client.query('EXPLAIN SELECT v.id, p.sex FROM pgp.visits v JOIN pgp.patients p ON p.patient = v.patient WHERE v.id <= 10')).rows.map(
+      (r) => r['QUERY PLAN'] as string,
+    );
+    expect(plan.filter((l) => l.startsWith('Fragment'))).toEqual([]);
+    expect(plan.filter((l) => l.startsWith('Join fragment at party pgp (postgres)'))).toHaveLength(1);
+    expect(plan[0]).toContain('FROM "visits" AS "v" JOIN "patients" AS "p" ON ("p"."patient" = "v"."patient") WHERE ("v"."id" <= 10)');
+  });
+
   it('refuses a protected column at the party', async () => {
     await expect(running.client.query('SELECT ssn FROM pgp.patients LIMIT 1')).rejects.toMatchObject({ code: '42501' });
   });
