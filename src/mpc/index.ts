@@ -23,3 +23,5 @@ export {
   type SecureAggregateRun,
   type SecureAggregateSpec,
 } from './secure-aggregate.js';
+export { gatherA, sortA, sortingLayers, type ComparatorLayer } from './sort.js';
+export { distinctWords, openDistinctCounts, secureDistinctCount, secureDistinctCountAt, type DistinctCounts } from './distinct-count.js';
