@@ -1,0 +1,113 @@
+/**
+ * One compute party as its own process, over TlsTransport: the same Party, Batch and
+ * Exchange code as in-process. Used by test/net (three of them on loopback) and by the
+ * three-process benchmark. Reads a JSON job from argv[2], prints JSON lines on stdout
+ * ({"event":"result",...} or {"event":"error",...}), and after a result waits for its
+ * stdin to close before closing its links, so that no peer sees a link drop while it
+ * still has a round to finish.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { equalA, lessThanA } from '../../src/mpc/comparisons.js';
+import { Party } from '../../src/mpc/party.js';
+import { secureAggregateAt, type PartyInput } from '../../src/mpc/secure-aggregate.js';
+import { PartyEndpoint } from '../../src/net/party-endpoint.js';
+import type { PartyIndex } from '../../src/net/party-index.js';
+import { TlsTransport, type PeerAddress } from '../../src/net/tls-transport.js';
+
+export interface TlsPartyJob {
+  self: PartyIndex;
+  parties: [PeerAddress, PeerAddress, PeerAddress];
+  certDir: string;
+  program: 'mult' | 'aggregate' | 'long' | 'bench';
+  n: number;
+  roundTimeoutMs?: number;
+}
+
+const job = JSON.parse(process.argv[2]!) as TlsPartyJob;
+const say = (event: object): void => void process.stdout.write(`${JSON.stringify(event)}\n`);
+
+/** Deterministic public test vectors (the same at every process; only owners use them). */
+function vectorOf(n: number, a: bigint, b: bigint): BigUint64Array {
+  const out = new BigUint64Array(n);
+  const halves = new Uint32Array(out.buffer);
+  for (let i = 0; i < n; i++) {
+    halves[2 * i] = Number((BigInt(i) * a + b) & 0xffffffffn); // i < 2^32: fine as a low half
+    halves[2 * i + 1] = 0;
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const name = job.parties[job.self].name;
+  const transport = await TlsTransport.open({
+    self: job.self,
+    parties: job.parties,
+    key: readFileSync(join(job.certDir, `${name}.key`), 'utf8'),
+    cert: readFileSync(join(job.certDir, `${name}.crt`), 'utf8'),
+    ca: readFileSync(join(job.certDir, 'ca.crt'), 'utf8'),
+  });
+  const endpoint = new PartyEndpoint(transport);
+  const exchange = endpoint.openComputation(`${job.program}-1`, { roundTimeoutMs: job.roundTimeoutMs ?? 8000 });
+  const started = performance.now();
+  try {
+    const party = await Party.setup(exchange);
+    const n = job.n;
+    let result: object;
+    if (job.program === 'mult') {
+      const batch = party.batch();
+      const x = batch.shareInputA(party.self === 0 ? vectorOf(n, 3n, 1n) : null, 0, n);
+      const y = batch.shareInputA(party.self === 1 ? vectorOf(n, 7n, 2n) : null, 1, n);
+      await batch.run();
+      const t = performance.now();
+      const z = await party.mulA(x.value, y.value);
+      const mulMs = performance.now() - t;
+      const opened = await party.revealATo(z, 2);
+      result = { checksum: opened === null ? null : party.kernels.sum(opened).toString(), first: opened === null ? null : Array.from(opened.subarray(0, 3), String), mulMs };
+    } else if (job.program === 'aggregate') {
+      // Owner k = party k; groups g0..g{n-1}; owner k has count 1, sum k·i, min i−k, max i+k in every group.
+      const groups = Array.from({ length: n }, (_, i) => `g${i}`);
+      const input: PartyInput = new Map(groups.map((g, i) => [g, { count: 1n, sum: BigInt(party.self * i), min: BigInt(i - party.self), max: BigInt(i + party.self) }]));
+      const share = await secureAggregateAt(party, { groups, aggregates: ['count', 'sum', 'min', 'max'], hosts: [0, 1, 2] }, new Map([[party.self, input]]));
+      result = { share: Array.from(share, String) };
+    } else if (job.program === 'bench') {
+      const batch = party.batch();
+      const x = batch.shareInputA(party.self === 0 ? vectorOf(n, 3n, 1n) : null, 0, n);
+      const y = batch.shareInputA(party.self === 1 ? vectorOf(n, 7n, 5n) : null, 1, n);
+      await batch.run();
+      const time = async (f: () => Promise<unknown>): Promise<{ ms: number; rounds: number; bytes: number }> => {
+        const [r0, b0] = [exchange.stats.rounds, exchange.stats.bytesSent];
+        const t = performance.now();
+        await f();
+        return { ms: performance.now() - t, rounds: exchange.stats.rounds - r0, bytes: exchange.stats.bytesSent - b0 };
+      };
+      result = {
+        mult: await time(() => party.mulA(x.value, y.value)),
+        lessThan: await time(() => lessThanA(party, x.value, y.value)),
+        equal: await time(() => equalA(party, x.value, y.value)),
+      };
+    } else {
+      // Many rounds, reporting progress, for the fault tests.
+      const x = await party.shareInputA(party.self === 0 ? vectorOf(n, 3n, 1n) : null, 0, n);
+      let z = x;
+      for (let i = 0; i < 100_000; i++) {
+        z = await party.mulA(z, x);
+        if (i === 20) say({ event: 'progress', round: exchange.stats.rounds });
+      }
+      result = {};
+    }
+    say({ event: 'result', self: job.self, ms: performance.now() - started, stats: exchange.stats, ...result });
+    exchange.close();
+    process.stdin.resume();
+    await new Promise((resolve) => process.stdin.once('end', resolve).once('close', resolve));
+    await endpoint.close();
+    process.exit(0);
+  } catch (error) {
+    exchange.abort(error instanceof Error ? error.message : String(error));
+    say({ event: 'error', self: job.self, ms: performance.now() - started, message: error instanceof Error ? error.message : String(error) });
+    await endpoint.close().catch(() => {});
+    process.exit(1);
+  }
+}
+
+void main();

@@ -1,0 +1,243 @@
+import { connect, createServer, type Server, type TLSSocket } from 'node:tls';
+import { PgError } from '../server/pg-error.js';
+import { SqlState } from '../server/sqlstate.js';
+import { decodeFrame, encodeFrame, MAX_FRAME_PAYLOAD, type Frame } from './frame.js';
+import { PARTY_INDICES, type PartyIndex } from './party-index.js';
+import type { Transport, TransportListener } from './transport.js';
+
+/** Where a compute party listens, and the name its certificate carries. */
+export interface PeerAddress {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface TlsTransportOptions {
+  readonly self: PartyIndex;
+  /** All three parties, by index (this party's own entry gives its listening address). */
+  readonly parties: readonly [PeerAddress, PeerAddress, PeerAddress];
+  /** PEM: this party's key and certificate, and the federation CA (`c2d certs`). */
+  readonly key: string;
+  readonly cert: string;
+  readonly ca: string;
+  /** How long to keep dialling a peer that is not up yet. */
+  readonly connectTimeoutMs?: number;
+}
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const RETRY_MS = 100;
+
+/**
+ * Party-to-party links over TCP with mutual TLS: one connection per pair, dialled by
+ * the lower index and accepted by the higher, both ends checked against the federation
+ * CA and against the name expected for that peer (a certificate for another party of the
+ * same federation is refused). Frames are length-prefixed (frame.ts); `send` resolves
+ * once the socket has taken the bytes, and waits for 'drain' when its buffer is full,
+ * which is the backpressure. A broken link is reported to the listener once, as
+ * `peerFailed`; the exchange turns that into an abort of every open computation.
+ */
+export class TlsTransport implements Transport {
+  readonly self: PartyIndex;
+  private readonly options: TlsTransportOptions;
+  private readonly sockets = new Map<PartyIndex, Promise<TLSSocket>>();
+  private readonly resolveAccepted = new Map<PartyIndex, (socket: TLSSocket) => void>();
+  private readonly failed = new Set<PartyIndex>();
+  private listener: TransportListener | null = null;
+  private readonly early: Frame[] = [];
+  private server: Server | null = null;
+  private closing = false;
+
+  private constructor(options: TlsTransportOptions) {
+    this.options = options;
+    this.self = options.self;
+  }
+
+  /** Listens for the lower-index peers and dials the higher ones; resolves once listening (links come up in the background). */
+  static async open(options: TlsTransportOptions): Promise<TlsTransport> {
+    const transport = new TlsTransport(options);
+    await transport.start();
+    return transport;
+  }
+
+  private async start(): Promise<void> {
+    const { self, parties } = this.options;
+    for (const peer of PARTY_INDICES) {
+      if (peer === self) continue;
+      if (peer < self) {
+        this.sockets.set(peer, new Promise((resolve) => this.resolveAccepted.set(peer, resolve)));
+      } else {
+        const dialled = this.dial(peer);
+        dialled.catch((error: unknown) => this.linkFailed(peer, error));
+        this.sockets.set(peer, dialled);
+      }
+    }
+    if (PARTY_INDICES.some((p) => p < self)) {
+      const server = createServer(
+        { key: this.options.key, cert: this.options.cert, ca: this.options.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3' },
+        (socket) => this.accepted(socket),
+      );
+      server.on('tlsClientError', () => {
+        // A client without a federation certificate: refused by TLS, nothing to do.
+      });
+      this.server = server;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(parties[self].port, parties[self].host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** The port this party listens on (useful with port 0). */
+  get port(): number | null {
+    const address = this.server?.address();
+    return address && typeof address === 'object' ? address.port : null;
+  }
+
+  listen(listener: TransportListener): void {
+    this.listener = listener;
+    for (const frame of this.early.splice(0)) listener.frame(frame);
+  }
+
+  async send(to: PartyIndex, frame: Frame): Promise<void> {
+    if (to === this.self) throw new PgError(SqlState.internalError, `party ${this.self} sent a frame to itself`);
+    if (this.failed.has(to)) throw new PgError(SqlState.connectionFailure, `link from party ${this.self} to party ${to} is down`);
+    const socket = await this.sockets.get(to)!;
+    const bytes = encodeFrame(frame);
+    await new Promise<void>((resolve, reject) => {
+      const accepted = socket.write(bytes, (error) => {
+        if (error) reject(new PgError(SqlState.connectionFailure, `link to party ${to}: ${error.message}`));
+      });
+      if (accepted) return resolve();
+      const onDrain = (): void => {
+        socket.off('close', onClose);
+        resolve();
+      };
+      const onClose = (): void => {
+        socket.off('drain', onDrain);
+        reject(new PgError(SqlState.connectionFailure, `link to party ${to} closed`));
+      };
+      socket.once('drain', onDrain);
+      socket.once('close', onClose);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const [peer, socket] of this.sockets) {
+      if (this.failed.has(peer)) continue;
+      // An accepted link that never came would wait forever: only close what exists.
+      void socket.then((s) => s.end(), () => {});
+    }
+    const server = this.server;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async dial(peer: PartyIndex): Promise<TLSSocket> {
+    const address = this.options.parties[peer];
+    const deadline = Date.now() + (this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+    for (;;) {
+      try {
+        const socket = await new Promise<TLSSocket>((resolve, reject) => {
+          const s = connect({
+            host: address.host,
+            port: address.port,
+            key: this.options.key,
+            cert: this.options.cert,
+            ca: this.options.ca,
+            servername: address.name,
+            minVersion: 'TLSv1.3',
+            rejectUnauthorized: true,
+          });
+          s.once('secureConnect', () => {
+            s.off('error', reject);
+            resolve(s);
+          });
+          s.once('error', reject);
+        });
+        this.attach(peer, socket);
+        return socket;
+      } catch (error) {
+        const refused = (error as NodeJS.ErrnoException).code === 'ECONNREFUSED';
+        if (!refused || Date.now() > deadline || this.closing) {
+          throw new PgError(SqlState.connectionFailure, `cannot reach party ${peer} (${address.name}) at ${address.host}:${address.port}: ${(error as Error).message}`);
+        }
+        await new Promise((r) => setTimeout(r, RETRY_MS));
+      }
+    }
+  }
+
+  private accepted(socket: TLSSocket): void {
+    const name = socket.getPeerCertificate().subject?.CN;
+    const peer = PARTY_INDICES.find((p) => p < this.self && this.options.parties[p].name === name);
+    const resolve = peer === undefined ? undefined : this.resolveAccepted.get(peer);
+    if (peer === undefined || resolve === undefined) {
+      // Not a lower-index party of this computation, or a second connection from it.
+      socket.destroy();
+      return;
+    }
+    this.resolveAccepted.delete(peer);
+    this.attach(peer, socket);
+    resolve(socket);
+  }
+
+  /** Reads frames from `peer`'s socket; checks that each one claims to come from that peer. */
+  private attach(peer: PartyIndex, socket: TLSSocket): void {
+    socket.setNoDelay(true);
+    let header = new Uint8Array(0);
+    let body: Uint8Array | null = null;
+    let filled = 0;
+    socket.on('data', (chunk: Buffer) => {
+      let data: Uint8Array = chunk;
+      try {
+        while (data.byteLength > 0) {
+          if (body === null) {
+            const need = 4 - header.byteLength;
+            const merged = new Uint8Array(header.byteLength + Math.min(need, data.byteLength));
+            merged.set(header);
+            merged.set(data.subarray(0, need), header.byteLength);
+            header = merged;
+            data = data.subarray(Math.min(need, data.byteLength));
+            if (header.byteLength < 4) break;
+            const length = new DataView(header.buffer).getUint32(0);
+            if (length > MAX_FRAME_PAYLOAD + 128) throw new PgError(SqlState.protocolViolation, `party ${peer} sent a frame of ${length} bytes`);
+            body = new Uint8Array(4 + length);
+            body.set(header);
+            filled = 4;
+            header = new Uint8Array(0);
+          }
+          const take = Math.min(body.byteLength - filled, data.byteLength);
+          body.set(data.subarray(0, take), filled);
+          filled += take;
+          data = data.subarray(take);
+          if (filled === body.byteLength) {
+            const decoded = decodeFrame(body);
+            body = null;
+            if (decoded === null) throw new PgError(SqlState.protocolViolation, `party ${peer} sent a truncated frame`);
+            if (decoded.frame.from !== peer) throw new PgError(SqlState.protocolViolation, `party ${peer} sent a frame claiming to come from party ${decoded.frame.from}`);
+            this.deliver(decoded.frame);
+          }
+        }
+      } catch (error) {
+        socket.destroy();
+        this.linkFailed(peer, error);
+      }
+    });
+    socket.on('error', (error) => this.linkFailed(peer, error));
+    socket.on('close', () => this.linkFailed(peer, new Error('connection closed')));
+  }
+
+  private deliver(frame: Frame): void {
+    if (this.listener) this.listener.frame(frame);
+    else this.early.push(frame);
+  }
+
+  private linkFailed(peer: PartyIndex, error: unknown): void {
+    if (this.failed.has(peer) || this.closing) return;
+    this.failed.add(peer);
+    const message = error instanceof Error ? error.message : String(error);
+    this.listener?.peerFailed(peer, new PgError(SqlState.connectionFailure, `link to party ${peer} (${this.options.parties[peer].name}) broke: ${message}`));
+  }
+}
