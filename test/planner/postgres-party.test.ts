@@ -1,7 +1,7 @@
 /**
- * A PostgreSQL party registered with DDL alone (CREATE SERVER, CREATE SCHEMA, IMPORT
- * FOREIGN SCHEMA) in a gateway with a SQLite catalog: single-party queries through the
- * gateway return what PostgreSQL returns directly; pushdown is checked at the engine (the
+ * A PostgreSQL party and a DuckDB party registered with DDL alone (CREATE SERVER, CREATE
+ * SCHEMA, IMPORT FOREIGN SCHEMA) in a gateway with a SQLite catalog: single-party queries
+ * through the gateway return what each engine returns directly; pushdown is checked at the engine (the
  * party database's statement log) and on the wire (bytes from the party); DDL errors carry
  * PostgreSQL's SQLSTATEs and leave nothing behind; the catalog survives a restart.
  */
@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import pg from 'pg';
 import { PostgresConnector } from '../../connectors/postgres/postgres-connector.js';
+import { DuckDbConnector } from '../../connectors/duckdb/duckdb-connector.js';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { CatalogStore } from '../../src/catalog/index.js';
 import { startGateway, type RunningGateway } from '../../src/cli/run-gateway.js';
 import { createFederatedEngine, type FederatedEngine } from '../../src/engine/federated-engine.js';
@@ -24,6 +26,9 @@ let database: TestDatabase;
 let direct: pg.Client;
 let connector: PostgresConnector;
 let node: PartyNode;
+let duckConnector: DuckDbConnector;
+let duckNode: PartyNode;
+let duckDirect: DuckDBInstance;
 let partyPort: number;
 let dir: string;
 let gatewayTls: IssuedCertificate;
@@ -85,11 +90,38 @@ beforeAll(async () => {
     logger: silent,
   });
   partyPort = await node.listen(0, '127.0.0.1');
+  // The same rows in a DuckDB file, for a DuckDB party.
+  const duckFile = join(dir, 'party.duckdb');
+  const duckSetup = await DuckDBInstance.create(duckFile);
+  const setup = await duckSetup.connect();
+  await setup.run(`CREATE TABLE visits AS SELECT i::INTEGER AS id, 'P' || (i % 5000) AS patient, (['I10','E11.9','J45.909','A04.7',NULL])[1 + i % 5] AS dx,
+    DATE '2024-01-01' + (i % 700)::INTEGER AS seen, round((i % 997) * 1.37, 2)::DECIMAL(10,2) AS cost, (i % 7)::INTEGER AS severity,
+    CASE WHEN i % 11 = 0 THEN 'O''Brien said "hi"' WHEN i % 13 = 0 THEN NULL ELSE 'note ' || i END AS note FROM range(1, 50001) t(i)`);
+  await setup.run(`CREATE TABLE patients AS SELECT 'P' || i AS patient, CASE WHEN i % 2 = 0 THEN 'F' ELSE 'M' END AS sex, DATE '1940-01-01' + (i * 5)::INTEGER AS born,
+    'SSN' || i AS ssn FROM range(0, 5000) t(i)`);
+  setup.closeSync();
+  duckSetup.closeSync();
+  duckConnector = await DuckDbConnector.open({ path: duckFile, readOnly: true });
+  duckNode = createPartyNode({
+    name: 'duckp',
+    connector: duckConnector,
+    tables: [
+      { name: 'visits', remote: { schema: 'main', name: 'visits' }, policies: publicColumns(['id', 'patient', 'dx', 'seen', 'cost', 'severity', 'note']) },
+      { name: 'patients', remote: { schema: 'main', name: 'patients' }, policies: { ...publicColumns(['patient', 'sex', 'born']), ssn: 'protected' } },
+    ],
+    tls: await issueCertificate(ca, 'duckp', ['127.0.0.1']),
+    logger: silent,
+  });
+  const duckPort = await duckNode.listen(0, '127.0.0.1');
+  duckDirect = await DuckDBInstance.create(duckFile, { access_mode: 'READ_ONLY' });
   running = await startGatewayOver(join(dir, 'catalog.sqlite'));
   for (const ddl of [
     `CREATE SERVER pgp FOREIGN DATA WRAPPER c2d OPTIONS (host '127.0.0.1', port '${partyPort}')`,
     'CREATE SCHEMA pgp',
     'IMPORT FOREIGN SCHEMA public FROM SERVER pgp INTO pgp',
+    `CREATE SERVER duckp FOREIGN DATA WRAPPER c2d OPTIONS (host '127.0.0.1', port '${duckPort}')`,
+    'CREATE SCHEMA duckp',
+    'IMPORT FOREIGN SCHEMA main FROM SERVER duckp INTO duckp',
   ]) {
     await running.client.query(ddl);
   }
@@ -99,6 +131,9 @@ afterAll(async () => {
   await stopGateway().catch(() => {});
   await node?.close();
   await connector?.close();
+  await duckNode?.close();
+  await duckConnector?.close();
+  duckDirect?.closeSync();
   await direct?.end();
   await database?.drop();
   await rm(dir, { recursive: true, force: true });
@@ -108,7 +143,7 @@ afterAll(async () => {
 function normalize(rows: unknown[][]): unknown[][] {
   const value = (v: unknown): unknown => {
     if (v instanceof Date) return v.toISOString();
-    const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : null;
+    const n = typeof v === 'number' || typeof v === 'bigint' ? Number(v) : typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : null;
     return n === null ? v : Number(n.toPrecision(12));
   };
   return rows.map((r) => r.map(value));
@@ -148,6 +183,18 @@ describe('a PostgreSQL party registered by DDL', () => {
     ]);
     expect(normalize(a.rows)).toEqual(normalize(b.rows));
     expect(a.rows.length).toBeGreaterThan(0);
+  });
+
+  it.each(queries)('%s: through the gateway, a DuckDB party returns what DuckDB returns', async (_name, sql) => {
+    const viaGateway = sql.replace(/\b(FROM|JOIN) (visits|patients)\b/g, '$1 duckp.$2');
+    const connection = await duckDirect.connect();
+    try {
+      const [a, b] = await Promise.all([running.client.query({ text: viaGateway, rowMode: 'array' }), connection.runAndReadAll(sql)]);
+      expect(normalize(a.rows)).toEqual(normalize(b.getRowsJS() as unknown[][]));
+      expect(a.rows.length).toBeGreaterThan(0);
+    } finally {
+      connection.closeSync();
+    }
   });
 
   it('pushes the filter and the aggregate down: seen in the engine’s statement log and in the bytes that cross', async () => {
