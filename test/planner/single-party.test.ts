@@ -174,7 +174,7 @@ const queries: ReadonlyArray<readonly [string, string]> = [
   ['equality with quotes', `SELECT id, note FROM visits WHERE note = 'O''Brien said "hi"' ORDER BY id LIMIT 3`],
 ];
 
-describe('a PostgreSQL party registered by DDL', () => {
+describe('a PostgreSQL party and a DuckDB party registered by DDL', () => {
   it.each(queries)('%s: the gateway returns what PostgreSQL returns', async (_name, sql) => {
     const viaGateway = sql.replace(/\b(FROM|JOIN) (visits|patients)\b/g, '$1 pgp.$2');
     const [a, b] = await Promise.all([
