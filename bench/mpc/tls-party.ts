@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { equalA, lessThanA } from '../../src/mpc/comparisons.js';
 import { Party } from '../../src/mpc/party.js';
 import { secureAggregateAt, type PartyInput } from '../../src/mpc/secure-aggregate.js';
+import { aShare } from '../../src/mpc/shares.js';
+import { sortA } from '../../src/mpc/sort.js';
 import { PartyEndpoint } from '../../src/net/party-endpoint.js';
 import type { PartyIndex } from '../../src/net/party-index.js';
 import { TlsTransport, type PeerAddress } from '../../src/net/tls-transport.js';
@@ -22,6 +24,10 @@ export interface TlsPartyJob {
   program: 'mult' | 'aggregate' | 'long' | 'bench';
   n: number;
   roundTimeoutMs?: number;
+  /** bench: one-way latency added to every frame; sort length; groups and owners of the group-by. */
+  addedLatencyMs?: number;
+  sortN?: number;
+  groups?: number;
 }
 
 const job = JSON.parse(process.argv[2]!) as TlsPartyJob;
@@ -46,6 +52,7 @@ async function main(): Promise<void> {
     key: readFileSync(join(job.certDir, `${name}.key`), 'utf8'),
     cert: readFileSync(join(job.certDir, `${name}.crt`), 'utf8'),
     ca: readFileSync(join(job.certDir, 'ca.crt'), 'utf8'),
+    addedLatencyMs: job.addedLatencyMs ?? 0,
   });
   const endpoint = new PartyEndpoint(transport);
   const exchange = endpoint.openComputation(`${job.program}-1`, { roundTimeoutMs: job.roundTimeoutMs ?? 8000 });
@@ -81,10 +88,18 @@ async function main(): Promise<void> {
         await f();
         return { ms: performance.now() - t, rounds: exchange.stats.rounds - r0, bytes: exchange.stats.bytesSent - b0 };
       };
+      const sortN = job.sortN ?? 0;
+      const groups = Array.from({ length: job.groups ?? 0 }, (_, i) => `g${i}`);
+      const partials: PartyInput = new Map(groups.map((g, i) => [g, { count: 1n, sum: BigInt(i), min: BigInt(i - party.self), max: BigInt(i + party.self) }]));
       result = {
         mult: await time(() => party.mulA(x.value, y.value)),
         lessThan: await time(() => lessThanA(party, x.value, y.value)),
         equal: await time(() => equalA(party, x.value, y.value)),
+        sort: sortN > 0 ? await time(() => sortA(party, aShare(x.value.s0.subarray(0, sortN), x.value.s1.subarray(0, sortN)))) : null,
+        groupBy:
+          groups.length > 0
+            ? await time(() => secureAggregateAt(party, { groups, aggregates: ['count', 'sum', 'min', 'max'], hosts: [0, 1, 2] }, new Map([[party.self, partials]])))
+            : null,
       };
     } else {
       // Many rounds, reporting progress, for the fault tests.

@@ -25,4 +25,3 @@ export {
 } from './secure-aggregate.js';
 export { gatherA, sortA, sortingLayers, type ComparatorLayer } from './sort.js';
 export { distinctWords, openDistinctCounts, secureDistinctCount, secureDistinctCountAt, type DistinctCounts } from './distinct-count.js';
-export { TlsTransport, type PeerAddress, type TlsTransportOptions } from '../net/tls-transport.js';

@@ -22,6 +22,8 @@ export interface TlsTransportOptions {
   readonly ca: string;
   /** How long to keep dialling a peer that is not up yet. */
   readonly connectTimeoutMs?: number;
+  /** For benchmarks: hold every incoming frame this long (one-way latency, as on a WAN). */
+  readonly addedLatencyMs?: number;
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -230,6 +232,16 @@ export class TlsTransport implements Transport {
   }
 
   private deliver(frame: Frame): void {
+    const delay = this.options.addedLatencyMs ?? 0;
+    if (delay > 0) {
+      // Equal delays keep the order: timers with the same timeout fire first in, first out.
+      setTimeout(() => this.handOver(frame), delay);
+      return;
+    }
+    this.handOver(frame);
+  }
+
+  private handOver(frame: Frame): void {
     if (this.listener) this.listener.frame(frame);
     else this.early.push(frame);
   }

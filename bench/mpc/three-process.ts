@@ -1,0 +1,73 @@
+// Three compute parties as three processes (dist/bench/mpc/tls-party.js) over mutual TLS
+// on loopback, one run: 64-bit multiplications, less-than and equality over n values,
+// an oblivious sort and a group-by (three owners' partials, count/sum/min/max), with the
+// rounds and bytes each party sent. Optionally with added one-way latency per frame.
+// Run after a build:
+//   node dist/bench/mpc/three-process.js [n=1048576] [sortN=16384] [groups=100000] [latencyMs=0]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createCertificateAuthority, issueCertificate } from '../../src/party/certs.js';
+
+const [n, sortN, groups, latencyMs] = [1 << 20, 1 << 14, 100_000, 0].map((d, i) => Number(process.argv[2 + i] ?? d)) as [number, number, number, number];
+const script = fileURLToPath(new URL('./tls-party.js', import.meta.url));
+const names = ['p0', 'p1', 'p2'];
+const certDir = mkdtempSync(join(tmpdir(), 'c2d-bench-'));
+const ca = await createCertificateAuthority('bench');
+writeFileSync(join(certDir, 'ca.crt'), ca.cert);
+for (const name of names) {
+  const issued = await issueCertificate(ca, name, ['127.0.0.1']);
+  writeFileSync(join(certDir, `${name}.crt`), issued.cert);
+  writeFileSync(join(certDir, `${name}.key`), issued.key);
+}
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+const parties = await Promise.all(names.map(async (name) => ({ name, host: '127.0.0.1', port: await freePort() })));
+
+type Figure = { ms: number; rounds: number; bytes: number } | null;
+const children = [0, 1, 2].map((self) =>
+  spawn(process.execPath, [script, JSON.stringify({ self, parties, certDir, program: 'bench', n, sortN, groups, addedLatencyMs: latencyMs, roundTimeoutMs: 120_000 })], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  }),
+);
+const results = await Promise.all(
+  children.map(
+    (child) =>
+      new Promise<Record<string, Figure> & { event: string; message?: string }>((resolve) => {
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => {
+          out += c.toString();
+          const nl = out.indexOf('\n');
+          if (nl >= 0) resolve(JSON.parse(out.slice(0, nl)));
+        });
+      }),
+  ),
+);
+for (const child of children) child.stdin.end();
+rmSync(certDir, { recursive: true, force: true });
+if (results.some((r) => r.event !== 'result')) {
+  console.error(results);
+  process.exit(1);
+}
+const line = (label: string, key: string, count: number, unit: string): void => {
+  const figures = results.map((r) => r[key] as Figure);
+  if (figures[0] === null) return;
+  const ms = Math.max(...figures.map((f) => f!.ms));
+  const bytes = figures.map((f) => f!.bytes);
+  const rate = unit === 'M/s' ? ` (${(count / ms / 1000).toFixed(1)} M/s)` : '';
+  console.log(`${label.padEnd(34)} ${(ms / 1000).toFixed(3)} s${rate}, ${figures[0]!.rounds} rounds, sent per party ${bytes.map((b) => (b / 2 ** 20).toFixed(1)).join(' / ')} MiB`);
+};
+console.log(`three processes, mutual TLS on loopback, added one-way latency ${latencyMs} ms`);
+line(`${n} multiplications`, 'mult', n, 'M/s');
+line(`${n} less-than`, 'lessThan', n, '');
+line(`${n} equality`, 'equal', n, '');
+line(`sort ${sortN} keys`, 'sort', sortN, '');
+line(`group-by ${groups} groups × 3 owners`, 'groupBy', groups, '');
