@@ -20,9 +20,9 @@ import { defaultCodecContext, formatType, textDecoder, textEncoder, TypeOid } fr
 import { columnsOfExpr, type Expr, type Fragment, type OrderItem } from './fragment.js';
 import { DuckDbDialect, emitFragment, PostgresDialect, SparkDialect, type SqlDialect } from '../../dialect/index.js';
 import { partitionTest, type PartitionTest } from './partition-pruning.js';
-import { planPartialAggregate, type SecurePartials } from './partial-aggregate.js';
+import { planPartialAggregate, tableSource, type SecurePartials } from './partial-aggregate.js';
 import { secureAggregate } from './secure-aggregate.js';
-import { JOIN_ALIAS, planJoinPushdown, type JoinPushdown } from './join-pushdown.js';
+import { JOIN_ALIAS, joinSource, planJoinPushdown, type JoinPushdown } from './join-pushdown.js';
 import { conjuncts, toFragmentExpr } from './pushdown-filter.js';
 import type { FederatedPartition, FederatedTable, FederationSource, FederationView, PartyDirectory } from './federation.js';
 import type { FragmentStream } from '../../connectors/connector.js';
@@ -352,6 +352,24 @@ function analyze(query: QueryAst, federation: FederationView): QueryPlan {
   const join = planJoinPushdown(query as Node, federation, rangeVars(query));
   if (join) {
     const first = join.tables[0]!;
+    for (const [from, to] of join.columnRefs) plan.replacements.set(from, to);
+    // Grouping and aggregates go down with the join when the parties apply the whole WHERE.
+    const source = joinSource(join);
+    const aggregate = join.whereComplete ? planPartialAggregate((query as Node)['SelectStmt'], source) : null;
+    if (aggregate) {
+      plan.uses.push({
+        range: first.range,
+        table: first.table,
+        fragment: { output: aggregate.output, where: join.where, groupBy: aggregate.groupBy.map((name) => source.expr(name)), orderBy: [], limit: null },
+        work: [...join.work.filter((c) => c.source === 'key'), ...aggregate.work.map((c, i) => ({ ...c, source: i }))],
+        prune: [],
+        secure: null,
+        join,
+      });
+      for (const [from, to] of aggregate.replacements) plan.replacements.set(from, to);
+      plan.gatewayWhere = [];
+      return plan;
+    }
     plan.uses.push({
       range: first.range,
       table: first.table,
@@ -361,7 +379,6 @@ function analyze(query: QueryAst, federation: FederationView): QueryPlan {
       secure: null,
       join,
     });
-    for (const [from, to] of join.columnRefs) plan.replacements.set(from, to);
     return plan;
   }
   const referenced = referencedColumnNames(query);
@@ -401,7 +418,7 @@ function analyze(query: QueryAst, federation: FederationView): QueryPlan {
     }
     const filter: Expr | null = pushed.length === 0 ? null : pushed.length === 1 ? pushed[0]! : { kind: 'and', args: pushed };
     const keyWork: WorkColumn[] = table.columns.filter((c) => c.name === key).map((c) => ({ name: c.name, typeOid: c.typeOid, typmod: c.typmod, source: 'key' }));
-    const aggregate = soleTable && wholeWhere ? planPartialAggregate(top!, table, reference) : null;
+    const aggregate = soleTable && wholeWhere ? planPartialAggregate(top!, tableSource(table, reference)) : null;
     if (aggregate) {
       plan.uses.push({
         range,

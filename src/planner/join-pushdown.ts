@@ -12,6 +12,7 @@
 import type { Expr, OutputItem } from './fragment.js';
 import type { FederatedPartition, FederatedTable, FederationView } from './federation.js';
 import { conjuncts, toFragmentExpr } from './pushdown-filter.js';
+import type { AggregateSource } from './partial-aggregate.js';
 
 type Node = Record<string, any>;
 
@@ -28,6 +29,8 @@ export interface JoinPushdown {
   /** The ON condition of each joined table after the first (key equalities left out). */
   on: Expr[];
   where: Expr | null;
+  /** Whether `where` (with the key equalities) is the query's whole WHERE. */
+  whereComplete: boolean;
   output: OutputItem[];
   /** The joined rows' columns: `${alias}__${column}`, the keys (filled per unit) included. */
   work: Array<{ name: string; typeOid: number; typmod: number; source: number | 'key' }>;
@@ -87,6 +90,7 @@ export function planJoinPushdown(query: Node, view: FederationView, allRanges: r
     pushedOn.push(expr);
   }
   const pushedWhere: Expr[] = [];
+  let whereComplete = true;
   for (const condition of conjuncts(select.whereClause)) {
     const link = isKeyEquality(condition);
     if (link) {
@@ -95,6 +99,7 @@ export function planJoinPushdown(query: Node, view: FederationView, allRanges: r
     }
     const expr = toFragmentExpr(condition, target);
     if (expr) pushedWhere.push(expr);
+    else whereComplete = false;
   }
   const units = colocatedUnits(tables, keyLinks);
   if (!units) return null;
@@ -162,6 +167,7 @@ export function planJoinPushdown(query: Node, view: FederationView, allRanges: r
     units,
     on: on.map((parts) => (parts.length === 0 ? { kind: 'literal', value: true } : parts.length === 1 ? parts[0]! : { kind: 'and', args: parts })),
     where: where.length === 0 ? null : where.length === 1 ? where[0]! : { kind: 'and', args: where },
+    whereComplete,
     output,
     work,
     columnRefs,
@@ -222,4 +228,25 @@ function colocatedUnits(tables: readonly JoinedTable[], keyLinks: ReadonlyArray<
     units.push({ party: partitions[0]!.party, partitions });
   }
   return units;
+}
+
+/** The joined rows as what partial aggregation reads: columns by their generated names. */
+export function joinSource(join: JoinPushdown): AggregateSource {
+  const columns = new Map<string, { alias: string; column: string; typeOid: number; typmod: number; key: boolean }>();
+  for (const t of join.tables) {
+    for (const c of t.table.columns) {
+      columns.set(`${t.alias}__${c.name}`, { alias: t.alias, column: c.name, typeOid: c.typeOid, typmod: c.typmod, key: c.name === t.table.partitionKey });
+    }
+  }
+  return {
+    column(node) {
+      const replaced = node && join.columnRefs.get(node);
+      const name = replaced?.['ColumnRef']?.fields?.[1]?.['String']?.sval as string | undefined;
+      return name !== undefined && columns.has(name) ? name : null;
+    },
+    type: (name) => columns.get(name),
+    isKey: (name) => columns.get(name)?.key ?? false,
+    isProtected: () => false,
+    expr: (name) => ({ kind: 'column', name: columns.get(name)!.column, table: columns.get(name)!.alias }),
+  };
 }

@@ -10,7 +10,7 @@ import { parseStatements } from '../sql/index.js';
 import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
 import { TypeOid } from '../sql/types/index.js';
-import type { AggregateFunction, OutputItem } from './fragment.js';
+import type { AggregateFunction, Expr, OutputItem } from './fragment.js';
 import type { FederatedTable } from './federation.js';
 
 type Node = Record<string, any>;
@@ -58,11 +58,44 @@ const NOT_SPLIT: ReadonlySet<string> = new Set([
 
 const INT = new Set<number>([TypeOid.int2, TypeOid.int4]);
 
+/** What the aggregated rows are: one federated table, or a join pushed down to the parties. */
+export interface AggregateSource {
+  /** The column a ColumnRef node of the query names (by the name its fragment output gets), or null. */
+  column(node: Node | undefined): string | null;
+  type(name: string): { typeOid: number; typmod: number } | undefined;
+  /** A partition key: its value is the gateway's, never a party's output. */
+  isKey(name: string): boolean;
+  isProtected(name: string): boolean;
+  /** How the fragment reads the column. */
+  expr(name: string): Expr;
+}
+
+/** One federated table, referred to as `reference` in the query. */
+export function tableSource(table: FederatedTable, reference: string): AggregateSource {
+  const type = (name: string): { typeOid: number; typmod: number } | undefined => {
+    const column = table.columns.find((c) => c.name === name);
+    return column && { typeOid: column.typeOid, typmod: column.typmod };
+  };
+  return {
+    column(node) {
+      const fields = node?.['ColumnRef']?.fields as Node[] | undefined;
+      if (!fields) return null;
+      const parts = fields.map((f) => f['String']?.sval as string | undefined);
+      const name = parts.length === 1 ? parts[0] : parts.length === 2 && parts[0] === reference ? parts[1] : undefined;
+      return name !== undefined && type(name) ? name : null;
+    },
+    type,
+    isKey: (name) => name === table.partitionKey,
+    isProtected: (name) => table.columns.some((c) => c.name === name && c.protected),
+    expr: (name) => ({ kind: 'column', name }),
+  };
+}
+
 /**
- * The split of `select`'s aggregation over `table`, or null when the query is not a
- * grouping/aggregate query over that one table that splits exactly.
+ * The split of `select`'s aggregation over `source`, or null when the query is not a
+ * grouping/aggregate query over it that splits exactly.
  */
-export function planPartialAggregate(select: Node, table: FederatedTable, reference: string): PartialAggregate | null {
+export function planPartialAggregate(select: Node, source: AggregateSource): PartialAggregate | null {
   if (select.groupingSets || select.windowClause?.length) return null;
   const calls: Node[] = [];
   let splittable = true;
@@ -90,17 +123,8 @@ export function planPartialAggregate(select: Node, table: FederatedTable, refere
   const groupClause = (select.groupClause ?? []) as Node[];
   if (!splittable || (calls.length === 0 && groupClause.length === 0)) return null;
 
-  const columnType = (name: string): { typeOid: number; typmod: number } | undefined => {
-    const column = table.columns.find((c) => c.name === name);
-    return column && { typeOid: column.typeOid, typmod: column.typmod };
-  };
-  const columnOf = (node: Node | undefined): string | null => {
-    const fields = node?.['ColumnRef']?.fields as Node[] | undefined;
-    if (!fields) return null;
-    const parts = fields.map((f) => f['String']?.sval as string | undefined);
-    const name = parts.length === 1 ? parts[0] : parts.length === 2 && parts[0] === reference ? parts[1] : undefined;
-    return name !== undefined && columnType(name) ? name : null;
-  };
+  const columnType = (name: string): { typeOid: number; typmod: number } | undefined => source.type(name);
+  const columnOf = (node: Node | undefined): string | null => source.column(node);
 
   const groupBy: string[] = [];
   for (const item of groupClause) {
@@ -108,10 +132,10 @@ export function planPartialAggregate(select: Node, table: FederatedTable, refere
     const target = typeof position === 'number' ? (select.targetList?.[position - 1]?.['ResTarget']?.val as Node | undefined) : item;
     const name = columnOf(target);
     if (name === null) return null;
-    if (name !== table.partitionKey && !groupBy.includes(name)) groupBy.push(name);
+    if (!source.isKey(name) && !groupBy.includes(name)) groupBy.push(name);
   }
 
-  const isProtected = (name: string | null): boolean => name !== null && table.columns.some((c) => c.name === name && c.protected);
+  const isProtected = (name: string | null): boolean => name !== null && source.isProtected(name);
   const secure = calls.some((node) => !node['FuncCall'].agg_star && isProtected(columnOf(node['FuncCall'].args[0])));
   if (secure && groupBy.some(isProtected)) {
     throw new PgError(SqlState.insufficientPrivilege, 'a protected column cannot be a grouping key', {
@@ -121,7 +145,7 @@ export function planPartialAggregate(select: Node, table: FederatedTable, refere
   const secret: number[] = [];
   const scales: number[] = [];
   const countOf = new Map<number, number>();
-  const output: OutputItem[] = groupBy.map((name) => ({ kind: 'expr', expr: { kind: 'column', name }, alias: name }));
+  const output: OutputItem[] = groupBy.map((name) => ({ kind: 'expr', expr: source.expr(name), alias: name }));
   const work: WorkColumn[] = groupBy.map((name) => ({ name, ...columnType(name)! }));
   const replacements = new Map<Node, Node>();
   const partial = (fn: AggregateFunction, arg: string | null, type: { typeOid: number; typmod: number }): string => {
@@ -130,7 +154,7 @@ export function planPartialAggregate(select: Node, table: FederatedTable, refere
       secret.push(output.length);
       scales.push(type.typeOid === TypeOid.numeric && type.typmod >= 4 ? (type.typmod - 4) & 0xffff : 0);
     }
-    output.push({ kind: 'aggregate', aggregate: { fn, arg: arg === null ? null : { kind: 'column', name: arg } }, alias });
+    output.push({ kind: 'aggregate', aggregate: { fn, arg: arg === null ? null : source.expr(arg) }, alias });
     work.push({ name: alias, ...type });
     return alias;
   };
@@ -140,7 +164,7 @@ export function planPartialAggregate(select: Node, table: FederatedTable, refere
     const call = node['FuncCall'] as Node;
     const fn = funcName(call);
     const arg = call.agg_star ? null : columnOf(call.args[0]);
-    if (!call.agg_star && (arg === null || arg === table.partitionKey)) return null;
+    if (!call.agg_star && (arg === null || source.isKey(arg))) return null;
     const type = arg === null ? count : columnType(arg)!;
     let combined: string;
     switch (fn) {
