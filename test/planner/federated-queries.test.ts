@@ -152,7 +152,7 @@ describe('cross-party queries over public columns', () => {
     const fragments = plan.filter((l) => l.startsWith('Join fragment at party'));
     expect(fragments).toHaveLength(3);
     // The grouping by the key and the count go down with the join.
-    for (const f of fragments) expect(f).toMatch(/^Join fragment at party \w+ \(duckdb\): SELECT count\(\*\) AS "c2d_partial_0" FROM/);
+    for (const f of fragments) expect(f).toMatch(/^Join fragment at party \w+: SELECT count\(\*\) AS "c2d_partial_0" FROM/);
     for (const f of fragments) expect(f).toMatch(/FROM "diagnoses" AS "d" JOIN "medications" AS "m" ON \("m"\."patient_id" = "d"\."patient_id"\) WHERE \("d"\."icd10" = 'I21\.9'\)/);
     // Not co-located (no key equality): each table's rows come to the gateway.
     const apart = (await fed.query('EXPLAIN SELECT count(*) FROM diagnoses d JOIN medications m ON m.patient_id = d.patient_id')).rows.map((r) => r['QUERY PLAN'] as string);
