@@ -52,6 +52,7 @@ export class Exchange {
   private readonly inbox = new Map<string, Uint8Array>();
   private waiter: { round: number; from: Set<PartyIndex>; wake: () => void } | null = null;
   private failWaiter: ((error: PgError) => void) | null = null;
+  private abortRound: ((error: PgError) => void) | null = null;
   private readonly onDone: () => void;
 
   constructor(transport: Transport, computationId: string, options: ExchangeOptions = {}, onDone: () => void = () => {}) {
@@ -80,6 +81,7 @@ export class Exchange {
     this.busy = true;
     const round = this.nextRound++;
     this.stats.rounds++;
+    let sendTimer: ReturnType<typeof setTimeout> | undefined;
     try {
       const sends: Promise<void>[] = [];
       for (const [to, payload] of outgoing) {
@@ -89,14 +91,29 @@ export class Exchange {
         sends.push(this.transport.send(to, { kind: FrameKind.data, from: this.self, computationId: this.computationId, round, payload }));
       }
       const received = this.receive(round, expectFrom);
-      // A send failure or a receive failure both end the round; the first one wins.
-      const [messages] = await Promise.all([received, Promise.all(sends).catch((error: unknown) => this.fail(asPgError(error)))]);
+      // A send failure or a receive failure both end the round; the first one wins. A
+      // send may also hang (a peer that never connects or stops reading): a failure from
+      // anywhere, or the round timeout, ends the round all the same.
+      const aborted = new Promise<never>((_, reject) => {
+        this.abortRound = reject;
+      });
+      aborted.catch(() => {});
+      sendTimer = setTimeout(() => {
+        this.fail(new PgError(SqlState.connectionFailure, `computation ${this.computationId}: round ${round} could not be sent within ${this.roundTimeoutMs} ms`));
+      }, this.roundTimeoutMs);
+      const sent = Promise.all(sends)
+        .then(() => clearTimeout(sendTimer))
+        .catch((error: unknown) => this.fail(asPgError(error)));
+      if (this.failure) this.abortRound?.(this.failure);
+      const [messages] = await Promise.race([Promise.all([received, sent]), aborted]);
       return messages;
     } catch (error) {
       const pgError = asPgError(error);
       this.fail(pgError);
       throw this.failure ?? pgError;
     } finally {
+      clearTimeout(sendTimer);
+      this.abortRound = null;
       this.busy = false;
     }
   }
@@ -210,6 +227,7 @@ export class Exchange {
       }
     }
     this.failWaiter?.(error);
+    this.abortRound?.(error);
     this.onDone();
   }
 }

@@ -46,6 +46,7 @@ export class TlsTransport implements Transport {
   private readonly failed = new Set<PartyIndex>();
   private listener: TransportListener | null = null;
   private readonly early: Frame[] = [];
+  private readonly earlyFailures: [PartyIndex, Error][] = [];
   private server: Server | null = null;
   private closing = false;
 
@@ -66,7 +67,19 @@ export class TlsTransport implements Transport {
     for (const peer of PARTY_INDICES) {
       if (peer === self) continue;
       if (peer < self) {
-        this.sockets.set(peer, new Promise((resolve) => this.resolveAccepted.set(peer, resolve)));
+        const accepted = new Promise<TLSSocket>((resolve, reject) => {
+          this.resolveAccepted.set(peer, resolve);
+          // A peer that never connects (or is refused) fails the link, not a send forever.
+          const timer = setTimeout(() => {
+            if (!this.resolveAccepted.delete(peer)) return;
+            const error = new PgError(SqlState.connectionFailure, `party ${peer} (${parties[peer].name}) did not connect within ${this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS} ms`);
+            reject(error);
+            this.linkFailed(peer, error);
+          }, this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+          timer.unref();
+        });
+        accepted.catch(() => {});
+        this.sockets.set(peer, accepted);
       } else {
         const dialled = this.dial(peer);
         dialled.catch((error: unknown) => this.linkFailed(peer, error));
@@ -101,6 +114,7 @@ export class TlsTransport implements Transport {
   listen(listener: TransportListener): void {
     this.listener = listener;
     for (const frame of this.early.splice(0)) listener.frame(frame);
+    for (const [peer, error] of this.earlyFailures.splice(0)) listener.peerFailed(peer, error);
   }
 
   async send(to: PartyIndex, frame: Frame): Promise<void> {
@@ -250,6 +264,8 @@ export class TlsTransport implements Transport {
     if (this.failed.has(peer) || this.closing) return;
     this.failed.add(peer);
     const message = error instanceof Error ? error.message : String(error);
-    this.listener?.peerFailed(peer, new PgError(SqlState.connectionFailure, `link to party ${peer} (${this.options.parties[peer].name}) broke: ${message}`));
+    const failure = new PgError(SqlState.connectionFailure, `link to party ${peer} (${this.options.parties[peer].name}) broke: ${message}`);
+    if (this.listener) this.listener.peerFailed(peer, failure);
+    else this.earlyFailures.push([peer, failure]);
   }
 }

@@ -1,0 +1,88 @@
+import { createServer } from 'node:net';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Party } from '../../src/mpc/party.js';
+import { PartyEndpoint } from '../../src/net/party-endpoint.js';
+import type { PartyIndex } from '../../src/net/party-index.js';
+import { TlsTransport, type PeerAddress } from '../../src/net/tls-transport.js';
+import { createCertificateAuthority, issueCertificate, type IssuedCertificate } from '../../src/party/certs.js';
+
+// The TLS transport with all three parties in this process (the child-process tests
+// are in tls-processes.test.ts): correctness with large batches, and who may connect.
+const NAMES = ['p0', 'p1', 'p2'] as const;
+let certs: IssuedCertificate[] = [];
+let rogue: IssuedCertificate;
+
+beforeAll(async () => {
+  const ca = await createCertificateAuthority('federation');
+  certs = await Promise.all(NAMES.map((name) => issueCertificate(ca, name, ['127.0.0.1'])));
+  rogue = await issueCertificate(await createCertificateAuthority('elsewhere'), 'p2', ['127.0.0.1']);
+}, 30_000);
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Runs `program` at three parties over TLS; `identity[p]` is the certificate party p presents. */
+async function overTls<T>(program: (party: Party) => Promise<T>, identity: IssuedCertificate[] = certs): Promise<PromiseSettledResult<T>[]> {
+  const parties = (await Promise.all(NAMES.map(async (name) => ({ name, host: '127.0.0.1', port: await freePort() })))) as [PeerAddress, PeerAddress, PeerAddress];
+  const transports = await Promise.all(
+    ([0, 1, 2] as PartyIndex[]).map((self) => TlsTransport.open({ self, parties, ...identity[self]!, connectTimeoutMs: 3000 })),
+  );
+  const endpoints = transports.map((t) => new PartyEndpoint(t));
+  const settled = await Promise.allSettled(
+    endpoints.map(async (endpoint) => {
+      const exchange = endpoint.openComputation('t1', { roundTimeoutMs: 5000 });
+      try {
+        return await program(await Party.setup(exchange));
+      } catch (error) {
+        exchange.abort(error instanceof Error ? error.message : String(error));
+        throw error;
+      } finally {
+        exchange.close();
+      }
+    }),
+  );
+  await Promise.all(endpoints.map((e) => e.close()));
+  return settled;
+}
+
+describe('TlsTransport', () => {
+  it('carries 2^21-word rounds (16 MiB messages, backpressure) with the right products', async () => {
+    const n = 1 << 21;
+    const x = BigUint64Array.from({ length: n }, (_, i) => BigInt(i) + 0xffff_ffff_0000n);
+    const settled = await overTls(async (party) => {
+      const a = await party.shareInputA(party.self === 0 ? x : null, 0, n);
+      const square = await party.mulA(a, a);
+      return { opened: await party.revealA(square), rounds: party.exchange.stats.rounds };
+    });
+    for (const s of settled) {
+      expect(s.status).toBe('fulfilled');
+      const { opened, rounds } = (s as PromiseFulfilledResult<{ opened: BigUint64Array; rounds: number }>).value;
+      expect(rounds).toBe(4);
+      for (const i of [0, 1, n >> 1, n - 1]) expect(opened[i]).toBe(BigInt.asUintN(64, x[i]! * x[i]!));
+    }
+  }, 60_000);
+
+  it('refuses a party whose certificate is from another CA: the computation ends with a clear error', async () => {
+    const settled = await overTls(async (party) => party.revealA(await party.shareInputA(party.self === 0 ? BigUint64Array.of(7n) : null, 0, 1)), [certs[0]!, certs[1]!, rogue]);
+    for (const s of settled) expect(s.status).toBe('rejected');
+    // Each error names the party at fault, in its message or (when a peer's abort ended it) its detail.
+    const reasons = settled.map((s) => {
+      const error = (s as PromiseRejectedResult).reason as { message: string; detail?: string };
+      return `${error.message} ${error.detail ?? ''}`;
+    });
+    expect(reasons[0]).toMatch(/party 2/);
+    expect(reasons[1]).toMatch(/party 2/);
+  }, 30_000);
+
+  it('refuses a federation certificate presented under another party’s name', async () => {
+    // Party 1 presents p2's certificate: party 0 dials "p1" and the name does not match.
+    const settled = await overTls(async (party) => party.revealA(await party.shareInputA(party.self === 0 ? BigUint64Array.of(7n) : null, 0, 1)), [certs[0]!, certs[2]!, certs[2]!]);
+    for (const s of settled) expect(s.status).toBe('rejected');
+    expect(String((settled[0] as PromiseRejectedResult).reason.message)).toMatch(/party 1/);
+  }, 30_000);
+});
