@@ -35,28 +35,43 @@ export function assertComputationId(id: string): void {
   }
 }
 
+/** Header bytes for an id of `idLength`: zero padding makes the payload start at a multiple of 8. */
+function headerLength(idLength: number): number {
+  return Math.ceil((HEADER_FIXED + idLength) / 8) * 8;
+}
+
 /**
  * Byte layout, for stream transports (TCP/TLS): u32 big-endian length of everything
- * after it, u8 kind, u8 sender, u8 id length, id (ASCII), u32 big-endian round,
- * payload. Word vectors inside a payload are little-endian (the layout of
- * BigUint64Array on every platform Node runs on in practice).
+ * after it, u8 kind, u8 sender, u8 id length, id (ASCII), u32 big-endian round, zero
+ * padding to a multiple of 8 bytes from the frame's start, payload. The padding lets a
+ * receiver that reads a frame into its own buffer view the payload's words in place.
+ * Word vectors inside a payload are little-endian (the layout of BigUint64Array on
+ * every platform Node runs on in practice).
  */
-export function encodeFrame(frame: Frame): Uint8Array {
+export function encodeFrameHeader(frame: Frame): Uint8Array {
   assertComputationId(frame.computationId);
   if (frame.payload.byteLength > MAX_FRAME_PAYLOAD) {
     throw new PgError(SqlState.programLimitExceeded, `frame payload of ${frame.payload.byteLength} bytes exceeds ${MAX_FRAME_PAYLOAD}`);
   }
   const idLength = frame.computationId.length;
-  const total = HEADER_FIXED + idLength + frame.payload.byteLength;
-  const out = new Uint8Array(total);
+  const header = headerLength(idLength);
+  const out = new Uint8Array(header);
   const view = new DataView(out.buffer);
-  view.setUint32(0, total - 4);
+  view.setUint32(0, header + frame.payload.byteLength - 4);
   out[4] = frame.kind;
   out[5] = frame.from;
   out[6] = idLength;
   for (let i = 0; i < idLength; i++) out[7 + i] = frame.computationId.charCodeAt(i);
   view.setUint32(7 + idLength, frame.round);
-  out.set(frame.payload, HEADER_FIXED + idLength);
+  return out;
+}
+
+/** The whole frame in one buffer (transports may rather write header and payload apart). */
+export function encodeFrame(frame: Frame): Uint8Array {
+  const header = encodeFrameHeader(frame);
+  const out = new Uint8Array(header.byteLength + frame.payload.byteLength);
+  out.set(header);
+  out.set(frame.payload, header.byteLength);
   return out;
 }
 
@@ -77,11 +92,13 @@ export function decodeFrame(bytes: Uint8Array): { frame: Frame; consumed: number
   const from = bytes[5];
   if (!isPartyIndex(from)) throw violation(`unknown sender ${from}`);
   const idLength = bytes[6]!;
-  if (HEADER_FIXED + idLength > 4 + length) throw violation('computation id longer than its frame');
+  const header = headerLength(idLength);
+  if (header > 4 + length) throw violation('computation id longer than its frame');
   const computationId = String.fromCharCode(...bytes.subarray(7, 7 + idLength));
   if (!COMPUTATION_ID.test(computationId)) throw violation('malformed computation id');
   const round = view.getUint32(7 + idLength);
-  const payload = bytes.subarray(HEADER_FIXED + idLength, 4 + length);
+  for (let i = HEADER_FIXED + idLength; i < header; i++) if (bytes[i] !== 0) throw violation('non-zero header padding');
+  const payload = bytes.subarray(header, 4 + length);
   return { frame: { kind, from, computationId, round, payload }, consumed: 4 + length };
 }
 

@@ -1,7 +1,7 @@
 import { connect, createServer, type Server, type TLSSocket } from 'node:tls';
 import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
-import { decodeFrame, encodeFrame, MAX_FRAME_PAYLOAD, type Frame } from './frame.js';
+import { decodeFrame, encodeFrameHeader, MAX_FRAME_PAYLOAD, type Frame } from './frame.js';
 import { PARTY_INDICES, type PartyIndex } from './party-index.js';
 import type { Transport, TransportListener } from './transport.js';
 
@@ -121,11 +121,15 @@ export class TlsTransport implements Transport {
     if (to === this.self) throw new PgError(SqlState.internalError, `party ${this.self} sent a frame to itself`);
     if (this.failed.has(to)) throw new PgError(SqlState.connectionFailure, `link from party ${this.self} to party ${to} is down`);
     const socket = await this.sockets.get(to)!;
-    const bytes = encodeFrame(frame);
+    const header = encodeFrameHeader(frame);
     await new Promise<void>((resolve, reject) => {
-      const accepted = socket.write(bytes, (error) => {
+      // Header and payload go out together without copying the payload (the caller gave it up).
+      socket.cork();
+      socket.write(header);
+      const accepted = socket.write(frame.payload, (error) => {
         if (error) reject(new PgError(SqlState.connectionFailure, `link to party ${to}: ${error.message}`));
       });
+      socket.uncork();
       if (accepted) return resolve();
       const onDrain = (): void => {
         socket.off('close', onClose);
