@@ -26,16 +26,26 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Runs `program` at three parties over TLS; `identity[p]` is the certificate party p presents. */
-async function overTls<T>(program: (party: Party) => Promise<T>, identity: IssuedCertificate[] = certs): Promise<PromiseSettledResult<T>[]> {
+async function linked(identity: IssuedCertificate[] = certs): Promise<PartyEndpoint[]> {
   const parties = (await Promise.all(NAMES.map(async (name) => ({ name, host: '127.0.0.1', port: await freePort() })))) as [PeerAddress, PeerAddress, PeerAddress];
   const transports = await Promise.all(
     ([0, 1, 2] as PartyIndex[]).map((self) => TlsTransport.open({ self, parties, ...identity[self]!, connectTimeoutMs: 3000 })),
   );
-  const endpoints = transports.map((t) => new PartyEndpoint(t));
-  const settled = await Promise.allSettled(
+  return transports.map((t) => new PartyEndpoint(t));
+}
+
+/** Runs `program` at three parties over TLS; `identity[p]` is the certificate party p presents. */
+async function overTls<T>(program: (party: Party) => Promise<T>, identity: IssuedCertificate[] = certs): Promise<PromiseSettledResult<T>[]> {
+  const endpoints = await linked(identity);
+  const settled = await runOn(endpoints, 't1', program);
+  await Promise.all(endpoints.map((e) => e.close()));
+  return settled;
+}
+
+async function runOn<T>(endpoints: PartyEndpoint[], id: string, program: (party: Party) => Promise<T>): Promise<PromiseSettledResult<T>[]> {
+  return Promise.allSettled(
     endpoints.map(async (endpoint) => {
-      const exchange = endpoint.openComputation('t1', { roundTimeoutMs: 5000 });
+      const exchange = endpoint.openComputation(id, { roundTimeoutMs: 5000 });
       try {
         return await program(await Party.setup(exchange));
       } catch (error) {
@@ -46,8 +56,6 @@ async function overTls<T>(program: (party: Party) => Promise<T>, identity: Issue
       }
     }),
   );
-  await Promise.all(endpoints.map((e) => e.close()));
-  return settled;
 }
 
 describe('TlsTransport', () => {
@@ -66,6 +74,28 @@ describe('TlsTransport', () => {
       for (const i of [0, 1, n >> 1, n - 1]) expect(opened[i]).toBe(BigInt.asUintN(64, x[i]! * x[i]!));
     }
   }, 60_000);
+
+  it('a computation that fails at one party ends at all three, and the next one on the same links succeeds', async () => {
+    const endpoints = await linked();
+    const failed = await runOn(endpoints, 'bad', async (party) => {
+      const x = await party.shareInputA(party.self === 0 ? BigUint64Array.of(5n, 6n) : null, 0, 2);
+      if (party.self === 1) throw new Error('party 1 ran out of memory');
+      return party.revealA(await party.mulA(x, x));
+    });
+    expect(failed.map((s) => s.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    const detail = (s: PromiseSettledResult<unknown>): string => {
+      const error = (s as PromiseRejectedResult).reason as { message: string; detail?: string };
+      return `${error.message} ${error.detail ?? ''}`;
+    };
+    expect(detail(failed[0]!)).toMatch(/aborted by party 1.*out of memory/);
+    expect(detail(failed[2]!)).toMatch(/aborted by party 1.*out of memory/);
+    const next = await runOn(endpoints, 'good', async (party) => {
+      const x = await party.shareInputA(party.self === 0 ? BigUint64Array.of(5n, 6n) : null, 0, 2);
+      return party.revealA(await party.mulA(x, x));
+    });
+    expect(next.map((s) => (s.status === 'fulfilled' ? Array.from(s.value) : s.reason))).toEqual([[25n, 36n], [25n, 36n], [25n, 36n]]);
+    await Promise.all(endpoints.map((e) => e.close()));
+  }, 30_000);
 
   it('refuses a party whose certificate is from another CA: the computation ends with a clear error', async () => {
     const settled = await overTls(async (party) => party.revealA(await party.shareInputA(party.self === 0 ? BigUint64Array.of(7n) : null, 0, 1)), [certs[0]!, certs[1]!, rogue]);
