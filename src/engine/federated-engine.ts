@@ -22,6 +22,8 @@ export interface FederatedEngineOptions {
   federationTls: IssuedCertificate | null;
   /** How long to wait for a party to answer before 08001-style errors (default 5 s). */
   connectTimeoutMs?: number;
+  /** How long a party's result may stay silent before the query stops with 08006 (default 60 s). */
+  idleTimeoutMs?: number;
 }
 
 export interface FederatedEngine {
@@ -32,7 +34,11 @@ export interface FederatedEngine {
 
 export async function createFederatedEngine(options: FederatedEngineOptions): Promise<FederatedEngine> {
   const instance = await DuckDBInstance.create(':memory:');
-  const directory = new CatalogPartyDirectory({ tls: options.federationTls, connectTimeoutMs: options.connectTimeoutMs ?? 5000 });
+  const directory = new CatalogPartyDirectory({
+    tls: options.federationTls,
+    connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+    ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+  });
   const source = catalogFederationSource(options.catalog, (snapshot) => directory.at(snapshot));
   const parties: PartyTables = {
     describe: async (server, table) => (await directory.at(await options.catalog.snapshot()).describe(server, table)).tables,

@@ -27,6 +27,11 @@ export interface PartyClientOptions {
   address: string;
   tls: IssuedCertificate;
   connectTimeoutMs?: number;
+  /**
+   * How long a result stream may stay silent (its engine still computing, or the party
+   * stopped) before the query is stopped with an error. Default 60 s.
+   */
+  idleTimeoutMs?: number;
 }
 
 const PartyStub = grpc.makeGenericClientConstructor(partyService, 'Party');
@@ -87,12 +92,13 @@ export class PartyClient {
     const iterator = (call as unknown as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
     const next = async (): Promise<Buffer | null> => {
       try {
-        const r = await iterator.next();
+        const r = await this.withinIdleTimeout(iterator.next(), () => call.cancel());
         if (r.done) return null;
         this.bytesReceived += r.value.length;
         return r.value;
       } catch (error) {
         if (signal.aborted) throw new PgError(SqlState.queryCanceled, 'canceling statement due to user request');
+        if (error instanceof PgError) throw error;
         throw this.toPgError(error as grpc.ServiceError);
       }
     };
@@ -129,6 +135,23 @@ export class PartyClient {
 
   close(): void {
     this.stub.close();
+  }
+
+  /** `step`, or an error once the party has been silent for the idle timeout (then `stop` ends the call). */
+  private withinIdleTimeout<T>(step: Promise<T>, stop: () => void): Promise<T> {
+    const ms = this.options.idleTimeoutMs ?? 60_000;
+    let timer: NodeJS.Timeout | undefined;
+    const silent = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        stop();
+        reject(
+          new PgError(SqlState.connectionFailure, `party "${this.options.name}" sent nothing for ${Math.round(ms / 1000)} s; the query was stopped`, {
+            hint: 'The party may be down, stopped or overloaded; no partial result was returned.',
+          }),
+        );
+      }, ms);
+    });
+    return Promise.race([step, silent]).finally(() => clearTimeout(timer));
   }
 
   private ready(): Promise<void> {

@@ -19,6 +19,8 @@ export interface PartyDirectoryOptions {
   /** The gateway's certificate from the federation CA (common name "gateway"). */
   tls: IssuedCertificate | null;
   connectTimeoutMs?: number;
+  /** How long a party's result stream may stay silent before the query stops (default 60 s). */
+  idleTimeoutMs?: number;
 }
 
 interface Link {
@@ -87,7 +89,7 @@ export class CatalogPartyDirectory {
     const existing = this.clients.get(server.name);
     if (existing?.address === address && existing.party === party) return existing;
     existing?.client.close();
-    const link = { address, party, client: new PartyClient({ name: party, address, tls, connectTimeoutMs: this.options.connectTimeoutMs }) };
+    const link = { address, party, client: new PartyClient({ name: party, address, tls, connectTimeoutMs: this.options.connectTimeoutMs, idleTimeoutMs: this.options.idleTimeoutMs }) };
     this.clients.set(server.name, link);
     return link;
   }

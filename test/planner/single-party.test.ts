@@ -36,7 +36,7 @@ let running: { catalog: CatalogStore; federated: FederatedEngine; gateway: Runni
 
 async function startGatewayOver(catalogFile: string): Promise<typeof running> {
   const catalog = await CatalogStore.open(catalogFile);
-  const federated = await createFederatedEngine({ catalog, database: 'c2d', productVersion: 'test', federationTls: gatewayTls });
+  const federated = await createFederatedEngine({ catalog, database: 'c2d', productVersion: 'test', federationTls: gatewayTls, idleTimeoutMs: 2000 });
   const gateway = await startGateway({
     engine: federated.engine,
     dataDir: dir,
@@ -68,6 +68,10 @@ beforeAll(async () => {
      FROM generate_series(1, 50000) i`,
     `CREATE TABLE patients (patient text PRIMARY KEY, sex text, born date, ssn text NOT NULL)`,
     `INSERT INTO patients SELECT 'P' || i, CASE WHEN i % 2 = 0 THEN 'F' ELSE 'M' END, DATE '1940-01-01' + i * 5, 'SSN' || i FROM generate_series(0, 4999) i`,
+    // Views that stall: before any row, and in the middle of a long result.
+    `CREATE FUNCTION stall(x int) RETURNS int LANGUAGE plpgsql AS $$ BEGIN IF x = 12000 THEN PERFORM pg_sleep(60); END IF; RETURN x; END $$`,
+    'CREATE VIEW stalls_at_once AS SELECT x FROM generate_series(1, 3) x, (SELECT pg_sleep(60)) s',
+    'CREATE VIEW stalls_midway AS SELECT stall(x) AS x FROM generate_series(1, 20000) x',
     'ANALYZE',
   ]);
   direct = new pg.Client({ ...LOCAL_POSTGRES, database: database.name });
@@ -85,6 +89,8 @@ beforeAll(async () => {
     tables: [
       { name: 'visits', remote: { schema: 'public', name: 'visits' }, policies: publicColumns(['id', 'patient', 'dx', 'seen', 'cost', 'severity', 'note']) },
       { name: 'patients', remote: { schema: 'public', name: 'patients' }, policies: { ...publicColumns(['patient', 'sex', 'born']), ssn: 'protected' } },
+      { name: 'stalls_at_once', remote: { schema: 'public', name: 'stalls_at_once' }, policies: publicColumns(['x']) },
+      { name: 'stalls_midway', remote: { schema: 'public', name: 'stalls_midway' }, policies: publicColumns(['x']) },
     ],
     tls: await issueCertificate(ca, 'pgp', ['127.0.0.1']),
     logger: silent,
@@ -237,6 +243,19 @@ describe('a PostgreSQL party and a DuckDB party registered by DDL', () => {
     expect(plan.filter((l) => l.startsWith('Join fragment at party pgp (postgres)'))).toHaveLength(1);
     expect(plan[0]).toContain('FROM "visits" AS "v" JOIN "patients" AS "p" ON ("p"."patient" = "v"."patient") WHERE ("v"."id" <= 10)');
   });
+
+  it('stops a query whose party stalls, before its first row or midway, with 08006 and no partial result', async () => {
+    for (const sql of ['SELECT count(*) FROM pgp.stalls_at_once', 'SELECT x FROM pgp.stalls_midway']) {
+      const started = performance.now();
+      await expect(running.client.query(sql)).rejects.toMatchObject({ code: '08006', message: expect.stringContaining('party "pgp" sent nothing for 2 s') });
+      expect(performance.now() - started).toBeLessThan(6000);
+    }
+    // The party cancelled its statements, and the session goes on.
+    expect((await running.client.query('SELECT count(*)::int AS n FROM pgp.patients')).rows).toEqual([{ n: 5000 }]);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const sleeping = await direct.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'`);
+    expect(sleeping.rows).toEqual([{ n: 0 }]);
+  }, 20_000);
 
   it('refuses a protected column at the party', async () => {
     await expect(running.client.query('SELECT ssn FROM pgp.patients LIMIT 1')).rejects.toMatchObject({ code: '42501' });
