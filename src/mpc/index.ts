@@ -25,3 +25,4 @@ export {
 } from './secure-aggregate.js';
 export { gatherA, sortA, sortingLayers, type ComparatorLayer } from './sort.js';
 export { distinctWords, openDistinctCounts, secureDistinctCount, secureDistinctCountAt, type DistinctCounts } from './distinct-count.js';
+export { runComputation } from './run-computation.js';

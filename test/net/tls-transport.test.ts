@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Party } from '../../src/mpc/party.js';
+import type { Party } from '../../src/mpc/party.js';
+import { runComputation } from '../../src/mpc/run-computation.js';
 import { PartyEndpoint } from '../../src/net/party-endpoint.js';
 import type { PartyIndex } from '../../src/net/party-index.js';
 import { TlsTransport, type PeerAddress } from '../../src/net/tls-transport.js';
@@ -43,19 +44,7 @@ async function overTls<T>(program: (party: Party) => Promise<T>, identity: Issue
 }
 
 async function runOn<T>(endpoints: PartyEndpoint[], id: string, program: (party: Party) => Promise<T>): Promise<PromiseSettledResult<T>[]> {
-  return Promise.allSettled(
-    endpoints.map(async (endpoint) => {
-      const exchange = endpoint.openComputation(id, { roundTimeoutMs: 5000 });
-      try {
-        return await program(await Party.setup(exchange));
-      } catch (error) {
-        exchange.abort(error instanceof Error ? error.message : String(error));
-        throw error;
-      } finally {
-        exchange.close();
-      }
-    }),
-  );
+  return Promise.allSettled(endpoints.map(async (endpoint) => (await runComputation(endpoint, id, program, { roundTimeoutMs: 5000 })).result));
 }
 
 describe('TlsTransport', () => {
