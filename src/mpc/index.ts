@@ -23,6 +23,6 @@ export {
   type SecureAggregateRun,
   type SecureAggregateSpec,
 } from './secure-aggregate.js';
-export { gatherA, sortA, sortingLayers, type ComparatorLayer } from './sort.js';
+export { gatherA, sortA, sortByKeyA, sortingLayers, type ComparatorLayer } from './sort.js';
 export { distinctWords, openDistinctCounts, secureDistinctCount, secureDistinctCountAt, type DistinctCounts } from './distinct-count.js';
 export { runComputation } from './run-computation.js';

@@ -1,4 +1,7 @@
+import { PgError } from '../server/pg-error.js';
+import { SqlState } from '../server/sqlstate.js';
 import { lessThanA, muxA } from './comparisons.js';
+import { bitToA } from './conversions.js';
 import type { Party } from './party.js';
 import type { Words } from './ring-kernels.js';
 import { aShare, shareLength, type AShare } from './shares.js';
@@ -22,6 +25,40 @@ export async function sortA(party: Party, x: AShare): Promise<AShare> {
   let current = x;
   for (const layer of sortingLayers(shareLength(x))) current = await compareExchange(party, current, layer.lo, layer.hi);
   return current;
+}
+
+/**
+ * Sorts rows by `key` ascending (signed), moving every column of `payload` along with
+ * its key. The order among equal keys is not specified (not stable). Per layer: one
+ * less-than, its bit to arithmetic (2 rounds) and one batch of products, key and payload
+ * together: 18 rounds. Reveals nothing but the length.
+ */
+export async function sortByKeyA(party: Party, key: AShare, payload: readonly AShare[]): Promise<{ key: AShare; payload: AShare[] }> {
+  const n = shareLength(key);
+  for (const column of payload) {
+    if (shareLength(column) !== n) throw new PgError(SqlState.internalError, `a sort payload column has ${shareLength(column)} rows, not ${n}`);
+  }
+  let columns = [key, ...payload];
+  for (const { lo, hi } of sortingLayers(n)) {
+    const a = columns.map((c) => gatherA(c, lo));
+    const b = columns.map((c) => gatherA(c, hi));
+    const keyFirst = await bitToA(party, await lessThanA(party, a[0]!, b[0]!));
+    // smaller-key row = b + c·(a − b), for the key and every payload column in one round.
+    const batch = party.batch();
+    const products = columns.map((_, j) => batch.mulA(keyFirst, party.subA(a[j]!, b[j]!)));
+    await batch.run();
+    columns = columns.map((column, j) => {
+      const first = party.addA(b[j]!, products[j]!.value);
+      const second = party.subA(party.addA(a[j]!, b[j]!), first);
+      const out = aShare(column.s0.slice(), column.s1.slice());
+      scatter(out.s0, lo, first.s0);
+      scatter(out.s1, lo, first.s1);
+      scatter(out.s0, hi, second.s0);
+      scatter(out.s1, hi, second.s1);
+      return out;
+    });
+  }
+  return { key: columns[0]!, payload: columns.slice(1) };
 }
 
 /** One layer of disjoint comparators (lo[k] < hi[k]). */

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { distinctWords, secureDistinctCount } from '../../src/mpc/distinct-count.js';
 import { ringToSigned } from '../../src/mpc/encoding.js';
 import { InProcessFederation } from '../../src/mpc/in-process.js';
-import { sortA, sortingLayers } from '../../src/mpc/sort.js';
+import { sortA, sortByKeyA, sortingLayers } from '../../src/mpc/sort.js';
 import { EDGES, int64, vector } from './plaintext.js';
 
 const federation = new InProcessFederation();
@@ -45,6 +45,41 @@ describe('oblivious sort', () => {
         expect(stats[0].rounds).toBe(3 + 18 * sortingLayers(a.length).length);
       }),
       { numRuns: 25 },
+    );
+  });
+});
+
+describe('sort with payload', () => {
+  it('moves every payload column with its key (rows stay whole), 18 rounds per layer', async () => {
+    const rows = fc.array(fc.tuple(fc.oneof(fc.constantFrom(...EDGES), fc.bigInt({ min: -3n, max: 3n })), int64, int64), { maxLength: 40 });
+    await fc.assert(
+      fc.asyncProperty(rows, async (table) => {
+        const col = (j: 0 | 1 | 2): BigUint64Array => BigUint64Array.from(table.map((r) => BigInt.asUintN(64, r[j])));
+        const { results, stats } = await federation.run(async (party) => {
+          const batch = party.batch();
+          const k = batch.shareInputA(party.self === 0 ? col(0) : null, 0, table.length);
+          const p = batch.shareInputA(party.self === 1 ? col(1) : null, 1, table.length);
+          const q = batch.shareInputA(party.self === 2 ? col(2) : null, 2, table.length);
+          await batch.run();
+          const before = party.exchange.stats.rounds;
+          const sorted = await sortByKeyA(party, k.value, [p.value, q.value]);
+          const rounds = party.exchange.stats.rounds - before;
+          const open = party.batch();
+          const outs = [sorted.key, ...sorted.payload].map((c) => open.revealA(c));
+          await open.run();
+          return { rounds, columns: outs.map((o) => Array.from(ringToSigned(o.value))) };
+        });
+        for (const r of results) {
+          expect(r.rounds).toBe(18 * sortingLayers(table.length).length);
+          const got = r.columns[0]!.map((key, i) => [key, r.columns[1]![i]!, r.columns[2]![i]!]);
+          // Keys ascending, and the same multiset of whole rows.
+          expect(got.map((row) => row[0])).toEqual(signedSorted(col(0)));
+          const canon = (rs: bigint[][]): string[] => rs.map((row) => row.join(',')).sort();
+          expect(canon(got)).toEqual(canon(table.map((row) => row.map((v) => BigInt.asIntN(64, v)))));
+        }
+        expect(stats[0].rounds).toBeGreaterThan(0);
+      }),
+      { numRuns: 20 },
     );
   });
 });
