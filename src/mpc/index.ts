@@ -26,3 +26,4 @@ export {
 export { gatherA, sortA, sortByKeyA, sortingLayers, type ComparatorLayer } from './sort.js';
 export { distinctWords, openDistinctCounts, secureDistinctCount, secureDistinctCountAt, type DistinctCounts } from './distinct-count.js';
 export { runComputation } from './run-computation.js';
+export { groupSumAt, openGroupSums, type GroupSum } from './group-by.js';
