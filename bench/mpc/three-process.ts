@@ -1,6 +1,7 @@
 // Three compute parties as three processes (dist/bench/mpc/tls-party.js) over mutual TLS
 // on loopback, one run: 64-bit multiplications, less-than and equality over n values,
-// an oblivious sort and a group-by (three owners' partials, count/sum/min/max), with the
+// an oblivious sort, a group-by over a secret key (sum, count) and a group-by over
+// public groups (three owners' partials, count/sum/min/max), with the
 // rounds and bytes each party sent. Optionally with added one-way latency per frame.
 // Run after a build:
 //   node dist/bench/mpc/three-process.js [n=1048576] [sortN=16384] [groups=100000] [latencyMs=0]
@@ -70,4 +71,5 @@ line(`${n} multiplications`, 'mult', n, 'M/s');
 line(`${n} less-than`, 'lessThan', n, '');
 line(`${n} equality`, 'equal', n, '');
 line(`sort ${sortN} keys`, 'sort', sortN, '');
+line(`group-by secret key, ${sortN} rows`, 'groupBySecretKey', sortN, '');
 line(`group-by ${groups} groups × 3 owners`, 'groupBy', groups, '');

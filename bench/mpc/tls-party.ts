@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { equalA, lessThanA } from '../../src/mpc/comparisons.js';
 import { Party } from '../../src/mpc/party.js';
 import { secureAggregateAt, type PartyInput } from '../../src/mpc/secure-aggregate.js';
+import { groupSumAt } from '../../src/mpc/group-by.js';
 import { aShare } from '../../src/mpc/shares.js';
 import { sortA } from '../../src/mpc/sort.js';
 import { PartyEndpoint } from '../../src/net/party-endpoint.js';
@@ -96,6 +97,10 @@ async function main(): Promise<void> {
         lessThan: await time(() => lessThanA(party, x.value, y.value)),
         equal: await time(() => equalA(party, x.value, y.value)),
         sort: sortN > 0 ? await time(() => sortA(party, aShare(x.value.s0.subarray(0, sortN), x.value.s1.subarray(0, sortN)))) : null,
+        groupBySecretKey:
+          sortN > 0
+            ? await time(() => groupSumAt(party, aShare(x.value.s0.subarray(0, sortN), x.value.s1.subarray(0, sortN)), aShare(y.value.s0.subarray(0, sortN), y.value.s1.subarray(0, sortN))))
+            : null,
         groupBy:
           groups.length > 0
             ? await time(() => secureAggregateAt(party, { groups, aggregates: ['count', 'sum', 'min', 'max'], hosts: [0, 1, 2] }, new Map([[party.self, partials]])))
