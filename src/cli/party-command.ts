@@ -17,6 +17,10 @@ export function partyCommand(): Command {
         '    "engine": { "type": "duckdb", "path": "bmc.duckdb" },\n' +
         '    "tables": [ { "name": "patients", "remote": { "name": "patients" },\n' +
         '                  "policies": { "patient_id": "public", "national_id": "protected" } } ] }\n' +
+        'Engines:\n' +
+        '  { "type": "duckdb", "path": "bmc.duckdb" }   a DuckDB file, opened read-only\n' +
+        '  { "type": "postgres", "host": "db", "port": 5432, "database": "d", "user": "u", "passwordEnv": "PGPASS" }\n' +
+        '  { "type": "spark", "url": "sc://spark-host:15002" }   a Spark Connect server (tables as schema.name, schema "default" when omitted)\n' +
         'Columns without a policy are protected. Make certificates with `c2d certs`.',
     )
     .action(async (opts: { config: string; logLevel: string }) => {

@@ -8,13 +8,16 @@ import { dirname, resolve } from 'node:path';
 import type { Connector } from '../../connectors/connector.js';
 import { DuckDbConnector } from '../../connectors/duckdb/duckdb-connector.js';
 import { PostgresConnector } from '../../connectors/postgres/postgres-connector.js';
+import { SparkConnector } from '../../connectors/spark/spark-connector.js';
 import type { IssuedCertificate } from './certs.js';
 import type { ExportedTable } from './party-node.js';
 import type { ColumnPolicy } from './party-service.js';
 
 export type EngineConfig =
   | { type: 'duckdb'; path: string }
-  | { type: 'postgres'; host: string; port: number; database: string; user: string; passwordEnv?: string };
+  | { type: 'postgres'; host: string; port: number; database: string; user: string; passwordEnv?: string }
+  /** A Spark Connect server, sc://host:port. */
+  | { type: 'spark'; url: string };
 
 export interface PartyConfig {
   name: string;
@@ -43,7 +46,8 @@ export async function loadPartyConfig(path: string): Promise<PartyConfig> {
   need(typeof c.name === 'string' && /^[a-z][a-z0-9_]*$/.test(c.name), '"name" must be a lower-case identifier');
   need(c.listen && typeof c.listen.host === 'string' && Number.isInteger(c.listen.port), '"listen" needs "host" and "port"');
   need(c.tls && typeof c.tls.key === 'string' && typeof c.tls.cert === 'string' && typeof c.tls.ca === 'string', '"tls" needs "key", "cert" and "ca" files');
-  need(c.engine && (c.engine.type === 'duckdb' || c.engine.type === 'postgres'), '"engine.type" must be "duckdb" or "postgres"');
+  need(c.engine && (c.engine.type === 'duckdb' || c.engine.type === 'postgres' || c.engine.type === 'spark'), '"engine.type" must be "duckdb", "postgres" or "spark"');
+  need(c.engine!.type !== 'spark' || /^sc:\/\//.test((c.engine as { url?: string }).url ?? ''), '"engine.url" of a spark engine must be sc://host:port');
   need(Array.isArray(c.tables) && c.tables.length > 0, '"tables" must list at least one exported table');
   for (const t of c.tables!) {
     need(typeof t.name === 'string' && t.remote && typeof t.remote.name === 'string', 'each table needs "name" and "remote.name"');
@@ -59,7 +63,7 @@ export async function loadPartyConfig(path: string): Promise<PartyConfig> {
     engine,
     tables: c.tables!.map((t) => ({
       name: t.name,
-      remote: { schema: t.remote.schema ?? (engine.type === 'duckdb' ? 'main' : 'public'), name: t.remote.name },
+      remote: { schema: t.remote.schema ?? { duckdb: 'main', postgres: 'public', spark: 'default' }[engine.type], name: t.remote.name },
       policies: (t.policies ?? {}) as Record<string, ColumnPolicy>,
     })),
   };
@@ -72,6 +76,7 @@ export async function loadTlsFiles(tls: PartyConfig['tls']): Promise<IssuedCerti
 
 export async function openConnector(engine: EngineConfig): Promise<Connector> {
   if (engine.type === 'duckdb') return DuckDbConnector.open({ path: engine.path, readOnly: true });
+  if (engine.type === 'spark') return new SparkConnector({ url: engine.url });
   const password = engine.passwordEnv ? process.env[engine.passwordEnv] : undefined;
   return new PostgresConnector({ host: engine.host, port: engine.port, database: engine.database, user: engine.user, password });
 }

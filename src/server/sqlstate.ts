@@ -11,6 +11,7 @@ export const SqlState = {
   inFailedSqlTransaction: '25P02',
   connectionException: '08000',
   connectionFailure: '08006',
+  sqlclientUnableToEstablishConnection: '08001',
   protocolViolation: '08P01',
   featureNotSupported: '0A000',
   invalidTransactionState: '25000',

@@ -1,0 +1,194 @@
+/**
+ * Spark as a party's engine, through Spark Connect (gRPC, results as Arrow IPC batches).
+ * One Spark Connect session per connector; each fragment is one ExecutePlan of a SQL
+ * relation with its own operation id, so cancelling it is an Interrupt of that operation.
+ */
+import { randomUUID } from 'node:crypto';
+import { tableFromIPC, type RecordBatch } from 'apache-arrow';
+import { SparkDialect } from '../../dialect/index.js';
+import { PgError } from '../../src/server/pg-error.js';
+import { SqlState } from '../../src/server/sqlstate.js';
+import { SparkConnectClient, type ExecutePlanResponse, type ProtoStructField } from './spark-connect-client.js';
+import { pgErrorFromSpark } from './spark-errors.js';
+import { pgTypeOfArrowField, pgTypeOfSparkType, type ArrowColumnType } from './spark-pg-types.js';
+import type { ColumnBatch, Connector, ExecuteOptions, FragmentStream, RemoteColumn, RemoteTable, RemoteTableName } from '../connector.js';
+
+export interface SparkConnectorOptions {
+  /** sc://host:port */
+  url: string;
+}
+
+const DEFAULT_BATCH_ROWS = 4096;
+
+export class SparkConnector implements Connector {
+  readonly engine = 'spark' as const;
+  readonly dialect = new SparkDialect();
+  private readonly client: SparkConnectClient;
+
+  constructor(private readonly options: SparkConnectorOptions) {
+    try {
+      this.client = new SparkConnectClient(options.url);
+    } catch (error) {
+      throw new PgError(SqlState.sqlclientUnableToEstablishConnection, (error as Error).message);
+    }
+  }
+
+  get sessionId(): string {
+    return this.client.sessionId;
+  }
+
+  async listTables(schema?: string): Promise<RemoteTableName[]> {
+    const schemas = schema !== undefined ? [schema] : (await this.rows('SHOW NAMESPACES')).map((r) => String(r[0]));
+    const tables: RemoteTableName[] = [];
+    for (const s of schemas) {
+      for (const [namespace, name, isTemporary] of await this.rows(`SHOW TABLES IN ${this.dialect.quoteIdentifier(s)}`)) {
+        if (!isTemporary) tables.push({ schema: String(namespace), name: String(name) });
+      }
+    }
+    return tables.sort((a, b) => (a.schema === b.schema ? cmp(a.name, b.name) : cmp(a.schema, b.schema)));
+  }
+
+  async describeTable(table: RemoteTableName): Promise<RemoteTable> {
+    const identifier = `${this.dialect.quoteIdentifier(table.schema)}.${this.dialect.quoteIdentifier(table.name)}`;
+    try {
+      const schema = await this.client.schemaOf({ root: { read: { named_table: { unparsed_identifier: identifier } } } });
+      const fields = (schema['struct'] as { fields?: ProtoStructField[] }).fields ?? [];
+      const columns = fields.map((f) => {
+        const pg = pgTypeOfSparkType(f.data_type);
+        return { name: f.name, typeOid: pg.oid, typmod: pg.typmod, nullable: f.nullable !== false };
+      });
+      return { ...table, columns };
+    } catch (error) {
+      const pg = pgErrorFromSpark(error, this.client.target);
+      if (pg.code === SqlState.undefinedTable) throw new PgError(SqlState.undefinedTable, `relation "${table.schema}.${table.name}" does not exist`);
+      throw pg;
+    }
+  }
+
+  async execute(sql: string, options: ExecuteOptions): Promise<FragmentStream> {
+    options.signal.throwIfAborted();
+    const operationId = randomUUID();
+    const call = this.client.executeSql(sql, operationId);
+    const interrupt = (): void => {
+      this.client.interrupt(operationId).catch(() => undefined);
+      call.cancel();
+    };
+    options.signal.addEventListener('abort', interrupt, { once: true });
+    const responses = call[Symbol.asyncIterator]() as AsyncIterator<ExecutePlanResponse>;
+    try {
+      // The first Arrow batch carries the schema (Spark sends one even for an empty result).
+      let first: RecordBatch[] | undefined;
+      for (;;) {
+        const next = await responses.next();
+        if (next.done) break;
+        if (next.value.arrow_batch) {
+          const table = tableFromIPC(next.value.arrow_batch.data);
+          const fields = table.schema.fields;
+          const types = fields.map(pgTypeOfArrowField);
+          const columns = fields.map((f, i) => ({ name: f.name, typeOid: types[i]!.oid, typmod: types[i]!.typmod, nullable: f.nullable }));
+          return new SparkFragment(columns, types, table.batches, responses, options, interrupt, this.client.target);
+        }
+      }
+      options.signal.removeEventListener('abort', interrupt);
+      return new SparkFragment([], [], [], undefined, options, interrupt, this.client.target);
+    } catch (error) {
+      options.signal.removeEventListener('abort', interrupt);
+      call.cancel();
+      if (options.signal.aborted) throw new PgError(SqlState.queryCanceled, 'canceling statement due to user request');
+      throw pgErrorFromSpark(error, this.client.target);
+    }
+  }
+
+  async ping(timeoutMs: number): Promise<void> {
+    try {
+      await this.client.sparkVersion(timeoutMs);
+    } catch (error) {
+      const pg = pgErrorFromSpark(error, this.client.target);
+      if (pg.code === SqlState.sqlclientUnableToEstablishConnection) {
+        throw new PgError(pg.code, `Spark Connect at ${this.options.url} did not answer within ${timeoutMs} ms`);
+      }
+      throw pg;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.releaseSession().catch(() => undefined);
+    this.client.close();
+  }
+
+  /** All rows of a statement (catalog commands, tests). */
+  async rows(sql: string): Promise<unknown[][]> {
+    const stream = await this.execute(sql, { signal: new AbortController().signal });
+    const rows: unknown[][] = [];
+    for await (const batch of stream.batches()) {
+      for (let r = 0; r < batch.rowCount; r++) rows.push(batch.columns.map((c) => c[r]));
+    }
+    return rows;
+  }
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+class SparkFragment implements FragmentStream {
+  private closed = false;
+  private exhausted = false;
+
+  constructor(
+    readonly columns: readonly RemoteColumn[],
+    private readonly types: readonly ArrowColumnType[],
+    private readonly first: RecordBatch[],
+    private readonly responses: AsyncIterator<ExecutePlanResponse> | undefined,
+    private readonly options: ExecuteOptions,
+    private readonly interrupt: () => void,
+    private readonly target: string,
+  ) {}
+
+  async *batches(): AsyncIterable<ColumnBatch> {
+    const batchRows = Math.max(1, this.options.batchRows ?? DEFAULT_BATCH_ROWS);
+    try {
+      for (const batch of this.first) yield* this.slices(batch, batchRows);
+      if (!this.responses) {
+        this.exhausted = true;
+        return;
+      }
+      for (;;) {
+        const next = await this.responses.next();
+        this.options.signal.throwIfAborted();
+        if (next.done) {
+          this.exhausted = true;
+          break;
+        }
+        if (!next.value.arrow_batch) continue;
+        for (const batch of tableFromIPC(next.value.arrow_batch.data).batches) yield* this.slices(batch, batchRows);
+      }
+    } catch (error) {
+      if (this.options.signal.aborted) throw new PgError(SqlState.queryCanceled, 'canceling statement due to user request');
+      throw pgErrorFromSpark(error, this.target);
+    } finally {
+      await this.close();
+    }
+  }
+
+  private *slices(batch: RecordBatch, batchRows: number): Iterable<ColumnBatch> {
+    const vectors = this.types.map((_t, c) => batch.getChildAt(c)!);
+    for (let start = 0; start < batch.numRows; start += batchRows) {
+      const end = Math.min(batch.numRows, start + batchRows);
+      const columns = this.types.map((type, c) => {
+        const vector = vectors[c]!;
+        const values = new Array<unknown>(end - start);
+        for (let r = start; r < end; r++) values[r - start] = vector.isValid(r) ? type.read(vector, r) : null;
+        return values;
+      });
+      this.options.signal.throwIfAborted();
+      yield { rowCount: end - start, columns };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.options.signal.removeEventListener('abort', this.interrupt);
+    // Stopped early: the operation may still be running on Spark.
+    if (!this.exhausted && this.responses) this.interrupt();
+  }
+}
