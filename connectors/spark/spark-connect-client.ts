@@ -83,9 +83,13 @@ export class SparkConnectClient {
   }
 
   /** Starts one plan; the stream's responses carry Arrow batches. */
-  executeSql(sql: string, operationId: string, asCommand = false): grpc.ClientReadableStream<ExecutePlanResponse> {
-    const relation = { sql: { query: sql } };
-    const plan = asCommand ? { command: { sql_command: { input: relation } } } : { root: relation };
+  executeSql(sql: string, operationId: string): grpc.ClientReadableStream<ExecutePlanResponse> {
+    return this.executeRelation({ sql: { query: sql } }, operationId);
+  }
+
+  /** Starts one plan over a Relation message of relations.proto (a SQL query, a catalog call). */
+  executeRelation(relation: object, operationId: string): grpc.ClientReadableStream<ExecutePlanResponse> {
+    const plan = { root: relation };
     return this.client['ExecutePlan']!({
       session_id: this.sessionId,
       user_context: this.userContext,

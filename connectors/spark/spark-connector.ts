@@ -66,9 +66,13 @@ export class SparkConnector implements Connector {
   }
 
   async execute(sql: string, options: ExecuteOptions): Promise<FragmentStream> {
+    return this.executeRelation({ sql: { query: sql } }, options);
+  }
+
+  private async executeRelation(relation: object, options: ExecuteOptions): Promise<FragmentStream> {
     options.signal.throwIfAborted();
     const operationId = randomUUID();
-    const call = this.client.executeSql(sql, operationId);
+    const call = this.client.executeRelation(relation, operationId);
     const interrupt = (): void => {
       this.client.interrupt(operationId).catch(() => undefined);
       call.cancel();
@@ -118,7 +122,11 @@ export class SparkConnector implements Connector {
 
   /** All rows of a statement (catalog commands, tests). */
   async rows(sql: string): Promise<unknown[][]> {
-    const stream = await this.execute(sql, { signal: new AbortController().signal });
+    return this.rowsOf({ sql: { query: sql } });
+  }
+
+  private async rowsOf(relation: object): Promise<unknown[][]> {
+    const stream = await this.executeRelation(relation, { signal: new AbortController().signal });
     const rows: unknown[][] = [];
     for await (const batch of stream.batches()) {
       for (let r = 0; r < batch.rowCount; r++) rows.push(batch.columns.map((c) => c[r]));

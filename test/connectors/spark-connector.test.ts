@@ -77,7 +77,14 @@ describe('Spark connector', () => {
       ['ward', 21, -1],
       ['dept_id', 23, -1],
     ]);
-    expect(table.columns.find((c) => c.name === 'patient')!.nullable).toBe(true);
+    // Spark stores file-source (parquet) tables as nullable whatever the DDL says, and its catalog says so too.
+    expect(table.columns.every((c) => c.nullable)).toBe(true);
+    await spark.rows('CREATE OR REPLACE VIEW strict AS SELECT 1 AS one, CAST(NULL AS STRING) AS maybe');
+    // Views are described too.
+    expect((await spark.describeTable({ schema: 'default', name: 'strict' })).columns.map((c) => [c.name, c.typeOid])).toEqual([
+      ['one', 23],
+      ['maybe', 25],
+    ]);
     await expect(spark.describeTable({ schema: 'default', name: 'nope' })).rejects.toMatchObject({ code: '42P01' });
   });
 
@@ -97,6 +104,26 @@ describe('Spark connector', () => {
     const tz = await run(spark, "SELECT TIMESTAMP '2024-01-01 00:00:00 UTC' AS t, CAST(NULL AS INT) AS nothing, CAST(-1.5 AS DECIMAL(38,10)) AS wide");
     expect(tz.columns.map((c) => c.typeOid)).toEqual([1184, 23, 1700]);
     expect(tz.rows).toEqual([[BigInt(Date.UTC(2024, 0, 1)) * 1000n, null, '-1.5000000000']]);
+  });
+
+  it('describes the columns of an empty result', async () => {
+    const { columns, rows } = await run(spark, 'SELECT id, patient, amount FROM visits WHERE id < 0');
+    expect(rows).toEqual([]);
+    expect(columns.map((c) => [c.name, c.typeOid, c.typmod])).toEqual([
+      ['id', 23, -1],
+      ['patient', 25, -1],
+      ['amount', 1700, (10 << 16) + 2 + 4],
+    ]);
+  });
+
+  it('stops a stream read only in part, and the session goes on', async () => {
+    const stream = await spark.execute('SELECT n FROM big ORDER BY n', { signal: new AbortController().signal, batchRows: 100 });
+    for await (const batch of stream.batches()) {
+      expect(batch.columns[0]!.slice(0, 2)).toEqual([1, 2]);
+      break;
+    }
+    await stream.close();
+    expect((await run(spark, 'SELECT count(*) AS c FROM big')).rows).toEqual([[50000n]]);
   });
 
   it('streams a large result in batches', async () => {
