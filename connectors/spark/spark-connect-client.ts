@@ -110,6 +110,16 @@ export class SparkConnectClient {
     return (response as { spark_version: { version: string } }).spark_version.version;
   }
 
+  /** Sets session configuration (Config RPC). */
+  async setConfig(pairs: Record<string, string>): Promise<void> {
+    await this.unary('Config', {
+      session_id: this.sessionId,
+      user_context: this.userContext,
+      client_type: 'c2d',
+      operation: { set: { pairs: Object.entries(pairs).map(([key, value]) => ({ key, value })) } },
+    });
+  }
+
   async interrupt(operationId: string): Promise<void> {
     await this.unary('Interrupt', {
       session_id: this.sessionId,

@@ -33,6 +33,21 @@ export class SparkConnector implements Connector {
     }
   }
 
+  private session: Promise<void> | undefined;
+
+  /**
+   * Spark substitutes ${var}, ${env:VAR} and ${system:prop} anywhere in SQL text, inside
+   * string literals and quoted identifiers too, before parsing: a literal could read the
+   * server's environment. The session turns that off before its first statement.
+   */
+  private ready(): Promise<void> {
+    this.session ??= this.client.setConfig({ 'spark.sql.variable.substitute': 'false' }).catch((error: unknown) => {
+      this.session = undefined;
+      throw pgErrorFromSpark(error, this.client.target);
+    });
+    return this.session;
+  }
+
   get sessionId(): string {
     return this.client.sessionId;
   }
@@ -51,6 +66,7 @@ export class SparkConnector implements Connector {
   async describeTable(table: RemoteTableName): Promise<RemoteTable> {
     const identifier = `${this.dialect.quoteIdentifier(table.schema)}.${this.dialect.quoteIdentifier(table.name)}`;
     try {
+      await this.ready();
       const schema = await this.client.schemaOf({ root: { read: { named_table: { unparsed_identifier: identifier } } } });
       const fields = (schema['struct'] as { fields?: ProtoStructField[] }).fields ?? [];
       const columns = fields.map((f) => {
@@ -70,6 +86,8 @@ export class SparkConnector implements Connector {
   }
 
   private async executeRelation(relation: object, options: ExecuteOptions): Promise<FragmentStream> {
+    options.signal.throwIfAborted();
+    await this.ready();
     options.signal.throwIfAborted();
     const operationId = randomUUID();
     const call = this.client.executeRelation(relation, operationId);

@@ -126,6 +126,20 @@ describe('Spark connector', () => {
     expect((await run(spark, 'SELECT count(*) AS c FROM big')).rows).toEqual([[50000n]]);
   });
 
+  it('quotes any identifier and literal so that Spark reads back exactly it', async () => {
+    const d = spark.dialect;
+    const tricky = [
+      "O'Brien", "it''s", 'back\\slash', 'end\\', "\\'", 'tab\there', 'new\nline', 'ünï 😀', '-- comment', '/* c */', "'; DROP TABLE visits; --",
+      '`tick`', '"double"', '${env:PATH}', '${spark.app.name}', '\\u0041', '\\%_', 'SELECT', '',
+    ];
+    const select = tricky.map((value, i) => `${d.quoteString(value)} AS ${d.quoteIdentifier(i === 18 ? 'x' : value)}`).join(', ');
+    const { columns, rows } = await run(spark, `SELECT ${select}`);
+    expect(rows).toEqual([tricky]);
+    expect(columns.map((c) => c.name)).toEqual(tricky.map((v, i) => (i === 18 ? 'x' : v)));
+    const like = await run(spark, `SELECT id FROM visits WHERE ${d.likeExpression('patient', d.quoteString('back\\\\%'), false, false)}`);
+    expect(like.rows).toEqual([[2]]);
+  });
+
   it('streams a large result in batches', async () => {
     const stream = await spark.execute('SELECT n FROM big ORDER BY n', { signal: new AbortController().signal, batchRows: 4096 });
     let count = 0;
