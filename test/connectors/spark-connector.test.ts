@@ -10,6 +10,10 @@ import { SparkConnector } from '../../connectors/spark/spark-connector.js';
 import { SparkDialect } from '../../dialect/index.js';
 import type { Connector, RemoteColumn } from '../../connectors/connector.js';
 import { startSparkConnectServer, type SparkConnectServer } from '../support/spark-connect-server.js';
+import { loadPartyConfig, openConnector } from '../../src/party/party-config.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const SETUP = [
   `CREATE TABLE visits (id INT NOT NULL, patient STRING, amount DECIMAL(10,2), seen_on DATE, ok BOOLEAN,
@@ -221,6 +225,34 @@ describe('Spark connector', () => {
     await expect(run(spark, 'SELECT nope FROM visits')).rejects.toMatchObject({ code: '42703' });
     await expect(run(spark, 'SELECT 1 / 0 AS x')).rejects.toMatchObject({ code: '22012' });
     await expect(run(spark, 'SELECT no_such_function(1)')).rejects.toMatchObject({ code: '42883' });
+  });
+
+  it('opens from a party configuration with engine type spark', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'c2d-spark-party-'));
+    const file = join(dir, 'party.json');
+    writeFileSync(file, JSON.stringify({
+      name: 'lab',
+      listen: { host: '127.0.0.1', port: 7009 },
+      tls: { key: 'lab.key', cert: 'lab.crt', ca: 'ca.crt' },
+      engine: { type: 'spark', url: server.url },
+      tables: [{ name: 'visits', remote: { name: 'visits' }, policies: { id: 'public' } }],
+    }));
+    try {
+      const config = await loadPartyConfig(file);
+      expect(config.engine).toEqual({ type: 'spark', url: server.url });
+      expect(config.tables[0]!.remote).toEqual({ schema: 'default', name: 'visits' });
+      const connector = await openConnector(config.engine);
+      try {
+        expect(connector.engine).toBe('spark');
+        expect((await connector.describeTable(config.tables[0]!.remote)).columns).toHaveLength(10);
+      } finally {
+        await connector.close();
+      }
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), engine: { type: 'spark', url: 'http://x' } }));
+      await expect(loadPartyConfig(file)).rejects.toThrow(/sc:\/\/host:port/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('gives 08001 within the ping timeout when the server is unreachable', async () => {
