@@ -99,7 +99,6 @@ export class SparkConnector implements Connector {
     const responses = call[Symbol.asyncIterator]() as AsyncIterator<ExecutePlanResponse>;
     try {
       // The first Arrow batch carries the schema (Spark sends one even for an empty result).
-      let first: RecordBatch[] | undefined;
       for (;;) {
         const next = await responses.next();
         if (next.done) break;
