@@ -12,7 +12,7 @@ import pg from 'pg';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { generateDemoData, demoFilePath } from '../../src/demo/generate.js';
 import { DEMO_PARTIES, DEMO_TABLES } from '../../src/demo/hospital-data.js';
-import { openDemoDatabase } from '../../src/demo/local-database.js';
+import { openDemoDatabase } from '../support/union-database.js';
 import { DuckDbConnector } from '../../connectors/duckdb/duckdb-connector.js';
 import { createCertificateAuthority, issueCertificate } from '../../src/party/certs.js';
 import { createPartyNode, type PartyNode } from '../../src/party/party-node.js';

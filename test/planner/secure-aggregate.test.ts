@@ -12,7 +12,7 @@ import type { DuckDBInstance } from '@duckdb/node-api';
 import { addInto, fromRing, splitAdditive, toRing } from '../../src/mpc/additive-shares.js';
 import { ShareJobs } from '../../src/party/share-jobs.js';
 import { fixedPoint } from '../../src/party/secure-execute.js';
-import { openDemoDatabase } from '../../src/demo/local-database.js';
+import { openDemoDatabase } from '../support/union-database.js';
 import { startTestGateway, type TestGateway } from '../support/demo-gateway.js';
 
 let gateway: TestGateway;

@@ -3,9 +3,8 @@
  * shape of the demo's federated tables. Tests compare federated answers with it.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DEMO_PARTIES, DEMO_TABLES } from './hospital-data.js';
-import { demoFilePath } from './generate.js';
-
+import { DEMO_PARTIES, DEMO_TABLES } from '../../src/demo/hospital-data.js';
+import { demoFilePath } from '../../src/demo/generate.js';
 
 export async function openDemoDatabase(dir: string): Promise<DuckDBInstance> {
   const instance = await DuckDBInstance.create(':memory:');
