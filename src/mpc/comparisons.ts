@@ -1,6 +1,6 @@
 import type { Party } from './party.js';
 import { a2b, bitToA, carryOutPlusOne } from './conversions.js';
-import { aShare, bShare, shareLength, type AShare, type BShare } from './shares.js';
+import { aShare, bShare, concatWords, shareLength, type AShare, type BShare } from './shares.js';
 
 /**
  * Comparisons and selection on arithmetic shares of signed 64-bit values, correct on
@@ -14,7 +14,7 @@ const SIGN = 1n << 63n;
 /** x < y (signed). A2B of x and y together (8 rounds) and a 64-bit comparator (7): 15 rounds. */
 export async function lessThanA(party: Party, x: AShare, y: AShare): Promise<BShare> {
   const n = shareLength(x);
-  const both = await a2b(party, aShare(concat(x.s0, y.s0), concat(x.s1, y.s1)));
+  const both = await a2b(party, aShare(concatWords(x.s0, y.s0), concatWords(x.s1, y.s1)));
   const xb = bShare(both.s0.subarray(0, n), both.s1.subarray(0, n));
   const yb = bShare(both.s0.subarray(n), both.s1.subarray(n));
   // Flipping the sign bit maps signed order to unsigned order; x − y = x + ~y + 1
@@ -38,9 +38,3 @@ export async function muxA(party: Party, cond: BShare, x: AShare, y: AShare): Pr
   return party.addA(y, await party.mulA(c, party.subA(x, y)));
 }
 
-function concat(a: BigUint64Array, b: BigUint64Array): BigUint64Array {
-  const out = new BigUint64Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}

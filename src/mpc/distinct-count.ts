@@ -7,7 +7,7 @@ import { bitToA } from './conversions.js';
 import type { InProcessFederation } from './in-process.js';
 import type { Party } from './party.js';
 import type { Words } from './ring-kernels.js';
-import { aShare, bShare, type AShare } from './shares.js';
+import { bShare, concatA, concatWords, sliceA, type AShare } from './shares.js';
 import { sortA } from './sort.js';
 
 /**
@@ -60,7 +60,7 @@ export async function secureDistinctCountAt(party: Party, hosts: readonly PartyI
   await batch.run();
   const sorted = await sortA(party, concatA(shared.map((s) => s.value)));
 
-  const eq = await equalA(party, slice(sorted, 0, n - 1), slice(sorted, 1, n));
+  const eq = await equalA(party, sliceA(sorted, 0, n - 1), sliceA(sorted, 1, n));
   // eq[i−1] aligned with eq[i] (0 before the first): a local shift of the shares.
   const before = bShare(shiftDown(eq.s0), shiftDown(eq.s1));
   const firstOfRun = await party.andB(eq, party.xorConstB(before, 1n));
@@ -111,9 +111,6 @@ export function distinctWords(keys: Words): Words {
   return sorted.slice(0, kept);
 }
 
-function slice(x: AShare, from: number, to: number): AShare {
-  return aShare(x.s0.subarray(from, to), x.s1.subarray(from, to));
-}
 
 function shiftDown(words: Words): Words {
   const out = new BigUint64Array(words.length);
@@ -121,22 +118,4 @@ function shiftDown(words: Words): Words {
   return out;
 }
 
-function concatWords(a: Words, b: Words): Words {
-  const out = new BigUint64Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
 
-function concatA(parts: readonly AShare[]): AShare {
-  const n = parts.reduce((t, p) => t + p.s0.length, 0);
-  const s0 = new BigUint64Array(n);
-  const s1 = new BigUint64Array(n);
-  let at = 0;
-  for (const p of parts) {
-    s0.set(p.s0, at);
-    s1.set(p.s1, at);
-    at += p.s0.length;
-  }
-  return aShare(s0, s1);
-}

@@ -4,7 +4,7 @@ import { equalA } from './comparisons.js';
 import { bitToA } from './conversions.js';
 import type { Party } from './party.js';
 import type { Words } from './ring-kernels.js';
-import { aShare, bShare, shareLength, type AShare } from './shares.js';
+import { bShare, concatA, shareLength, sliceA, type AShare } from './shares.js';
 import { sortByKeyA } from './sort.js';
 
 /**
@@ -34,7 +34,7 @@ export async function groupSumAt(party: Party, key: AShare, value: AShare): Prom
   const zero = (m: number): AShare => party.constantA(new BigUint64Array(m));
   let same = zero(n);
   if (n > 1) {
-    const eq = await equalA(party, slice(k, 1, n), slice(k, 0, n - 1));
+    const eq = await equalA(party, sliceA(k, 1, n), sliceA(k, 0, n - 1));
     const bits = await bitToA(party, bShare(eq.s0, eq.s1));
     same = concatA([zero(1), bits]);
   }
@@ -43,20 +43,20 @@ export async function groupSumAt(party: Party, key: AShare, value: AShare): Prom
   let flag = same;
   for (let d = 1; d < n; d *= 2) {
     // For i ≥ d: S[i] += F[i]·S[i−d], C[i] += F[i]·C[i−d], F[i] = F[i]·F[i−d]; rows below d are complete.
-    const head = (x: AShare): AShare => slice(x, d, n);
-    const back = (x: AShare): AShare => slice(x, 0, n - d);
+    const head = (x: AShare): AShare => sliceA(x, d, n);
+    const back = (x: AShare): AShare => sliceA(x, 0, n - d);
     const batch = party.batch();
     const ds = batch.mulA(head(flag), back(sum));
     const dc = batch.mulA(head(flag), back(count));
     const df = batch.mulA(head(flag), back(flag));
     await batch.run();
-    sum = concatA([slice(sum, 0, d), party.addA(head(sum), ds.value)]);
-    count = concatA([slice(count, 0, d), party.addA(head(count), dc.value)]);
+    sum = concatA([sliceA(sum, 0, d), party.addA(head(sum), ds.value)]);
+    count = concatA([sliceA(count, 0, d), party.addA(head(count), dc.value)]);
     flag = concatA([zero(d), df.value]);
   }
   // last[i] = 1 − same[i+1]; the last row is always last.
   const one = party.constantA(new BigUint64Array(n).fill(1n));
-  const last = party.subA(one, concatA([slice(same, 1, n), zero(1)]));
+  const last = party.subA(one, concatA([sliceA(same, 1, n), zero(1)]));
   const masked = party.batch();
   const outs = [k, sum, count].map((x) => masked.mulA(last, x));
   await masked.run();
@@ -85,19 +85,4 @@ export function openGroupSums(shares: readonly [Words, Words, Words]): GroupSum[
   return groups;
 }
 
-function slice(x: AShare, from: number, to: number): AShare {
-  return aShare(x.s0.subarray(from, to), x.s1.subarray(from, to));
-}
 
-function concatA(parts: readonly AShare[]): AShare {
-  const n = parts.reduce((t, p) => t + p.s0.length, 0);
-  const s0 = new BigUint64Array(n);
-  const s1 = new BigUint64Array(n);
-  let at = 0;
-  for (const p of parts) {
-    s0.set(p.s0, at);
-    s1.set(p.s1, at);
-    at += p.s0.length;
-  }
-  return aShare(s0, s1);
-}

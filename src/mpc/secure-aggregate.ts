@@ -7,7 +7,7 @@ import { equalA, lessThanA, muxA } from './comparisons.js';
 import type { InProcessFederation } from './in-process.js';
 import type { Party } from './party.js';
 import type { Words } from './ring-kernels.js';
-import { aShare, type AShare } from './shares.js';
+import { aShare, concatA, type AShare } from './shares.js';
 
 /**
  * Secure re-aggregation of local partial aggregates (Conclave's frontier for GROUP BY
@@ -295,16 +295,3 @@ async function reduceExtremes(party: Party, mins: readonly (AShare | null)[], ma
   return { min: level[0]!.min, max: level[0]!.max };
 }
 
-function concatA(parts: readonly AShare[]): AShare {
-  if (parts.length === 1) return parts[0]!;
-  const n = parts.reduce((t, p) => t + p.s0.length, 0);
-  const s0 = new BigUint64Array(n);
-  const s1 = new BigUint64Array(n);
-  let at = 0;
-  for (const p of parts) {
-    s0.set(p.s0, at);
-    s1.set(p.s1, at);
-    at += p.s0.length;
-  }
-  return aShare(s0, s1);
-}

@@ -42,3 +42,31 @@ export function bShare(s0: Words, s1: Words): BShare {
 export function shareLength(x: AShare | BShare): number {
   return x.s0.length;
 }
+
+/** Elements [from, to) of a share, without copying. */
+export function sliceA(x: AShare, from: number, to: number): AShare {
+  return aShare(x.s0.subarray(from, to), x.s1.subarray(from, to));
+}
+
+/** Two word vectors one after the other, in a new vector. */
+export function concatWords(a: Words, b: Words): Words {
+  const out = new BigUint64Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/** Shares of vectors one after the other: a share of their concatenation (no communication). */
+export function concatA(parts: readonly AShare[]): AShare {
+  if (parts.length === 1) return parts[0]!;
+  const n = parts.reduce((t, p) => t + p.s0.length, 0);
+  const s0 = new BigUint64Array(n);
+  const s1 = new BigUint64Array(n);
+  let at = 0;
+  for (const p of parts) {
+    s0.set(p.s0, at);
+    s1.set(p.s1, at);
+    at += p.s0.length;
+  }
+  return aShare(s0, s1);
+}
