@@ -4,7 +4,7 @@
  * since every row of a partition has the partition's value. Parties whose partitions fail
  * it are not asked at all. The decision is exact, so such a conjunct needs no re-check.
  */
-import { TypeOid } from '../sql/types/index.js';
+import { integerTypeOids, textTypeOids } from '../sql/types/index.js';
 
 type Node = Record<string, any>;
 
@@ -20,8 +20,6 @@ export interface KeyTarget {
   readonly soleTable: boolean;
 }
 
-const TEXT_TYPES: ReadonlySet<number> = new Set([TypeOid.text, TypeOid.varchar, TypeOid.bpchar, TypeOid.name]);
-const INTEGER_TYPES: ReadonlySet<number> = new Set([TypeOid.int2, TypeOid.int4, TypeOid.int8]);
 
 /** The conjunct as a test of a partition's key value, or null when it is not one this can decide. */
 export function partitionTest(node: Node, target: KeyTarget): PartitionTest | null {
@@ -67,18 +65,18 @@ function value(node: Node | undefined, target: KeyTarget): ((params: readonly un
   const c = node?.['A_Const'] as Node | undefined;
   if (c) {
     if (c.isnull) return () => null;
-    if (c.sval && TEXT_TYPES.has(target.keyType)) {
+    if (c.sval && textTypeOids.has(target.keyType)) {
       const text = String(c.sval.sval ?? '');
       return () => text;
     }
-    if (INTEGER_TYPES.has(target.keyType) && (c.ival || Object.keys(c).every((k) => k === 'location'))) {
+    if (integerTypeOids.has(target.keyType) && (c.ival || Object.keys(c).every((k) => k === 'location'))) {
       const text = String(c.ival?.ival ?? 0);
       return () => text;
     }
     return null;
   }
   const p = node?.['ParamRef'] as Node | undefined;
-  if (p && TEXT_TYPES.has(target.keyType)) {
+  if (p && textTypeOids.has(target.keyType)) {
     const index = Number(p.number) - 1;
     return (params) => {
       const v = params[index];

@@ -5,7 +5,7 @@
  * gateway. Pushing a conjunct down is all or nothing, as in Trino's applyFilter.
  */
 import type { ComparisonOp, Expr, Literal } from './fragment.js';
-import { TypeOid } from '../sql/types/index.js';
+import { integerTypeOids, textTypeOids, TypeOid } from '../sql/types/index.js';
 
 type Node = Record<string, any>;
 
@@ -127,8 +127,6 @@ function expression(f: Node, t: PushdownTarget): Expr {
   }
 }
 
-const TEXT_TYPES: ReadonlySet<number> = new Set([TypeOid.text, TypeOid.varchar, TypeOid.bpchar, TypeOid.name]);
-const INTEGER_TYPES: ReadonlySet<number> = new Set([TypeOid.int2, TypeOid.int4, TypeOid.int8]);
 
 /**
  * A quoted literal compared with a column takes the column's type in PostgreSQL. Engines
@@ -139,12 +137,12 @@ function coerce(side: Expr, other: Expr, t: PushdownTarget): Expr {
   if (side.kind !== 'literal' || side.type !== undefined || typeof side.value !== 'string' || other.kind !== 'column') return side;
   const oid = (other.table === undefined ? t.columns : t.tables!.get(other.table)!).get(other.name)!;
   const value = side.value;
-  if (TEXT_TYPES.has(oid)) return side;
+  if (textTypeOids.has(oid)) return side;
   if (oid === TypeOid.date && DATE.test(value)) return { kind: 'literal', value, type: 'date' };
   if (oid === TypeOid.timestamp && (DATE.test(value) || TIMESTAMP.test(value))) return { kind: 'literal', value, type: 'timestamp' };
   if (oid === TypeOid.timestamptz && TIMESTAMP_WITH_ZONE.test(value)) return { kind: 'literal', value, type: 'timestamptz' };
   if (oid === TypeOid.numeric && DECIMAL.test(value)) return { kind: 'literal', value, type: 'numeric' };
-  if (INTEGER_TYPES.has(oid) && /^-?\d+$/.test(value) && Number.isSafeInteger(Number(value))) return { kind: 'literal', value: Number(value) };
+  if (integerTypeOids.has(oid) && /^-?\d+$/.test(value) && Number.isSafeInteger(Number(value))) return { kind: 'literal', value: Number(value) };
   return fail();
 }
 

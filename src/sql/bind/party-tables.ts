@@ -8,7 +8,7 @@ import type { CatalogSnapshot } from '../../catalog/catalog-snapshot.js';
 import type { ColumnSpec, QualifiedName } from '../../catalog/catalog-requests.js';
 import { PgError } from '../../server/pg-error.js';
 import { SqlState } from '../../server/sqlstate.js';
-import { formatType } from '../types/index.js';
+import { formatType, textTypeOids } from '../types/index.js';
 
 export interface ExportedTableShape {
   name: string;
@@ -20,8 +20,6 @@ export interface PartyTables {
   describe(server: string, table?: string): Promise<ExportedTableShape[]>;
 }
 
-/** Text-like types a party may report for a text column (engines differ in which they use). */
-const TEXT_TYPES: ReadonlySet<number> = new Set([25, 1043, 1042, 19]);
 
 /**
  * Checks a foreign table's columns against what its party exports. For a partition, the
@@ -58,7 +56,7 @@ export async function checkAgainstParty(
     if (!remote) {
       throw new PgError(SqlState.undefinedColumn, `column "${column.name}" of foreign table "${request.table.name}" does not exist in table "${exported}" at server "${request.server}"`);
     }
-    const same = remote.typeOid === column.typeOid || (TEXT_TYPES.has(remote.typeOid) && TEXT_TYPES.has(column.typeOid));
+    const same = remote.typeOid === column.typeOid || (textTypeOids.has(remote.typeOid) && textTypeOids.has(column.typeOid));
     if (!same) {
       throw new PgError(
         SqlState.datatypeMismatch,

@@ -65,3 +65,9 @@ export const TypeOid = {
 } as const;
 
 export type TypeOid = (typeof TypeOid)[keyof typeof TypeOid];
+
+/** The character string types a text value may come as (engines differ in which they report). */
+export const textTypeOids: ReadonlySet<number> = new Set([TypeOid.text, TypeOid.varchar, TypeOid.bpchar, TypeOid.name]);
+
+/** The integer types. */
+export const integerTypeOids: ReadonlySet<number> = new Set([TypeOid.int2, TypeOid.int4, TypeOid.int8]);
