@@ -43,3 +43,8 @@ export function applyOptionChanges(current: OptionList, changes: readonly Option
   }
   return out;
 }
+
+/** The value of one option, or undefined when it is not set. */
+export function optionValue(options: OptionList, key: string): string | undefined {
+  return options.find(([k]) => k === key)?.[1];
+}

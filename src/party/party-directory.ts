@@ -7,6 +7,7 @@
 import type { FragmentStream } from '../../connectors/connector.js';
 import type { ServerEntry } from '../catalog/catalog-entries.js';
 import type { CatalogSnapshot } from '../catalog/catalog-snapshot.js';
+import { optionValue } from '../catalog/option-list.js';
 import type { Fragment } from '../planner/fragment.js';
 import type { PartyDirectory } from '../planner/federation.js';
 import { PgError } from '../server/pg-error.js';
@@ -76,7 +77,7 @@ export class CatalogPartyDirectory {
         hint: 'Make one with `c2d certs` and start the gateway with --federation-certs <dir>.',
       });
     }
-    const option = (key: string): string | undefined => server.options.find(([k]) => k === key)?.[1];
+    const option = (key: string): string | undefined => optionValue(server.options, key);
     const host = option('host') ?? '127.0.0.1';
     const port = option('port');
     if (port === undefined || !/^\d{1,5}$/.test(port) || Number(port) > 65535) {

@@ -122,18 +122,14 @@ export function createPartyNode(options: PartyNodeOptions): PartyNode {
       }
       return shareJobs.reveal(r.jobId, r.contributors, r.timeoutMs);
     }),
-    describe: (call: grpc.ServerUnaryCall<DescribeRequest, DescribeResponse>, callback: grpc.sendUnaryData<DescribeResponse>) => {
-      void (async () => {
-        checkPeer(call);
-        const requested = (call.request as Partial<DescribeRequest> | null)?.table;
-        if (requested !== undefined && typeof requested !== 'string') throw new PgError(SqlState.protocolViolation, 'malformed describe request');
-        const wanted = requested === undefined ? [...tables.values()] : [exported(tables, requested)];
-        return { party: options.name, engine: options.connector.engine, tables: await Promise.all(wanted.map(describeTable)) };
-      })().then(
-        (response) => callback(null, response),
-        (error: unknown) => callback(toStatus(error)),
-      );
-    },
+    describe: unary<DescribeRequest, DescribeResponse>(async (call) => {
+      checkPeer(call);
+      const requested = (call.request as Partial<DescribeRequest> | null)?.table;
+      if (requested !== undefined && typeof requested !== 'string') throw new PgError(SqlState.protocolViolation, 'malformed describe request');
+      const wanted = requested === undefined ? [...tables.values()] : [exported(tables, requested)];
+      return { party: options.name, engine: options.connector.engine, tables: await Promise.all(wanted.map(describeTable)) };
+    }),
+
     execute: (call: grpc.ServerWritableStream<ExecuteRequest, Buffer>) => {
       const controller = new AbortController();
       call.on('cancelled', () => controller.abort());

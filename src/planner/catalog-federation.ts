@@ -7,6 +7,7 @@
 import type { CatalogSnapshot } from '../catalog/catalog-snapshot.js';
 import type { RelationEntry } from '../catalog/catalog-entries.js';
 import { RelationKind } from '../catalog/catalog-entries.js';
+import { optionValue } from '../catalog/option-list.js';
 import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
 import type { FederatedPartition, FederatedTable, Federation, FederationSource, FederationView, PartyDirectory } from './federation.js';
@@ -73,10 +74,6 @@ function partition(snapshot: CatalogSnapshot, relation: RelationEntry): Federate
     exportedTable: optionValue(relation.options, 'table') ?? relation.name,
     value: values[0] ?? null,
   };
-}
-
-export function optionValue(options: readonly (readonly [string, string])[], key: string): string | undefined {
-  return options.find(([k]) => k === key)?.[1];
 }
 
 /**

@@ -20,8 +20,8 @@ import { defaultCodecContext, formatType, textDecoder, textEncoder, TypeOid } fr
 import { columnsOfExpr, type Expr, type Fragment, type OrderItem } from './fragment.js';
 import { DuckDbDialect, emitFragment, PostgresDialect, SparkDialect, type SqlDialect } from '../../dialect/index.js';
 import { partitionTest, type PartitionTest } from './partition-pruning.js';
-import { planPartialAggregate, tableSource, type SecurePartials } from './partial-aggregate.js';
-import { secureAggregate } from './secure-aggregate.js';
+import { isAggregateName, planPartialAggregate, tableSource, type SecurePartials } from './partial-aggregate.js';
+import { computePartiesOf, secureAggregate } from './secure-aggregate.js';
 import { JOIN_ALIAS, joinSource, planJoinPushdown, type JoinPushdown } from './join-pushdown.js';
 import { conjuncts, toFragmentExpr } from './pushdown-filter.js';
 import type { FederatedPartition, FederatedTable, FederationSource, FederationView, PartyDirectory } from './federation.js';
@@ -127,7 +127,7 @@ export class FederatedRunner implements QueryRunner {
         lines.push(`${kind} at party ${p.party}${label}: ${emitFragment(dialect, fragmentFor(use, p.exportedTable))}`);
       }
       if (use.secure) {
-        const compute = [...new Set(use.table.partitions.map((p) => p.party))].sort().slice(0, 3);
+        const compute = computePartiesOf(use.table.partitions);
         lines.push(`Secure aggregation: each party secret-shares its partial aggregates (additive, Z_2^64) to compute parties ${compute.join(', ')}; only per-group totals are revealed, to the gateway`);
       }
     }
@@ -482,11 +482,10 @@ function hasAggregateOrWindow(node: unknown): boolean {
   if (Array.isArray(node)) return node.some(hasAggregateOrWindow);
   if (node === null || typeof node !== 'object') return false;
   const call = (node as Node)['FuncCall'];
-  if (call && (call.over || call.agg_star || AGGREGATES.has(String(call.funcname?.at(-1)?.['String']?.sval)))) return true;
+  if (call && (call.over || call.agg_star || isAggregateName(String(call.funcname?.at(-1)?.['String']?.sval)))) return true;
   return Object.values(node as Node).some(hasAggregateOrWindow);
 }
 
-const AGGREGATES: ReadonlySet<string> = new Set(['count', 'sum', 'min', 'max', 'avg', 'array_agg', 'string_agg', 'bool_and', 'bool_or', 'every', 'stddev', 'variance', 'json_agg', 'jsonb_agg']);
 
 function constantInt(node: Node | undefined): bigint | null {
   const c = node?.['A_Const'] as Node | undefined;

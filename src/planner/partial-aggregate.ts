@@ -209,6 +209,11 @@ function notUnderMpc(what: string): never {
   });
 }
 
+/** Whether a function name is an aggregate this planner knows (split or not). */
+export function isAggregateName(name: string): boolean {
+  return SPLIT.has(name) || NOT_SPLIT.has(name);
+}
+
 function funcName(call: Node): string {
   return String(((call.funcname ?? []) as Node[]).map((n) => n['String']?.sval).at(-1) ?? '');
 }

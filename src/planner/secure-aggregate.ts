@@ -34,12 +34,17 @@ export interface SecureUse {
   exportedTable(partition: FederatedPartition): string;
 }
 
+/** The three compute parties of a table: the first three of its partitions' parties by name (fewer when it has fewer). */
+export function computePartiesOf(partitions: readonly FederatedPartition[]): string[] {
+  return [...new Set(partitions.map((p) => p.party))].sort().slice(0, 3);
+}
+
 /** Runs the secure aggregation; resolves to the work rows (one per group) with the totals. */
 export async function secureAggregate(use: SecureUse, parties: PartyDirectory): Promise<unknown[][]> {
   const secure = parties.secure;
   if (!secure) throw new PgError(SqlState.featureNotSupported, 'this gateway cannot run secure computations');
   const dataParties = [...new Set(use.partitions.map((p) => p.party))];
-  const compute = [...new Set(use.allPartitions.map((p) => p.party))].sort().slice(0, 3);
+  const compute = computePartiesOf(use.allPartitions);
   if (compute.length < 3) {
     throw new PgError(SqlState.featureNotSupported, `secure aggregation needs three parties; table has partitions at ${compute.length}`, {
       hint: 'Three-party secret sharing needs three compute parties: the table needs partitions at three parties.',

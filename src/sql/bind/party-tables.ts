@@ -5,6 +5,7 @@
  * before anything is written.
  */
 import type { CatalogSnapshot } from '../../catalog/catalog-snapshot.js';
+import { optionValue } from '../../catalog/option-list.js';
 import type { ColumnSpec, QualifiedName } from '../../catalog/catalog-requests.js';
 import { PgError } from '../../server/pg-error.js';
 import { SqlState } from '../../server/sqlstate.js';
@@ -38,7 +39,7 @@ export async function checkAgainstParty(
     columns = parent.columns.filter((c) => c.name !== key);
   }
   if (!snapshot.server(request.server)) return; // the catalog reports the unknown server
-  const exported = request.options.find(([k]) => k === 'table')?.[1] ?? request.table.name;
+  const exported = optionValue(request.options, 'table') ?? request.table.name;
   let shape: ExportedTableShape | undefined;
   try {
     [shape] = await parties.describe(request.server, exported);
