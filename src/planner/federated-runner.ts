@@ -24,6 +24,8 @@ import { isAggregateName, planPartialAggregate, tableSource, type SecurePartials
 import { computePartiesOf, secureAggregate } from './secure-aggregate.js';
 import { JOIN_ALIAS, joinSource, planJoinPushdown, type JoinPushdown } from './join-pushdown.js';
 import { conjuncts, toFragmentExpr } from './pushdown-filter.js';
+import { constantInt, ORDERABLE, planWholeQuery, type WholeQuery } from './whole-query.js';
+import { streamRowSource } from './stream-row-source.js';
 import type { FederatedPartition, FederatedTable, FederationSource, FederationView, PartyDirectory } from './federation.js';
 import type { FragmentStream } from '../../connectors/connector.js';
 
@@ -58,6 +60,15 @@ interface TableUse {
   secure: SecurePartials | null;
   /** Set when the use is a join of several tables pushed down to the parties (join-pushdown.ts). */
   join?: JoinPushdown;
+  /** Set when the whole query can run at a partition's party, if the WHERE leaves only one (whole-query.ts). */
+  whole?: WholeQuery;
+}
+
+/** A query planned over one version of the catalog. */
+interface Planned {
+  query: QueryAst;
+  plan: QueryPlan;
+  described: Pick<PreparedQuery, 'paramTypes' | 'fields'>;
 }
 
 interface QueryPlan {
@@ -77,6 +88,7 @@ export class FederatedRunner implements QueryRunner {
   private schemaReady: Promise<void> | null = null;
   private readonly shapes = new Map<string, Promise<string>>();
   private readonly described = new Map<string, Pick<PreparedQuery, 'paramTypes' | 'fields'>>();
+  private readonly plans = new WeakMap<FederationView, Map<string, Planned | null>>();
 
   constructor(
     private readonly instance: DuckDBInstance,
@@ -87,17 +99,44 @@ export class FederatedRunner implements QueryRunner {
 
   async prepare(query: QueryAst, paramTypes: readonly number[], session: SessionValues): Promise<PreparedQuery> {
     const { view, parties } = await this.federation();
-    const plan = analyze(query, view);
-    if (plan.uses.length === 0) return this.duck.prepare(query, paramTypes, session);
-    // Types come from preparing the query over empty tables of the work tables' shape.
-    const shapes = (await this.shapeTables(plan.uses)).map((name): GatewayInput => ({ kind: 'table', name }));
-    const described = await this.describe(gatewayQuery(query, plan, shapes), paramTypes, session);
+    const planned = await this.planned(view, query, paramTypes, session);
+    if (planned === null) return this.duck.prepare(query, paramTypes, session);
+    const { query: planQuery, plan, described } = planned;
     return {
       paramTypes: described.paramTypes,
       fields: described.fields,
-      open: (params, signal) => this.open(query, plan, parties, paramTypes, session, described.fields, params, signal),
+      open: (params, signal) => this.open(planQuery, plan, parties, paramTypes, session, described.fields, params, signal),
       close: () => {},
     };
+  }
+
+  /**
+   * The query's plan and result description, or null when it reads no federated table.
+   * Remembered per catalog version by the query's parse tree (and the user, which
+   * current_user puts into it), so a query that comes again is planned once; queries that
+   * read settings are planned each time. The remembered parse tree is used with its plan,
+   * since the plan refers to its nodes.
+   */
+  private async planned(view: FederationView, query: QueryAst, paramTypes: readonly number[], session: SessionValues): Promise<Planned | null> {
+    const text = JSON.stringify(query);
+    const cacheable = !text.includes('"current_setting"');
+    let plans = this.plans.get(view);
+    if (!plans) this.plans.set(view, (plans = new Map()));
+    const key = `${paramTypes.join(',')}|${session.user}|${text}`;
+    const known = cacheable ? plans.get(key) : undefined;
+    if (known !== undefined) return known;
+    const plan = analyze(query, view);
+    let planned: Planned | null = null;
+    if (plan.uses.length > 0) {
+      // Types come from preparing the query over empty tables of the work tables' shape.
+      const shapes = (await this.shapeTables(plan.uses)).map((name): GatewayInput => ({ kind: 'table', name }));
+      planned = { query, plan, described: await this.describe(gatewayQuery(query, plan, shapes), paramTypes, session) };
+    }
+    if (cacheable) {
+      if (plans.size >= PLAN_CACHE) plans.delete(plans.keys().next().value!);
+      plans.set(key, planned);
+    }
+    return planned;
   }
 
   async explain(query: QueryAst, session: SessionValues): Promise<string[]> {
@@ -109,6 +148,14 @@ export class FederatedRunner implements QueryRunner {
       const engine = parties.engineOf ? await parties.engineOf(party).catch(() => null) : null;
       return { label: engine ? ` (${engine})` : '', dialect: (engine && dialectFor(engine)) || postgres };
     };
+    const whole = wholeAt(plan, []);
+    if (whole) {
+      const { label, dialect } = await describeEngine(whole.partition.party);
+      lines.push(`Query at party ${whole.partition.party}${label}, whole: ${emitFragment(dialect, fragmentFor(whole.use, whole.partition.exportedTable, whole.query.fragment))}`);
+      if (whole.query.offset > 0) lines.push(`Gateway: skips the first ${whole.query.offset} rows, then passes the party's rows on`);
+      else lines.push(`Gateway: passes the party's rows on`);
+      return lines;
+    }
     for (const use of plan.uses) {
       if (use.join) {
         for (const unit of use.join.units) {
@@ -148,6 +195,16 @@ export class FederatedRunner implements QueryRunner {
     params: readonly unknown[],
     signal: AbortSignal,
   ): Promise<RowSource> {
+    const whole = wholeAt(plan, params);
+    if (whole) {
+      const stream = await parties.execute(whole.partition.party, fragmentFor(whole.use, whole.partition.exportedTable, whole.query.fragment), signal);
+      try {
+        return streamRowSource(stream, fields, whole.query.offset, signal);
+      } catch (error) {
+        await stream.close();
+        throw error;
+      }
+    }
     const requests = plan.uses.map((use) => (use.secure ? Promise.resolve([]) : requestFragments(use, parties, params, signal)));
     // Handled below (awaited, or closed in the catch); this keeps an early failure from counting as unhandled.
     for (const request of requests) request.catch(() => {});
@@ -419,6 +476,7 @@ function analyze(query: QueryAst, federation: FederationView): QueryPlan {
     const filter: Expr | null = pushed.length === 0 ? null : pushed.length === 1 ? pushed[0]! : { kind: 'and', args: pushed };
     const keyWork: WorkColumn[] = table.columns.filter((c) => c.name === key).map((c) => ({ name: c.name, typeOid: c.typeOid, typmod: c.typmod, source: 'key' }));
     const aggregate = soleTable && wholeWhere ? planPartialAggregate(top!, tableSource(table, reference)) : null;
+    const whole = soleTable && wholeWhere && !aggregate?.secure ? planWholeQuery(top!, table, reference, filter) : null;
     if (aggregate) {
       plan.uses.push({
         range,
@@ -427,6 +485,7 @@ function analyze(query: QueryAst, federation: FederationView): QueryPlan {
         work: [...keyWork, ...aggregate.work.map((c, i) => ({ ...c, source: i }))],
         prune,
         secure: aggregate.secure,
+        ...(whole ? { whole } : {}),
       });
       for (const [from, to] of aggregate.replacements) plan.replacements.set(from, to);
       plan.gatewayWhere = keyConjuncts;
@@ -443,16 +502,11 @@ function analyze(query: QueryAst, federation: FederationView): QueryPlan {
       work: fetched.map((c) => ({ name: c.name, typeOid: c.typeOid, typmod: c.typmod, source: c.name === key ? 'key' : columns.indexOf(c.name) })),
       prune,
       secure: null,
+      ...(whole ? { whole } : {}),
     });
   }
   return plan;
 }
-
-/** Types whose order every engine agrees on (text collations differ between engines). */
-const ORDERABLE: ReadonlySet<number> = new Set([
-  TypeOid.int2, TypeOid.int4, TypeOid.int8, TypeOid.float4, TypeOid.float8, TypeOid.numeric,
-  TypeOid.date, TypeOid.timestamp, TypeOid.timestamptz, TypeOid.bool,
-]);
 
 /**
  * `… ORDER BY cols LIMIT n OFFSET m` over one table with its whole WHERE pushed: each party
@@ -487,14 +541,6 @@ function hasAggregateOrWindow(node: unknown): boolean {
 }
 
 
-function constantInt(node: Node | undefined): bigint | null {
-  const c = node?.['A_Const'] as Node | undefined;
-  if (!c) return null;
-  if (c.ival) return BigInt(c.ival.ival ?? 0);
-  if (Object.keys(c).every((k) => k === 'location')) return 0n;
-  return null;
-}
-
 function workColumnsSql(use: TableUse): string {
   return use.work.map((c) => `${duckdb.quoteIdentifier(c.name)} ${duckDbTypeName(c.typeOid, c.typmod)}`).join(', ');
 }
@@ -509,8 +555,16 @@ function joinFragment(use: TableUse, join: JoinPushdown, partitions: readonly Fe
   };
 }
 
-function fragmentFor(use: TableUse, exportedTable: string): Fragment {
-  return { table: { schema: '', name: exportedTable }, ...use.fragment };
+function fragmentFor(use: TableUse, exportedTable: string, fragment: Omit<Fragment, 'table'> = use.fragment): Fragment {
+  return { table: { schema: '', name: exportedTable }, ...fragment };
+}
+
+/** The query's one table use and the one partition it runs at whole, when the WHERE leaves a single partition. */
+function wholeAt(plan: QueryPlan, params: readonly unknown[]): { use: TableUse; partition: FederatedPartition; query: WholeQuery } | null {
+  const use = plan.uses.length === 1 ? plan.uses[0]! : null;
+  if (!use?.whole || use.secure || use.join) return null;
+  const partitions = use.table.partitions.filter((p) => use.prune.every((test) => test(p.value, params)));
+  return partitions.length === 1 ? { use, partition: partitions[0]!, query: use.whole } : null;
 }
 
 /** Where the gateway reads a federated table reference's rows from. */
@@ -518,6 +572,9 @@ type GatewayInput = { kind: 'table'; name: string } | { kind: 'values'; node: No
 
 /** Result descriptions remembered (oldest forgotten first). */
 const DESCRIBED_CACHE = 512;
+
+/** Plans remembered per catalog version (oldest forgotten first). */
+const PLAN_CACHE = 512;
 
 /**
  * Rows up to which a table reference's rows travel inside the gateway's query. Measured:
