@@ -22,7 +22,7 @@ import { DuckDbDialect, emitFragment, PostgresDialect, SparkDialect, type SqlDia
 import { partitionTest, type PartitionTest } from './partition-pruning.js';
 import { isAggregateName, planPartialAggregate, tableSource, type SecurePartials } from './partial-aggregate.js';
 import { computePartiesOf, secureAggregate } from './secure-aggregate.js';
-import { JOIN_ALIAS, joinSource, planJoinPushdown, type JoinPushdown } from './join-pushdown.js';
+import { JOIN_ALIAS, joinSource, planJoinPushdown, unitsFor, type JoinPushdown } from './join-pushdown.js';
 import { conjuncts, toFragmentExpr } from './pushdown-filter.js';
 import { constantInt, ORDERABLE, planWholeQuery, type WholeQuery } from './whole-query.js';
 import { streamRowSource } from './stream-row-source.js';
@@ -150,15 +150,17 @@ export class FederatedRunner implements QueryRunner {
     };
     const whole = wholeAt(plan, []);
     if (whole) {
-      const { label, dialect } = await describeEngine(whole.partition.party);
-      lines.push(`Query at party ${whole.partition.party}${label}, whole: ${emitFragment(dialect, fragmentFor(whole.use, whole.partition.exportedTable, whole.query.fragment))}`);
-      if (whole.query.offset > 0) lines.push(`Gateway: skips the first ${whole.query.offset} rows, then passes the party's rows on`);
+      const { label, dialect } = await describeEngine(whole.party);
+      lines.push(`Query at party ${whole.party}${label}, whole: ${emitFragment(dialect, whole.fragment)}`);
+      if (whole.offset > 0) lines.push(`Gateway: skips the first ${whole.offset} rows, then passes the party's rows on`);
       else lines.push(`Gateway: passes the party's rows on`);
       return lines;
     }
     for (const use of plan.uses) {
       if (use.join) {
-        for (const unit of use.join.units) {
+        const asked = unitsFor(use.join, []);
+        for (const unit of use.join.units.filter((u) => !asked.includes(u))) lines.push(`Join of ${use.join.tables.map((t) => t.table.name).join(', ')} at party ${unit.party}: pruned by the WHERE clause`);
+        for (const unit of asked) {
           const { label, dialect } = await describeEngine(unit.party);
           lines.push(`Join fragment at party ${unit.party}${label}: ${emitFragment(dialect, joinFragment(use, use.join, unit.partitions))}`);
         }
@@ -197,9 +199,9 @@ export class FederatedRunner implements QueryRunner {
   ): Promise<RowSource> {
     const whole = wholeAt(plan, params);
     if (whole) {
-      const stream = await parties.execute(whole.partition.party, fragmentFor(whole.use, whole.partition.exportedTable, whole.query.fragment), signal);
+      const stream = await parties.execute(whole.party, whole.fragment, signal);
       try {
-        return streamRowSource(stream, fields, whole.query.offset, signal);
+        return streamRowSource(stream, fields, whole.offset, signal);
       } catch (error) {
         await stream.close();
         throw error;
@@ -389,7 +391,7 @@ interface PartitionAnswer {
  */
 async function requestFragments(use: TableUse, parties: PartyDirectory, params: readonly unknown[], signal: AbortSignal): Promise<PartitionAnswer[]> {
   const requests = use.join
-    ? use.join.units.map((unit) => ({ party: unit.party, partition: unit.partitions[0]!, fragment: joinFragment(use, use.join!, unit.partitions) }))
+    ? unitsFor(use.join, params).map((unit) => ({ party: unit.party, partition: unit.partitions[0]!, fragment: joinFragment(use, use.join!, unit.partitions) }))
     : use.table.partitions
         .filter((p) => use.prune.every((test) => test(p.value, params)))
         .map((p) => ({ party: p.party, partition: p, fragment: fragmentFor(use, p.exportedTable) }));
@@ -413,6 +415,7 @@ function analyze(query: QueryAst, federation: FederationView): QueryPlan {
     // Grouping and aggregates go down with the join when the parties apply the whole WHERE.
     const source = joinSource(join);
     const aggregate = join.whereComplete ? planPartialAggregate((query as Node)['SelectStmt'], source) : null;
+    const whole = join.whereComplete ? planWholeQuery((query as Node)['SelectStmt'], source, null, join.where) : null;
     if (aggregate) {
       plan.uses.push({
         range: first.range,
@@ -422,6 +425,7 @@ function analyze(query: QueryAst, federation: FederationView): QueryPlan {
         prune: [],
         secure: null,
         join,
+        ...(whole ? { whole } : {}),
       });
       for (const [from, to] of aggregate.replacements) plan.replacements.set(from, to);
       plan.gatewayWhere = [];
@@ -435,6 +439,7 @@ function analyze(query: QueryAst, federation: FederationView): QueryPlan {
       prune: [],
       secure: null,
       join,
+      ...(whole ? { whole } : {}),
     });
     return plan;
   }
@@ -476,7 +481,7 @@ function analyze(query: QueryAst, federation: FederationView): QueryPlan {
     const filter: Expr | null = pushed.length === 0 ? null : pushed.length === 1 ? pushed[0]! : { kind: 'and', args: pushed };
     const keyWork: WorkColumn[] = table.columns.filter((c) => c.name === key).map((c) => ({ name: c.name, typeOid: c.typeOid, typmod: c.typmod, source: 'key' }));
     const aggregate = soleTable && wholeWhere ? planPartialAggregate(top!, tableSource(table, reference)) : null;
-    const whole = soleTable && wholeWhere && !aggregate?.secure ? planWholeQuery(top!, table, reference, filter) : null;
+    const whole = soleTable && wholeWhere && !aggregate?.secure ? planWholeQuery(top!, tableSource(table, reference), table.partitionKey === null ? table.columns : null, filter) : null;
     if (aggregate) {
       plan.uses.push({
         range,
@@ -559,12 +564,23 @@ function fragmentFor(use: TableUse, exportedTable: string, fragment: Omit<Fragme
   return { table: { schema: '', name: exportedTable }, ...fragment };
 }
 
-/** The query's one table use and the one partition it runs at whole, when the WHERE leaves a single partition. */
-function wholeAt(plan: QueryPlan, params: readonly unknown[]): { use: TableUse; partition: FederatedPartition; query: WholeQuery } | null {
+/**
+ * Where the query runs whole and what it runs there: the one partition its WHERE leaves
+ * of its one table, or the one party its joined tables are at; null when the gateway has
+ * a part in it.
+ */
+function wholeAt(plan: QueryPlan, params: readonly unknown[]): { party: string; fragment: Fragment; offset: number } | null {
   const use = plan.uses.length === 1 ? plan.uses[0]! : null;
-  if (!use?.whole || use.secure || use.join) return null;
+  if (!use?.whole || use.secure) return null;
+  const whole = use.whole;
+  if (use.join) {
+    const units = unitsFor(use.join, params);
+    const unit = units.length === 1 ? units[0]! : null;
+    return unit && { party: unit.party, fragment: { ...joinFragment(use, use.join, unit.partitions), ...whole.fragment }, offset: whole.offset };
+  }
   const partitions = use.table.partitions.filter((p) => use.prune.every((test) => test(p.value, params)));
-  return partitions.length === 1 ? { use, partition: partitions[0]!, query: use.whole } : null;
+  if (partitions.length !== 1) return null;
+  return { party: partitions[0]!.party, fragment: fragmentFor(use, partitions[0]!.exportedTable, whole.fragment), offset: whole.offset };
 }
 
 /** Where the gateway reads a federated table reference's rows from. */

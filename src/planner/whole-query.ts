@@ -1,14 +1,16 @@
 /**
  * Whole-query pushdown: a query over one federated table whose WHERE leaves a single
- * partition, and which a fragment expresses entirely (plain columns, count/sum/min/max,
- * GROUP BY columns, ORDER BY outputs of types every engine orders alike, LIMIT/OFFSET),
- * runs at that partition's party as it stands; its rows go to the client as the party
- * sends them, with no work table and no second query at the gateway. DESIGN: "a query over
- * one party's public data needs no MPC at all and must run at the speed of that engine."
+ * partition, or over tables joined at one party, which a fragment expresses entirely
+ * (plain columns, count/sum/min/max, GROUP BY columns, ORDER BY outputs of types every
+ * engine orders alike, LIMIT/OFFSET), runs at that party as it stands; its rows go to the
+ * client as the party sends them, with no work table and no second query at the gateway.
+ * DESIGN: "a query over one party's public data needs no MPC at all and must run at the
+ * speed of that engine."
  */
 import { TypeOid } from '../sql/types/index.js';
 import type { AggregateFunction, Expr, Fragment, OrderItem, OutputItem } from './fragment.js';
-import type { FederatedTable } from './federation.js';
+import type { FederatedColumn } from './federation.js';
+import type { AggregateSource } from './partial-aggregate.js';
 
 type Node = Record<string, any>;
 
@@ -28,21 +30,19 @@ export const ORDERABLE: ReadonlySet<number> = new Set([
 ]);
 
 /**
- * The fragment answering `select` whole over `table` (referred to as `reference`), given
- * the fragment form of its entire WHERE minus the partition-key conjuncts (`where`), or
- * null when some part of the query needs the gateway.
+ * The fragment answering `select` whole over `source` (one table, or tables joined at one
+ * party), given the fragment form of its entire WHERE minus the partition-key conjuncts
+ * (`where`), or null when some part of the query needs the gateway. `star` is what `*`
+ * expands to, or null when the party cannot give it (a partition key, a join).
  */
-export function planWholeQuery(select: Node, table: FederatedTable, reference: string, where: Expr | null): WholeQuery | null {
+export function planWholeQuery(select: Node, source: AggregateSource, star: readonly FederatedColumn[] | null, where: Expr | null): WholeQuery | null {
   if (select.withClause || select.distinctClause || select.havingClause || select.windowClause?.length || select.groupingSets) return null;
   if (select.lockingClause?.length || select.intoClause || select.valuesLists || (select.op && select.op !== 'SETOP_NONE')) return null;
   if (select.limitOption && select.limitOption !== 'LIMIT_OPTION_COUNT' && select.limitOption !== 'LIMIT_OPTION_DEFAULT') return null;
-  const stored = new Map(table.columns.filter((c) => c.name !== table.partitionKey).map((c) => [c.name, c]));
+  /** The column a ColumnRef names, unless it is a partition key (its value is the gateway's). */
   const columnOf = (node: Node | undefined): string | null => {
-    const fields = node?.['ColumnRef']?.fields as Node[] | undefined;
-    if (!fields) return null;
-    const parts = fields.map((f) => f['String']?.sval as string | undefined);
-    const name = parts.length === 1 ? parts[0] : parts.length === 2 && parts[0] === reference ? parts[1] : undefined;
-    return name !== undefined && stored.has(name) ? name : null;
+    const name = source.column(node);
+    return name === null || source.isKey(name) ? null : name;
   };
 
   const output: OutputItem[] = [];
@@ -54,9 +54,8 @@ export function planWholeQuery(select: Node, table: FederatedTable, reference: s
     const target = item['ResTarget'] as Node;
     const value = target.val as Node;
     if (value['ColumnRef']?.fields?.some((f: Node) => 'A_Star' in f)) {
-      // `*` is every column in table order; the partition key is not stored at the party.
-      if (table.partitionKey !== null || value['ColumnRef'].fields.length > 1) return null;
-      for (const column of table.columns) {
+      if (star === null || value['ColumnRef'].fields.length > 1) return null;
+      for (const column of star) {
         output.push({ kind: 'expr', expr: { kind: 'column', name: column.name }, alias: `c${output.length}` });
         types.push(column.typeOid);
         targets.push({ name: column.name, node: { ColumnRef: { fields: [{ String: { sval: column.name } }] } } });
@@ -65,9 +64,9 @@ export function planWholeQuery(select: Node, table: FederatedTable, reference: s
     }
     const name = columnOf(value);
     if (name !== null) {
-      output.push({ kind: 'expr', expr: { kind: 'column', name }, alias: `c${output.length}` });
-      types.push(stored.get(name)!.typeOid);
-      targets.push({ name: target.name ?? name, node: value });
+      output.push({ kind: 'expr', expr: source.expr(name), alias: `c${output.length}` });
+      types.push(source.type(name)!.typeOid);
+      targets.push({ name: target.name ?? lastName(value), node: value });
       continue;
     }
     const call = value['FuncCall'] as Node | undefined;
@@ -78,25 +77,23 @@ export function planWholeQuery(select: Node, table: FederatedTable, reference: s
     aggregated = true;
     output.push({
       kind: 'aggregate',
-      aggregate: { fn: fn as AggregateFunction, arg: arg === null ? null : { kind: 'column', name: arg }, ...(call.agg_distinct ? { distinct: true } : {}) },
+      aggregate: { fn: fn as AggregateFunction, arg: arg === null ? null : source.expr(arg), ...(call.agg_distinct ? { distinct: true } : {}) },
       alias: `c${output.length}`,
     });
-    types.push(fn === 'count' ? TypeOid.int8 : fn === 'sum' ? TypeOid.numeric : stored.get(arg!)!.typeOid);
+    types.push(fn === 'count' ? TypeOid.int8 : fn === 'sum' ? TypeOid.numeric : source.type(arg!)!.typeOid);
     targets.push({ name: target.name ?? fn, node: value });
   }
   if (output.length === 0) return null;
 
-  const groupBy: Expr[] = [];
+  const grouped: string[] = [];
   for (const item of (select.groupClause ?? []) as Node[]) {
     const position = item['A_Const']?.ival?.ival;
     const node = typeof position === 'number' ? targets[position - 1]?.node : item;
     const name = columnOf(node);
     if (name === null) return null;
-    groupBy.push({ kind: 'column', name });
+    if (!grouped.includes(name)) grouped.push(name);
   }
-  if ((aggregated || groupBy.length > 0) && output.some((o) => o.kind === 'expr' && !groupBy.some((g) => g.kind === 'column' && o.expr.kind === 'column' && g.name === o.expr.name))) {
-    return null;
-  }
+  if ((aggregated || grouped.length > 0) && targets.some((t, i) => output[i]!.kind === 'expr' && !grouped.includes(columnOf(t.node)!))) return null;
 
   const orderBy: OrderItem[] = [];
   for (const item of (select.sortClause ?? []) as Node[]) {
@@ -113,7 +110,7 @@ export function planWholeQuery(select: Node, table: FederatedTable, reference: s
   const offset = select.limitOffset === undefined ? 0n : constantInt(select.limitOffset);
   if ((select.limitCount !== undefined && count === null) || offset === null || offset > BigInt(Number.MAX_SAFE_INTEGER)) return null;
   return {
-    fragment: { output, where, groupBy, orderBy, limit: count === null ? null : count + offset },
+    fragment: { output, where, groupBy: grouped.map((name) => source.expr(name)), orderBy, limit: count === null ? null : count + offset },
     offset: Number(offset),
   };
 }
@@ -135,6 +132,10 @@ function outputIndex(node: Node, targets: ReadonlyArray<{ name: string | undefin
   }
   const shape = withoutLocations(node);
   return targets.findIndex((t) => withoutLocations(t.node) === shape);
+}
+
+function lastName(node: Node): string | undefined {
+  return (node['ColumnRef']?.fields as Node[] | undefined)?.at(-1)?.['String']?.sval;
 }
 
 function withoutLocations(node: unknown): string {

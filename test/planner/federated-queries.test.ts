@@ -171,6 +171,11 @@ describe('cross-party queries over public columns', () => {
     expect(plan).toHaveLength(2);
     expect(plan[0]).toMatch(/^Query at party bwh, whole: SELECT "severity" AS "c0", count\(\*\) AS "c1" FROM "trauma_cases" WHERE \("severity" > 3\) GROUP BY "severity" ORDER BY 1 DESC NULLS FIRST LIMIT 4$/);
     expect(plan[1]).toBe('Gateway: skips the first 1 rows, then passes the party\'s rows on');
+    // Tables joined at one party: the join, grouping, order and limit all run there.
+    const joined = (await fed.query("EXPLAIN SELECT t.severity, count(*) AS n FROM trauma_cases t JOIN diagnoses d ON d.patient_id = t.patient_id AND d.party = t.party WHERE t.party = 'mgh' AND d.party = 'mgh' GROUP BY t.severity ORDER BY n DESC, 1 LIMIT 3")).rows.map(
+      (r) => r['QUERY PLAN'] as string,
+    );
+    expect(joined.at(-1)).toBe("Gateway: passes the party's rows on");
     // Over more than one partition, the gateway combines the parties' rows as before.
     const spread = (await fed.query("EXPLAIN SELECT severity, count(*) FROM trauma_cases WHERE party <> 'bwh' GROUP BY severity")).rows.map((r) => r['QUERY PLAN'] as string);
     expect(spread.filter((l) => l.startsWith('Fragment at party'))).toHaveLength(2);

@@ -8,6 +8,7 @@ import { initSqlParser, parseStatements } from '../../src/sql/index.js';
 import { TypeOid } from '../../src/sql/types/index.js';
 import type { FederatedTable } from '../../src/planner/federation.js';
 import { planWholeQuery } from '../../src/planner/whole-query.js';
+import { tableSource } from '../../src/planner/partial-aggregate.js';
 
 const partitioned: FederatedTable = {
   schema: 'public',
@@ -25,7 +26,7 @@ const plain: FederatedTable = { ...partitioned, columns: partitioned.columns.sli
 
 function plan(sql: string, table = partitioned) {
   const [statement] = parseStatements(sql);
-  return planWholeQuery((statement!.ast as Record<string, any>)['SelectStmt'], table, 't', null);
+  return planWholeQuery((statement!.ast as Record<string, any>)['SelectStmt'], tableSource(table, 't'), table.partitionKey === null ? table.columns : null, null);
 }
 
 beforeAll(() => initSqlParser());
