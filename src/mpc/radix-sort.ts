@@ -1,3 +1,4 @@
+import { nextParty, prevParty } from '../net/party-index.js';
 import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
 import { a2b, bitToA } from './conversions.js';
@@ -17,10 +18,11 @@ import { scatterPermutation, shuffleAndOpen, type Column } from './shuffle.js';
  * — then moving the rows locally. Every row moves as a whole, so any number of payload
  * columns (arithmetic or boolean, one element per word) come along.
  *
- * Cost per key bit: the bit to arithmetic (2 rounds), the destination (1 product
- * round), shuffle and open (3 rounds): 6 rounds, about (columns + 4)·n words sent per
- * party. Against a sorting network's O(log² n) comparisons per element this is O(ℓ)
- * cheap products per element.
+ * The digits are two bits wide (radix 4, a bucket partition into four): per digit the
+ * two bits to arithmetic (2 rounds), their product for the one-hot buckets (1), the
+ * destination as one inner product (1), shuffle and open (3): 7 rounds per two key bits
+ * (6 for a last odd bit), one shuffle of the carried columns. Against a sorting
+ * network's O(log² n) comparisons per element this is O(ℓ) cheap products per element.
  */
 
 /** Public 0, 1, …, n−1 plus `offset` as words (n < 2^32). */
@@ -108,8 +110,8 @@ export interface RadixSortOptions {
  * least significant first, and what the join relies on.
  *
  * What it reveals: nothing but the number of rows. Rounds (n ≥ 2): 8 for the A2B of all
- * keys at once, then 6 per key bit: 8 + 6·Σbits (392 for one 64-bit key). No rounds for
- * n ≤ 1.
+ * keys at once, then 7 per two bits of each key and 6 for an odd last bit
+ * (`radixSortRounds`: 232 for one 64-bit key). No rounds for n ≤ 1.
  */
 export async function radixSortA<P extends Column>(party: Party, keys: readonly AShare[], payload: readonly P[] = [], options: RadixSortOptions = {}): Promise<{ keys: AShare[]; payload: P[] }> {
   if (keys.length === 0) throw new PgError(SqlState.internalError, 'a sort needs at least one key');
@@ -129,12 +131,27 @@ export async function radixSortA<P extends Column>(party: Party, keys: readonly 
   let arithKeys = [...keys];
   let rest = [...payload];
   for (let j = keys.length - 1; j >= 0; j--) {
-    for (let i = 0; i < bits[j]!; i++) {
-      const bit = await bitToA(party, party.andConstB(party.shrB(boolKeys[j]!, i), 1n));
-      // This key's boolean form is not needed after its last bit.
-      if (i === bits[j]! - 1) boolKeys = boolKeys.map((b, jj) => (jj === j ? null : b));
+    for (let i = 0; i < bits[j]!; i += 2) {
+      const width = Math.min(2, bits[j]! - i);
+      // The digit's bits (bit 0 of each word) to 0/1 values, both in one conversion.
+      const digit = party.shrB(boolKeys[j]!, i);
+      const low = party.andConstB(digit, 1n);
+      const bitsB = width === 1 ? low : concatB([low, party.andConstB(party.shrB(digit, 1), 1n)]);
+      const bitsA = await bitToA(party, bitsB);
+      const b0 = aShare(bitsA.s0.subarray(0, n), bitsA.s1.subarray(0, n));
+      let buckets: AShare[];
+      if (width === 1) buckets = [party.addConstA(party.negA(b0), 1n), b0];
+      else {
+        const b1 = aShare(bitsA.s0.subarray(n), bitsA.s1.subarray(n));
+        const both = await party.mulA(b0, b1);
+        // One-hot of the digit v = b0 + 2·b1.
+        const one = party.subA(party.addA(b0, b1), both);
+        buckets = [party.addConstA(party.negA(one), 1n), party.subA(b0, both), party.subA(b1, both), both];
+      }
+      // This key's boolean form is not needed after its last digit.
+      if (i + width >= bits[j]!) boolKeys = boolKeys.map((b, jj) => (jj === j ? null : b));
       const carried: Column[] = [...boolKeys.filter((b): b is BShare => b !== null), ...arithKeys, ...rest];
-      const { columns } = await stablePartitionA(party, bit, carried);
+      const columns = await bucketPartitionA(party, buckets, carried);
       let at = 0;
       boolKeys = boolKeys.map((b) => (b === null ? null : (columns[at++] as BShare)));
       arithKeys = arithKeys.map(() => columns[at++] as AShare);
@@ -146,5 +163,41 @@ export async function radixSortA<P extends Column>(party: Party, keys: readonly 
 
 /** Rounds of `radixSortA` for n rows and the given key widths. */
 export function radixSortRounds(n: number, bits: readonly number[]): number {
-  return n <= 1 ? 0 : 8 + 6 * bits.reduce((s, b) => s + b, 0);
+  return n <= 1 ? 0 : 8 + bits.reduce((s, b) => s + 7 * Math.floor(b / 2) + 6 * (b % 2), 0);
+}
+
+/**
+ * Stable partition into buckets: `buckets` are 0/1 indicator columns, exactly one of
+ * them 1 in every row; rows of bucket 0 come first, then bucket 1, …, each bucket in
+ * its input order. The destination Σ_v e_v·(offset_v + rank_v) is one inner product
+ * (local prefix sums give the ranks and totals; one resharing for all the terms), then
+ * shuffle and open: 4 rounds. Reveals nothing (the opened destinations are a uniformly
+ * random permutation).
+ */
+export async function bucketPartitionA<T extends Column>(party: Party, buckets: readonly AShare[], columns: readonly T[]): Promise<T[]> {
+  const n = shareLength(buckets[0]!);
+  if (n === 0) return [...columns];
+  const { kernels, randomness, self } = party;
+  let offset = aShare(BigUint64Array.of(0n), BigUint64Array.of(0n));
+  let acc = randomness.zeroShareA(n);
+  for (const e of buckets) {
+    const rank = prefixSumA(e);
+    // offset_v + rank_v − 1, with the shared scalar offset added component-wise.
+    const target = party.addConstA(aShare(kernels.addConst(rank.s0, offset.s0[0]!), kernels.addConst(rank.s1, offset.s1[0]!)), -1n);
+    kernels.mulLocal(e.s0, e.s1, target.s0, target.s1, acc, acc);
+    offset = aShare(kernels.add(offset.s0, rank.s0.subarray(n - 1)), kernels.add(offset.s1, rank.s1.subarray(n - 1)));
+  }
+  // As Batch.mulA: the 3-out-of-3 sum goes to the previous party, which makes it replicated.
+  const received = await party.exchange.exchange(new Map([[prevParty(self), new Uint8Array(acc.buffer, acc.byteOffset, acc.byteLength)]]), [nextParty(self)]);
+  const bytes = received.get(nextParty(self))!;
+  if (bytes.byteLength !== n * 8) throw abort(party, `party ${nextParty(self)} sent ${bytes.byteLength} bytes of a partition where ${n * 8} were due`);
+  const dest = aShare(acc, bytes.byteOffset % 8 === 0 ? new BigUint64Array(bytes.buffer, bytes.byteOffset, n) : new BigUint64Array(bytes.slice().buffer));
+  const { columns: shuffled, opened } = await shuffleAndOpen(party, columns, [dest]);
+  const perm = destinations(party, opened[0]!);
+  return shuffled.map((c) => (c.kind === 'A' ? aShare(scatterPermutation(c.s0, perm), scatterPermutation(c.s1, perm)) : bShare(scatterPermutation(c.s0, perm), scatterPermutation(c.s1, perm))) as T);
+}
+
+function concatB(parts: readonly BShare[]): BShare {
+  const a = concatA(parts.map((p) => aShare(p.s0, p.s1)));
+  return bShare(a.s0, a.s1);
 }
