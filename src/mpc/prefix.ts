@@ -26,13 +26,10 @@ export function prefixSumWords(x: Words): Words {
   let lo = 0;
   let hi = 0;
   for (let i = 0; i < x.length; i++) {
-    lo += src[2 * i]!;
-    let carry = 0;
-    if (lo >= 4294967296) {
-      lo -= 4294967296;
-      carry = 1;
-    }
-    hi = (hi + src[2 * i + 1]! + carry) >>> 0;
+    // Branch-free: shares are uniform, so a carry branch would be mispredicted half the time.
+    const sum = lo + src[2 * i]!;
+    lo = sum >>> 0;
+    hi = (hi + src[2 * i + 1]! + (sum - lo) / 4294967296) >>> 0;
     dst[2 * i] = lo;
     dst[2 * i + 1] = hi;
   }
