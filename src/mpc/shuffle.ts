@@ -45,9 +45,9 @@ export async function shuffle<T extends Column>(party: Party, columns: readonly 
   const steps: [Uint32Array | null, Uint32Array | null, Uint32Array | null] = [null, null, null];
   let current: Column[] = [...columns];
   for (const k of [0, 1, 2] as const) {
-    const { columns: next, permutation } = await permuteStep(party, k, current, n, { fresh: true });
-    steps[k] = permutation;
-    current = next.columns;
+    const step = await permuteStep(party, k, current, n, { fresh: true });
+    steps[k] = step.permutation;
+    current = step.columns;
   }
   return { columns: current as T[], permutation: { length: n, steps } };
 }
@@ -55,14 +55,14 @@ export async function shuffle<T extends Column>(party: Party, columns: readonly 
 /** Moves more columns with a permutation from `shuffle`. 3 rounds; reveals nothing. */
 export async function applyShuffle<T extends Column>(party: Party, permutation: SharedPermutation, columns: readonly T[]): Promise<T[]> {
   let current: Column[] = [...columns];
-  for (const k of [0, 1, 2] as const) current = (await permuteStep(party, k, current, sameAs(permutation, columns), { given: permutation.steps[k], inverse: false })).columns.columns;
+  for (const k of [0, 1, 2] as const) current = (await permuteStep(party, k, current, sameAs(permutation, columns), { given: permutation.steps[k], inverse: false })).columns;
   return current as T[];
 }
 
 /** Undoes a permutation from `shuffle` (π⁻¹ = π_0⁻¹ ∘ π_1⁻¹ ∘ π_2⁻¹). 3 rounds; reveals nothing. */
 export async function unshuffle<T extends Column>(party: Party, permutation: SharedPermutation, columns: readonly T[]): Promise<T[]> {
   let current: Column[] = [...columns];
-  for (const k of [2, 1, 0] as const) current = (await permuteStep(party, k, current, sameAs(permutation, columns), { given: permutation.steps[k], inverse: true })).columns.columns;
+  for (const k of [2, 1, 0] as const) current = (await permuteStep(party, k, current, sameAs(permutation, columns), { given: permutation.steps[k], inverse: true })).columns;
   return current as T[];
 }
 
@@ -79,14 +79,18 @@ export async function shuffleAndOpen<T extends Column>(party: Party, columns: re
   let opened: Words[] = [];
   for (const k of [0, 1, 2] as const) {
     const step = await permuteStep(party, k, current, n, { fresh: true, open: k === 2 ? open.length : 0 });
-    current = step.columns.columns;
-    opened = step.columns.opened;
+    current = step.columns;
+    opened = step.opened;
   }
   return { columns: current as T[], opened };
 }
 
 interface StepResult {
-  columns: { columns: Column[]; opened: Words[] };
+  /** The reshared columns (without the opened ones). */
+  columns: Column[];
+  /** The opened columns' values (last step only). */
+  opened: Words[];
+  /** The step's permutation at the two parties that know it, when drawn fresh. */
   permutation: Uint32Array | null;
 }
 
@@ -109,7 +113,7 @@ async function permuteStep(
   const open = 'fresh' in how ? (how.open ?? 0) : 0;
   const kept = columns.length - open;
   const m = kept * n;
-  if (n === 0 || columns.length === 0) return { columns: { columns: [...columns], opened: columns.slice(kept).map(() => new BigUint64Array(0)) }, permutation: null };
+  if (n === 0 || columns.length === 0) return { columns: columns.slice(0, kept), opened: columns.slice(kept).map(() => new BigUint64Array(0)), permutation: null };
   const exchange = async (sends: Map<PartyIndex, Words>, expect: Map<PartyIndex, number>): Promise<Map<PartyIndex, Words>> => {
     const outgoing = new Map<PartyIndex, Uint8Array>();
     for (const [to, w] of sends) outgoing.set(to, new Uint8Array(w.buffer, w.byteOffset, w.byteLength));
@@ -134,7 +138,7 @@ async function permuteStep(
     const dk1 = randomness.component(a, m);
     const received = await exchange(new Map(), open > 0 ? new Map([[a, open * n], [b, open * n]]) : new Map());
     const opened = open > 0 ? split(sumOpened(columns.slice(kept), received.get(a)!, received.get(b)!, party), open, n) : [];
-    return { columns: { columns: columns.slice(0, kept).map((c, j) => make(c, dk.subarray(j * n, (j + 1) * n), dk1.subarray(j * n, (j + 1) * n))), opened }, permutation: null };
+    return { columns: columns.slice(0, kept).map((c, j) => make(c, dk.subarray(j * n, (j + 1) * n), dk1.subarray(j * n, (j + 1) * n))), opened, permutation: null };
   }
 
   const isA = self === a;
@@ -186,7 +190,7 @@ async function permuteStep(
     const mineOpen = concatAll(moved, open * n);
     opened = split(sumOpened(columns.slice(kept), mineOpen, theirs, party), open, n);
   }
-  return { columns: { columns: shares, opened }, permutation: 'fresh' in how ? perm : null };
+  return { columns: shares, opened, permutation: 'fresh' in how ? perm : null };
 }
 
 function sumOpened(columns: readonly Column[], x: Words, y: Words, party: Party): Words {
