@@ -4,15 +4,14 @@
  * after the long idle timeout, and a party that resumes answers the next query.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PartyClient } from '../../src/party/party-client.js';
 import type { Fragment } from '../../src/planner/fragment.js';
+import { cli, startPartyProcess } from '../support/party-process.js';
 
-const cli = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 const COUNT: Fragment = {
   table: { schema: '', name: 'patients' },
   output: [{ kind: 'aggregate', aggregate: { fn: 'count', arg: null }, alias: 'n' }],
@@ -53,20 +52,8 @@ beforeAll(async () => {
       tables: [{ name: 'patients', remote: { name: 'patients' }, policies: { patient_id: 'public', sex: 'public' } }],
     }),
   );
-  party = spawn(process.execPath, [cli, 'party', '--config', join(dir, 'bmc.json'), '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error(`party did not start:\n${text}`)), 20_000);
-    party.stdout!.on('data', (b: Buffer) => {
-      text += b.toString();
-      if (text.includes('listening')) {
-        clearTimeout(timer);
-        resolve(text);
-      }
-    });
-    party.on('exit', (code) => reject(new Error(`party exited with ${code}: ${text}`)));
-  });
-  const port = Number(/127\.0\.0\.1:(\d+)/.exec(line)![1]);
+  let port: number;
+  ({ process: party, port } = await startPartyProcess(join(dir, 'bmc.json')));
   const read = (name: string): Promise<string> => readFile(join(dir, 'certs', name), 'utf8');
   client = new PartyClient({
     name: 'bmc',
