@@ -19,6 +19,11 @@ import {
   type RevealResponse,
   type SecureExecuteRequest,
   type SecureExecuteResponse,
+  type SecureKeysRequest,
+  type MpcHelloResponse,
+  type MpcPrepareRequest,
+  type MpcRunRequest,
+  type MpcRunResponse,
 } from './party-service.js';
 
 export interface PartyClientOptions {
@@ -59,6 +64,26 @@ export class PartyClient {
   /** Asks a data party to run a grouping fragment and secret-share its aggregates to the compute parties. */
   secureExecute(request: SecureExecuteRequest, timeoutMs: number): Promise<SecureExecuteResponse> {
     return this.unary('secureExecute', request, timeoutMs);
+  }
+
+  /** Asks a data party to secret-share its distinct keys of a column to the compute parties. */
+  secureKeys(request: SecureKeysRequest, timeoutMs: number): Promise<SecureExecuteResponse> {
+    return this.unary('secureKeys', request, timeoutMs);
+  }
+
+  /** The party's MPC identity (instance, MPC port, open mesh). */
+  mpcHello(timeoutMs: number): Promise<MpcHelloResponse> {
+    return this.unary('mpcHello', {}, timeoutMs);
+  }
+
+  /** Opens or keeps the party's links of a mesh of compute parties. */
+  mpcPrepare(request: MpcPrepareRequest, timeoutMs: number): Promise<unknown> {
+    return this.unary('mpcPrepare', request, timeoutMs);
+  }
+
+  /** Runs an MPC program at the party (a compute party); resolves to its output share. */
+  mpcRun(request: MpcRunRequest, timeoutMs: number): Promise<MpcRunResponse> {
+    return this.unary('mpcRun', request, timeoutMs);
   }
 
   /** Sends one contributor's shares to a compute party (called by a party, with its own certificate). */

@@ -22,6 +22,7 @@ import { DuckDbDialect, emitFragment, PostgresDialect, SparkDialect, type SqlDia
 import { partitionTest, type PartitionTest } from './partition-pruning.js';
 import { isAggregateName, planPartialAggregate, tableSource, type SecurePartials } from './partial-aggregate.js';
 import { computePartiesOf, secureAggregate } from './secure-aggregate.js';
+import { needsComparisons, secureMpcAggregate, secureMpcExplainLine } from './secure-mpc.js';
 import { JOIN_ALIAS, joinSource, planJoinPushdown, type JoinPushdown } from './join-pushdown.js';
 import { conjuncts, toFragmentExpr } from './pushdown-filter.js';
 import type { FederatedPartition, FederatedTable, FederationSource, FederationView, PartyDirectory } from './federation.js';
@@ -126,7 +127,9 @@ export class FederatedRunner implements QueryRunner {
         const kind = use.secure ? 'Secure fragment' : 'Fragment';
         lines.push(`${kind} at party ${p.party}${label}: ${emitFragment(dialect, fragmentFor(use, p.exportedTable))}`);
       }
-      if (use.secure) {
+      if (use.secure && needsComparisons(use.secure)) {
+        lines.push(secureMpcExplainLine(use.table.partitions, parties));
+      } else if (use.secure) {
         const compute = computePartiesOf(use.table.partitions);
         lines.push(`Secure aggregation: each party secret-shares its partial aggregates (additive, Z_2^64) to compute parties ${compute.join(', ')}; only per-group totals are revealed, to the gateway`);
       }
@@ -157,10 +160,8 @@ export class FederatedRunner implements QueryRunner {
       for (const [i, use] of plan.uses.entries()) {
         if (use.secure) {
           const partitions = use.table.partitions.filter((p) => use.prune.every((test) => test(p.value, params)));
-          const rows = await secureAggregate(
-            { fragment: use.fragment, secure: use.secure, work: use.work, partitions, allPartitions: use.table.partitions, exportedTable: (p) => p.exportedTable },
-            parties,
-          );
+          const secureUse = { fragment: use.fragment, secure: use.secure, work: use.work, partitions, allPartitions: use.table.partitions, exportedTable: (p: FederatedPartition) => p.exportedTable };
+          const rows = needsComparisons(use.secure) ? await secureMpcAggregate(secureUse, parties) : await secureAggregate(secureUse, parties);
           inputs.push(await this.receive(use, [{ rows }]));
         } else {
           inputs.push(await this.receive(use, await requests[i]!));
