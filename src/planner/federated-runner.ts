@@ -22,6 +22,7 @@ import { DuckDbDialect, emitFragment, PostgresDialect, SparkDialect, type SqlDia
 import { partitionTest, type PartitionTest } from './partition-pruning.js';
 import { isAggregateName, planPartialAggregate, tableSource, type SecurePartials } from './partial-aggregate.js';
 import { computePartiesOf, secureAggregate } from './secure-aggregate.js';
+import { explainSecureDistinct, planSecureDistinct, prepareSecureDistinct } from './secure-distinct.js';
 import { needsComparisons, secureMpcAggregate, secureMpcExplainLine } from './secure-mpc.js';
 import { JOIN_ALIAS, joinSource, planJoinPushdown, type JoinPushdown } from './join-pushdown.js';
 import { conjuncts, toFragmentExpr } from './pushdown-filter.js';
@@ -88,6 +89,8 @@ export class FederatedRunner implements QueryRunner {
 
   async prepare(query: QueryAst, paramTypes: readonly number[], session: SessionValues): Promise<PreparedQuery> {
     const { view, parties } = await this.federation();
+    const distinct = planSecureDistinct(query, view);
+    if (distinct) return prepareSecureDistinct(this.duck, distinct, parties, session);
     const plan = analyze(query, view);
     if (plan.uses.length === 0) return this.duck.prepare(query, paramTypes, session);
     // Types come from preparing the query over empty tables of the work tables' shape.
@@ -103,6 +106,8 @@ export class FederatedRunner implements QueryRunner {
 
   async explain(query: QueryAst, session: SessionValues): Promise<string[]> {
     const { view, parties } = await this.federation();
+    const distinct = planSecureDistinct(query, view);
+    if (distinct) return explainSecureDistinct(distinct, parties);
     const plan = analyze(query, view);
     if (plan.uses.length === 0) return this.duck.explain(query, session);
     const lines: string[] = [];

@@ -65,3 +65,47 @@ describe('MIN and MAX of a protected column under the replicated runtime', () =>
     expect(plan.join('\n')).toMatch(/replicated 3-party secret sharing .* at compute parties bmc, bwh, mgh/);
   });
 });
+
+describe('distinct patients across hospitals under the replicated runtime', () => {
+  const seenAtMoreThanOne = (where: string): string =>
+    `SELECT count(*) AS patients FROM (SELECT national_id FROM patients ${where} GROUP BY national_id HAVING count(DISTINCT party) > 1) t`;
+
+  it('count(DISTINCT national_id) and the count seen at more than one hospital equal one database holding all the data', async () => {
+    const started = performance.now();
+    const union = await client.query({ text: 'SELECT count(DISTINCT national_id) FROM patients', rowMode: 'array' });
+    const unionMs = performance.now() - started;
+    const expectedUnion = await direct('SELECT count(DISTINCT national_id) FROM patients');
+    expect(union.rows.map((r) => r.map(Number))).toEqual(expectedUnion.map((r) => r.map(Number)));
+    expect(union.fields.map((f) => [f.name, f.dataTypeID])).toEqual([['count', 20]]);
+
+    const shared = await client.query({ text: seenAtMoreThanOne(''), rowMode: 'array' });
+    const expectedShared = await direct(seenAtMoreThanOne(''));
+    expect(Number(expectedShared[0]![0])).toBeGreaterThan(0);
+    expect(shared.rows.map((r) => r.map(Number))).toEqual(expectedShared.map((r) => r.map(Number)));
+    expect(shared.fields.map((f) => f.name)).toEqual(['patients']);
+    console.log(`secure distinct count over ${Number(expectedUnion[0]![0])} patients: ${Math.round(unionMs)} ms`);
+  }, 120_000);
+
+  it('with filters on public columns and on the partition key, and `>= 2`', async () => {
+    for (const sql of [
+      "SELECT count(DISTINCT national_id) AS n FROM patients WHERE sex = 'F'",
+      "SELECT count(DISTINCT national_id) AS n FROM patients WHERE party <> 'bmc'",
+      seenAtMoreThanOne("WHERE sex = 'M'"),
+      'SELECT count(*) FROM (SELECT p.national_id FROM patients p GROUP BY p.national_id HAVING count(DISTINCT p.party) >= 2) AS shared',
+    ]) {
+      const r = await client.query({ text: sql, rowMode: 'array' });
+      expect(r.rows.map((row) => row.map(Number)), sql).toEqual((await direct(sql)).map((row) => row.map(Number)));
+    }
+  }, 120_000);
+
+  it('EXPLAIN names the protocol, the compute parties and what is revealed', async () => {
+    const plan = (await client.query(`EXPLAIN ${seenAtMoreThanOne('')}`)).rows.map((row) => row['QUERY PLAN'] as string);
+    expect(plan.filter((l) => l.startsWith('Secure keys at party'))).toHaveLength(3);
+    expect(plan.join('\n')).toMatch(/Secure distinct count \(replicated 3-party .* at compute parties bmc, bwh, mgh: reveals keys at two or more partitions to the gateway/);
+  });
+
+  it('still refuses the key in plaintext', async () => {
+    await expect(client.query('SELECT national_id FROM patients LIMIT 1')).rejects.toMatchObject({ code: '42501' });
+    await expect(client.query('SELECT national_id, count(*) FROM patients GROUP BY national_id')).rejects.toMatchObject({ code: '42501' });
+  });
+});
