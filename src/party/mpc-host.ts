@@ -15,6 +15,7 @@
  * the computation at all three parties (runComputation), and the gateway gets an error.
  */
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import { createServer } from 'node:net';
 import { runComputation } from '../mpc/run-computation.js';
 import { absentShare, distinctCountAdditiveAt, reaggregateAt, type ReaggregateKind } from '../mpc/reaggregate.js';
@@ -39,6 +40,7 @@ export interface MpcHostOptions {
   host: string;
   port: number;
   shareJobs: ShareJobs;
+  logger?: Logger;
 }
 
 interface Mesh {
@@ -99,10 +101,23 @@ export class MpcHost {
     }
     const contributions = await this.options.shareJobs.collect(request.computationId, request.contributors, request.timeoutMs);
     const options = { roundTimeoutMs: request.roundTimeoutMs };
+    const log = this.options.logger?.child({ computation: request.computationId, program: request.program.kind, self: mesh.self });
+    const started = performance.now();
+    const logged = async <T>(run: Promise<{ result: T; stats: { rounds: number; bytesSent: number } }>): Promise<T> => {
+      log?.info('secure computation started');
+      try {
+        const { result, stats } = await run;
+        log?.info({ ms: Math.round(performance.now() - started), rounds: stats.rounds, bytesSent: stats.bytesSent }, 'secure computation finished');
+        return result;
+      } catch (error) {
+        log?.warn({ ms: Math.round(performance.now() - started), error: (error as Error).message }, 'secure computation failed');
+        throw error;
+      }
+    };
     if (request.program.kind === 'distinct-count') {
       for (const c of contributions) if (c.shares.length !== 1) throw malformed('a distinct-count contribution has one column');
       const mine = concat(contributions.map((c) => c.shares[0]!));
-      const { result } = await runComputation(mesh.endpoint, request.computationId, (party) => distinctCountAdditiveAt(party, mine), options);
+      const result = await logged(runComputation(mesh.endpoint, request.computationId, (party) => distinctCountAdditiveAt(party, mine), options));
       return { keys: [], share: [...result] };
     }
     const kinds = request.program.kinds;
@@ -125,7 +140,7 @@ export class MpcHost {
         });
       });
     });
-    const { result } = await runComputation(mesh.endpoint, request.computationId, (party) => reaggregateAt(party, kinds, contributions.length, g, mine), options);
+    const result = await logged(runComputation(mesh.endpoint, request.computationId, (party) => reaggregateAt(party, kinds, contributions.length, g, mine), options));
     return { keys: order.map((id) => ids.get(id)!), share: [...result] };
   }
 

@@ -42,19 +42,24 @@ export interface PartyClientOptions {
 const PartyStub = grpc.makeGenericClientConstructor(partyService, 'Party');
 
 export class PartyClient {
-  private readonly stub: grpc.Client & Record<string, Function>;
+  private stub: grpc.Client & Record<string, Function>;
   private readonly connectTimeoutMs: number;
   /** Result bytes received from the party so far, as they crossed the wire (before TLS). */
   bytesReceived = 0;
 
   constructor(private readonly options: PartyClientOptions) {
+    this.stub = this.makeStub();
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+  }
+
+  private makeStub(): grpc.Client & Record<string, Function> {
+    const options = this.options;
     const credentials = grpc.credentials.createSsl(Buffer.from(options.tls.ca), Buffer.from(options.tls.key), Buffer.from(options.tls.cert));
-    this.stub = new PartyStub(options.address, credentials, {
+    return new PartyStub(options.address, credentials, {
       // The party's certificate names the party, not the address it is reached at.
       'grpc.ssl_target_name_override': options.name,
       'grpc.max_receive_message_length': 64 * 1024 * 1024,
     }) as unknown as grpc.Client & Record<string, Function>;
-    this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
   }
 
   describe(table?: string): Promise<DescribeResponse> {
@@ -181,7 +186,14 @@ export class PartyClient {
 
   private ready(): Promise<void> {
     // A connected channel needs no wait (waitForReady costs a turn of the event loop or more).
-    if (this.stub.getChannel().getConnectivityState(false) === grpc.connectivityState.READY) return Promise.resolve();
+    const state = this.stub.getChannel().getConnectivityState(false);
+    if (state === grpc.connectivityState.READY) return Promise.resolve();
+    if (state === grpc.connectivityState.TRANSIENT_FAILURE) {
+      // A channel that failed waits out a growing backoff before it tries again; a party that
+      // came back (restarted) is reached at once by a fresh channel.
+      this.stub.close();
+      this.stub = this.makeStub();
+    }
     return new Promise((resolve, reject) => {
       this.stub.waitForReady(Date.now() + this.connectTimeoutMs, (error) =>
         error

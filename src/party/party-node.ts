@@ -209,7 +209,7 @@ export function createPartyNode(options: PartyNodeOptions): PartyNode {
         server.bindAsync(`${host}:${port}`, credentials, (error, bound) => {
           if (error) return reject(error);
           const mpcListenHost = options.mpc?.host ?? host;
-          const candidate = new MpcHost({ name: options.name, tls: options.tls, host: mpcListenHost, port: options.mpc?.port ?? 0, shareJobs });
+          const candidate = new MpcHost({ name: options.name, tls: options.tls, host: mpcListenHost, port: options.mpc?.port ?? 0, shareJobs, logger: log });
           candidate.start().then(
             () => {
               mpc = candidate;

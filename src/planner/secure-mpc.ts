@@ -36,6 +36,8 @@ const PREPARE_TIMEOUT_MS = 10_000;
 /** Epoch per triple of compute parties: bumped after a failure, so that all three reopen their links. */
 const epochs = new Map<string, number>();
 const opening = new Map<string, Promise<unknown>>();
+/** Part of every mesh key: a restarted gateway never takes a mesh some parties kept for being current. */
+const gatewayRun = randomUUID().slice(0, 8);
 
 interface Mesh {
   /** Server names at the gateway, in party-index order. */
@@ -93,7 +95,7 @@ async function openMesh(secure: SecureParties, mpc: MpcParties, dataParties: rea
   }
   const names = chosen.map((c) => secure.computeParty(c.server).name);
   const triple = names.join('/');
-  const keyOf = (epoch: number): string => `${triple}#${chosen.map((c) => c.hello.instance).join('/')}#${epoch}`;
+  const keyOf = (epoch: number): string => `${triple}#${chosen.map((c) => c.hello.instance).join('/')}#${gatewayRun}.${epoch}`;
   const current = keyOf(epochs.get(triple) ?? 0);
   const mesh = { servers: chosen.map((c) => c.server), triple, key: current };
   if (chosen.every((c) => c.hello.meshKey === current && c.hello.healthy)) return mesh;
