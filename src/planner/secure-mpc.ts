@@ -151,7 +151,18 @@ async function runMpc(
     epochs.set(mesh.triple, (epochs.get(mesh.triple) ?? 0) + 1);
     throw asComputationFailure(error);
   }
-  return Promise.all(runs);
+  return (await Promise.all(runs)).map(checkResponse);
+}
+
+/** A compute party's answer, checked before use: keys are arrays of text or NULL, the share 64-bit words. */
+function checkResponse(r: MpcRunResponse): MpcRunResponse {
+  const bad = (): never => {
+    throw new PgError(SqlState.protocolViolation, 'a compute party sent a malformed result');
+  };
+  if (!r || !Array.isArray(r.keys) || !Array.isArray(r.share)) bad();
+  if (!r.keys.every((k) => Array.isArray(k) && k.every((v) => v === null || typeof v === 'string'))) bad();
+  if (!r.share.every((v) => typeof v === 'bigint' && v >= 0n && v < 1n << 64n)) bad();
+  return r;
 }
 
 /** Link and party failures become 08006 with a message a person can act on; a party's own refusal (42501, …) passes as is. */
@@ -191,7 +202,7 @@ export async function secureMpcAggregate(use: SecureUse, parties: PartyDirectory
   const id = JSON.stringify(keys);
   if (responses.some((r) => JSON.stringify(r.keys) !== id)) throw new PgError(SqlState.protocolViolation, 'compute parties disagree on the groups');
   const g = keys.length;
-  const opened = openOutputShares(responses.map((r) => BigUint64Array.from(r.share.map(BigInt))), kinds.length * g);
+  const opened = openOutputShares(responses.map((r) => BigUint64Array.from(r.share)), kinds.length * g);
   const sums = kinds.map((_k, c) => opened.slice(c * g, (c + 1) * g).map((v) => BigInt.asUintN(64, v)));
   return totals(use, [{ keys, sums }], keyed);
 }
@@ -214,6 +225,6 @@ export async function secureDistinctCount(use: DistinctUse, parties: PartyDirect
   const responses = await runMpc(parties, dataParties, { kind: 'distinct-count' }, (job) =>
     use.partitions.map((p) => mpc.secureKeys(p.party, { table: p.exportedTable, column: use.column, where: use.where, job }, SHARES_TIMEOUT_MS)),
   );
-  const [union, atLeastTwo] = openOutputShares(responses.map((r) => BigUint64Array.from(r.share.map(BigInt))), 2);
+  const [union, atLeastTwo] = openOutputShares(responses.map((r) => BigUint64Array.from(r.share)), 2);
   return { union: BigInt.asUintN(64, union!), atLeastTwo: BigInt.asUintN(64, atLeastTwo!) };
 }
