@@ -127,11 +127,29 @@ describe('distinct patients across hospitals under the replicated runtime', () =
     for (const sql of [
       "SELECT count(DISTINCT national_id) AS n FROM patients WHERE sex = 'F'",
       "SELECT count(DISTINCT national_id) AS n FROM patients WHERE party <> 'bmc'",
+      "SELECT count(DISTINCT national_id) AS n FROM patients WHERE party = 'mgh'",
       seenAtMoreThanOne("WHERE sex = 'M'"),
       'SELECT count(*) FROM (SELECT p.national_id FROM patients p GROUP BY p.national_id HAVING count(DISTINCT p.party) >= 2) AS shared',
     ]) {
       const r = await client.query({ text: sql, rowMode: 'array' });
       expect(r.rows.map((row) => row.map(Number)), sql).toEqual((await direct(sql)).map((row) => row.map(Number)));
+    }
+  }, 120_000);
+
+  it('concurrent secure queries from several sessions share the compute parties and each is right', async () => {
+    const sessions = await Promise.all(
+      [0, 1, 2].map(async () => {
+        const c = new pg.Client({ host: gateway.host, port: gateway.port, user: gateway.user, password: gateway.password, database: gateway.database });
+        await c.connect();
+        return c;
+      }),
+    );
+    try {
+      const sqls = [seenAtMoreThanOne(''), 'SELECT drug, min(dose_mg), max(dose_mg) FROM medications GROUP BY drug ORDER BY drug', "SELECT count(DISTINCT national_id) FROM patients WHERE sex = 'F'"];
+      const answers = await Promise.all(sessions.map((c, i) => c.query({ text: sqls[i]!, rowMode: 'array' })));
+      for (const [i, r] of answers.entries()) expect(r.rows.map((row) => row.map(text))).toEqual((await direct(sqls[i]!)).map((row) => row.map(text)));
+    } finally {
+      await Promise.all(sessions.map((c) => c.end()));
     }
   }, 120_000);
 
