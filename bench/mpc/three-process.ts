@@ -3,8 +3,10 @@
 // an oblivious sort, a group-by over a secret key (sum, count) and a group-by over
 // public groups (three owners' partials, count/sum/min/max), with the
 // rounds and bytes each party sent. Optionally with added one-way latency per frame.
+// relN rows for the radix sort, the sort-based group-by (sum, count) and each side of
+// the PK–FK join (0 skips them).
 // Run after a build:
-//   node dist/bench/mpc/three-process.js [n=1048576] [sortN=16384] [groups=100000] [latencyMs=0]
+//   node dist/bench/mpc/three-process.js [n=1048576] [sortN=16384] [groups=100000] [latencyMs=0] [relN=65536]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -13,7 +15,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCertificateAuthority, issueCertificate } from '../../src/party/certs.js';
 
-const [n, sortN, groups, latencyMs] = [1 << 20, 1 << 14, 100_000, 0].map((d, i) => Number(process.argv[2 + i] ?? d)) as [number, number, number, number];
+const [n, sortN, groups, latencyMs, relN] = [1 << 20, 1 << 14, 100_000, 0, 1 << 16].map((d, i) => Number(process.argv[2 + i] ?? d)) as [number, number, number, number, number];
+if (relN > n) throw new Error(`relN (${relN}) must not exceed n (${n}): the relational inputs are prefixes of the n-value inputs`);
 const script = fileURLToPath(new URL('./tls-party.js', import.meta.url));
 const names = ['p0', 'p1', 'p2'];
 const certDir = mkdtempSync(join(tmpdir(), 'c2d-bench-'));
@@ -35,7 +38,7 @@ const parties = await Promise.all(names.map(async (name) => ({ name, host: '127.
 
 type Figure = { ms: number; rounds: number; bytes: number } | null;
 const children = [0, 1, 2].map((self) =>
-  spawn(process.execPath, [script, JSON.stringify({ self, parties, certDir, program: 'bench', n, sortN, groups, addedLatencyMs: latencyMs, roundTimeoutMs: 120_000 })], {
+  spawn(process.execPath, [script, JSON.stringify({ self, parties, certDir, program: 'bench', n, sortN, groups, relN, addedLatencyMs: latencyMs, roundTimeoutMs: 120_000 })], {
     stdio: ['pipe', 'pipe', 'inherit'],
   }),
 );
@@ -73,3 +76,6 @@ line(`${n} equality`, 'equal', n, '');
 line(`sort ${sortN} keys`, 'sort', sortN, '');
 line(`group-by secret key, ${sortN} rows`, 'groupBySecretKey', sortN, '');
 line(`group-by ${groups} groups × 3 owners`, 'groupBy', groups, '');
+line(`radix sort ${relN} keys`, 'radixSort', relN, '');
+line(`group-by sum+count (sort) ${relN} rows`, 'groupAggregate', relN, '');
+line(`PK–FK join ${relN} × ${relN}`, 'join', relN, '');

@@ -33,11 +33,19 @@ export interface PartyClientOptions {
   tls: IssuedCertificate;
   connectTimeoutMs?: number;
   /**
-   * How long a result stream may stay silent (its engine still computing, or the party
-   * stopped) before the query is stopped with an error. Default 60 s.
+   * How long a result stream may stay silent (its engine still computing) before the query
+   * is stopped with an error. Default 60 s. A party process that is gone or stopped is
+   * noticed sooner, by keepalive pings (KEEPALIVE_MS).
    */
   idleTimeoutMs?: number;
 }
+
+/**
+ * HTTP/2 pings while a call is open: a party that answers none within the timeout (its
+ * process stopped, its host gone) ends the call, so a client learns within about twice
+ * this, while a party whose engine is merely busy answers pings and keeps its call.
+ */
+const KEEPALIVE_MS = 4000;
 
 const PartyStub = grpc.makeGenericClientConstructor(partyService, 'Party');
 
@@ -59,6 +67,8 @@ export class PartyClient {
       // The party's certificate names the party, not the address it is reached at.
       'grpc.ssl_target_name_override': options.name,
       'grpc.max_receive_message_length': 64 * 1024 * 1024,
+      'grpc.keepalive_time_ms': KEEPALIVE_MS,
+      'grpc.keepalive_timeout_ms': KEEPALIVE_MS,
     }) as unknown as grpc.Client & Record<string, Function>;
   }
 
@@ -129,7 +139,15 @@ export class PartyClient {
       } catch (error) {
         if (signal.aborted) throw new PgError(SqlState.queryCanceled, 'canceling statement due to user request');
         if (error instanceof PgError) throw error;
-        throw this.toPgError(error as grpc.ServiceError);
+        const e = error as grpc.ServiceError;
+        if (e.code === grpc.status.UNAVAILABLE) {
+          // The call was under way: the party went away or stopped answering mid-query.
+          throw new PgError(SqlState.connectionFailure, `party "${this.options.name}" stopped answering; the query was stopped`, {
+            detail: e.details,
+            hint: 'The party may be down, stopped or overloaded; no partial result was returned.',
+          });
+        }
+        throw this.toPgError(e);
       }
     };
     const first = await next();
