@@ -23,7 +23,7 @@ import { partitionTest, type PartitionTest } from './partition-pruning.js';
 import { isAggregateName, planPartialAggregate, tableSource, type SecurePartials } from './partial-aggregate.js';
 import { computePartiesOf, secureAggregate } from './secure-aggregate.js';
 import { explainSecureDistinct, planSecureDistinct, prepareSecureDistinct } from './secure-distinct.js';
-import { needsComparisons, secureMpcAggregate, secureMpcExplainLine } from './secure-mpc.js';
+import { runsReplicated, secureMpcAggregate, secureMpcExplainLine } from './secure-mpc.js';
 import { JOIN_ALIAS, joinSource, planJoinPushdown, unitsFor, type JoinPushdown } from './join-pushdown.js';
 import { conjuncts, toFragmentExpr } from './pushdown-filter.js';
 import { constantInt, ORDERABLE, planWholeQuery, type WholeQuery } from './whole-query.js';
@@ -181,7 +181,7 @@ export class FederatedRunner implements QueryRunner {
         const kind = use.secure ? 'Secure fragment' : 'Fragment';
         lines.push(`${kind} at party ${p.party}${label}: ${emitFragment(dialect, fragmentFor(use, p.exportedTable))}`);
       }
-      if (use.secure && needsComparisons(use.secure)) {
+      if (use.secure && runsReplicated(use.secure, use.table.partitions)) {
         lines.push(secureMpcExplainLine(use.table.partitions, parties));
       } else if (use.secure) {
         const compute = computePartiesOf(use.table.partitions);
@@ -225,7 +225,7 @@ export class FederatedRunner implements QueryRunner {
         if (use.secure) {
           const partitions = use.table.partitions.filter((p) => use.prune.every((test) => test(p.value, params)));
           const secureUse = { fragment: use.fragment, secure: use.secure, work: use.work, partitions, allPartitions: use.table.partitions, exportedTable: (p: FederatedPartition) => p.exportedTable };
-          const rows = needsComparisons(use.secure) ? await secureMpcAggregate(secureUse, parties) : await secureAggregate(secureUse, parties);
+          const rows = runsReplicated(use.secure, use.table.partitions) ? await secureMpcAggregate(secureUse, parties) : await secureAggregate(secureUse, parties);
           inputs.push(await this.receive(use, [{ rows }]));
         } else {
           inputs.push(await this.receive(use, await requests[i]!));

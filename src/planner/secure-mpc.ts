@@ -52,9 +52,13 @@ export function plannedComputeParties(partitions: readonly FederatedPartition[],
   return [...data, ...servers.filter((s) => !data.includes(s)).sort()].slice(0, 3);
 }
 
-/** Whether the partials need the replicated runtime (MIN/MAX), not additive sharing alone. */
-export function needsComparisons(secure: { kinds: ReadonlyArray<'add' | 'min' | 'max'> }): boolean {
-  return secure.kinds.some((k) => k !== 'add');
+/**
+ * Whether a secure aggregation runs on the replicated runtime: when it needs comparisons
+ * (MIN/MAX), or when the table has partitions at fewer than three parties (the additive
+ * path's compute parties are the table's own; here a helper node completes the three).
+ */
+export function runsReplicated(secure: { kinds: ReadonlyArray<'add' | 'min' | 'max'> }, allPartitions: readonly FederatedPartition[]): boolean {
+  return secure.kinds.some((k) => k !== 'add') || new Set(allPartitions.map((p) => p.party)).size < 3;
 }
 
 export function secureMpcExplainLine(partitions: readonly FederatedPartition[], parties: PartyDirectory): string {

@@ -235,6 +235,9 @@ describe('c2d party processes host the MPC runtime', () => {
     expect(await query(sql)).toEqual(expected);
     const plan = (await client.query(`EXPLAIN ${sql}`)).rows.map((r) => r['QUERY PLAN'] as string).join('\n');
     expect(plan).toMatch(/at compute parties bmc, mgh, bwh/);
+    // Sums and averages too: additive sharing needs three compute parties as well.
+    const sums = 'SELECT drug, sum(dose_mg), count(dose_mg) FROM medications_two GROUP BY drug ORDER BY drug';
+    expect(await query(sums)).toEqual(await direct("SELECT drug, sum(dose_mg), count(dose_mg) FROM medications WHERE party IN ('bmc', 'mgh') GROUP BY drug ORDER BY drug"));
   }, 60_000);
 
   it('a compute party killed mid-computation: 08006 within 10 s, no result; after it restarts the next query is right', async () => {
