@@ -22,6 +22,8 @@ import { DuckDbDialect, emitFragment, PostgresDialect, SparkDialect, type SqlDia
 import { partitionTest, type PartitionTest } from './partition-pruning.js';
 import { isAggregateName, planPartialAggregate, tableSource, type SecurePartials } from './partial-aggregate.js';
 import { computePartiesOf, secureAggregate } from './secure-aggregate.js';
+import { explainSecureDistinct, planSecureDistinct, prepareSecureDistinct } from './secure-distinct.js';
+import { runsReplicated, secureMpcAggregate, secureMpcExplainLine } from './secure-mpc.js';
 import { JOIN_ALIAS, joinSource, planJoinPushdown, unitsFor, type JoinPushdown } from './join-pushdown.js';
 import { conjuncts, toFragmentExpr } from './pushdown-filter.js';
 import { constantInt, ORDERABLE, planWholeQuery, type WholeQuery } from './whole-query.js';
@@ -99,6 +101,8 @@ export class FederatedRunner implements QueryRunner {
 
   async prepare(query: QueryAst, paramTypes: readonly number[], session: SessionValues): Promise<PreparedQuery> {
     const { view, parties } = await this.federation();
+    const distinct = planSecureDistinct(query, view);
+    if (distinct) return prepareSecureDistinct(this.duck, distinct, parties, session);
     const planned = await this.planned(view, query, paramTypes, session);
     if (planned === null) return this.duck.prepare(query, paramTypes, session);
     const { query: planQuery, plan, described } = planned;
@@ -141,6 +145,8 @@ export class FederatedRunner implements QueryRunner {
 
   async explain(query: QueryAst, session: SessionValues): Promise<string[]> {
     const { view, parties } = await this.federation();
+    const distinct = planSecureDistinct(query, view);
+    if (distinct) return explainSecureDistinct(distinct, parties);
     const plan = analyze(query, view);
     if (plan.uses.length === 0) return this.duck.explain(query, session);
     const lines: string[] = [];
@@ -175,7 +181,9 @@ export class FederatedRunner implements QueryRunner {
         const kind = use.secure ? 'Secure fragment' : 'Fragment';
         lines.push(`${kind} at party ${p.party}${label}: ${emitFragment(dialect, fragmentFor(use, p.exportedTable))}`);
       }
-      if (use.secure) {
+      if (use.secure && runsReplicated(use.secure, use.table.partitions)) {
+        lines.push(secureMpcExplainLine(use.table.partitions, parties));
+      } else if (use.secure) {
         const compute = computePartiesOf(use.table.partitions);
         lines.push(`Secure aggregation: each party secret-shares its partial aggregates (additive, Z_2^64) to compute parties ${compute.join(', ')}; only per-group totals are revealed, to the gateway`);
       }
@@ -216,10 +224,8 @@ export class FederatedRunner implements QueryRunner {
       for (const [i, use] of plan.uses.entries()) {
         if (use.secure) {
           const partitions = use.table.partitions.filter((p) => use.prune.every((test) => test(p.value, params)));
-          const rows = await secureAggregate(
-            { fragment: use.fragment, secure: use.secure, work: use.work, partitions, allPartitions: use.table.partitions, exportedTable: (p) => p.exportedTable },
-            parties,
-          );
+          const secureUse = { fragment: use.fragment, secure: use.secure, work: use.work, partitions, allPartitions: use.table.partitions, exportedTable: (p: FederatedPartition) => p.exportedTable };
+          const rows = runsReplicated(use.secure, use.table.partitions) ? await secureMpcAggregate(secureUse, parties) : await secureAggregate(secureUse, parties);
           inputs.push(await this.receive(use, [{ rows }]));
         } else {
           inputs.push(await this.receive(use, await requests[i]!));
