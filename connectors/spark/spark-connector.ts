@@ -36,12 +36,19 @@ export class SparkConnector implements Connector {
   private session: Promise<void> | undefined;
 
   /**
-   * Spark substitutes ${var}, ${env:VAR} and ${system:prop} anywhere in SQL text, inside
-   * string literals and quoted identifiers too, before parsing: a literal could read the
-   * server's environment. The session turns that off before its first statement.
+   * The session's settings, made before its first statement, whatever the server's defaults:
+   * - Spark substitutes ${var}, ${env:VAR} and ${system:prop} anywhere in SQL text, inside
+   *   string literals and quoted identifiers too, before parsing: a literal could read the
+   *   server's environment. Substitution is off.
+   * - The time zone is UTC, as the PostgreSQL connector's: a fragment comparing a TIMESTAMP
+   *   with a DATE or a TIMESTAMP_NTZ would otherwise mean another instant in the server's zone.
+   * - ANSI mode is on (Spark 4's default, which a server may turn off): without it an integer
+   *   overflow wraps and a bad cast gives NULL, so a filter silently keeps other rows than
+   *   PostgreSQL's, where both are errors.
    */
   private ready(): Promise<void> {
-    this.session ??= this.client.setConfig({ 'spark.sql.variable.substitute': 'false' }).catch((error: unknown) => {
+    const settings = { 'spark.sql.variable.substitute': 'false', 'spark.sql.session.timeZone': 'UTC', 'spark.sql.ansi.enabled': 'true' };
+    this.session ??= this.client.setConfig(settings).catch((error: unknown) => {
       this.session = undefined;
       throw pgErrorFromSpark(error, this.client.target);
     });

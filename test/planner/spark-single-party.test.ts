@@ -102,7 +102,8 @@ const SETUP = [
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'c2d-sparkparty-'));
-  server = await startSparkConnectServer();
+  // A site's defaults that would change answers unless the connector pins its session's.
+  server = await startSparkConnectServer({ 'spark.sql.session.timeZone': 'America/New_York', 'spark.sql.ansi.enabled': 'false' });
   sparkConnector = new SparkConnector({ url: server.url });
   for (const sql of SETUP) await sparkConnector.rows(sql);
   watched = new WatchedConnector(sparkConnector);
@@ -340,6 +341,16 @@ const queries: ReadonlyArray<readonly [string, string, string]> = [
     'SELECT id, balance, cost FROM visits WHERE balance BETWEEN -3000000000 AND 3000000000 ORDER BY id',
     'SELECT id, balance, cost FROM visits WHERE balance BETWEEN -3000000000 AND 3000000000 ORDER BY id',
   ],
+  [
+    'a timestamp compared with dates (whose instants are UTC midnights at the gateway)',
+    `SELECT count(*), min(arrived), max(arrived) FROM visits WHERE arrived >= '2024-01-02'::date AND arrived < '2024-01-03'::date`,
+    `SELECT count(*), min(arrived), max(arrived) FROM visits WHERE arrived >= TIMESTAMP '2024-01-02 00:00:00Z' AND arrived < TIMESTAMP '2024-01-03 00:00:00Z'`,
+  ],
+  [
+    'a timestamp without time zone compared with an instant',
+    `SELECT count(*), max(booked) FROM visits WHERE booked < '2024-01-10 00:00:00+00'::timestamptz`,
+    `SELECT count(*), max(booked) FROM visits WHERE booked < TIMESTAMP_NTZ '2024-01-10 00:00:00'`,
+  ],
   ['an aggregate over no rows', 'SELECT count(*), sum(cost), max(seen) FROM visits WHERE id < 0', 'SELECT count(*), sum(cost), max(seen) FROM visits WHERE id < 0'],
 ];
 
@@ -405,6 +416,8 @@ describe('a Spark party registered by DDL', () => {
     expect(watched.seen[0]!.sql).toContain("(`note` <> 'O\\'Brien\\\\')");
     expect(watched.seen[0]!.sql).toMatch(/ORDER BY 2 DESC NULLS FIRST, 1 ASC NULLS LAST LIMIT 10$/);
     expect(watched.seen[0]!.rows).toBe(10);
+    // An overflow in a pushed filter is an error, as in PostgreSQL, not a count of wrapped values.
+    await expect(client.query('SELECT count(*) FROM sparkp.visits WHERE id * 100000 > 0')).rejects.toMatchObject({ code: '22003' });
     // An empty result keeps its column types.
     const empty = await client.query('SELECT id, cost, seen FROM sparkp.visits WHERE id < 0 ORDER BY id LIMIT 3');
     expect(empty.rows).toEqual([]);
