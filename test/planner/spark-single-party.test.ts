@@ -100,12 +100,20 @@ const SETUP = [
    FROM (SELECT id AS i FROM range(0, 5000))`,
 ];
 
+/** Text that breaks naive quoting, in Spark's lexer (backslash escapes, ${…} substitution) or anyone's. */
+const HOSTILE = [
+  "O'Brien", 'back\\slash', "\\'", "\\\\'", "'; DROP TABLE visits; --", '${system:user.home}', '${env:HOME}', '\\u0041', 'line\nbreak',
+  'tab\there', '`tick`', '"dq"', '100% _sure_', 'é😀', 'trailing\\', '-- not a comment', '/* nor this */', '\\%\\_',
+];
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'c2d-sparkparty-'));
   // A site's defaults that would change answers unless the connector pins its session's.
   server = await startSparkConnectServer({ 'spark.sql.session.timeZone': 'America/New_York', 'spark.sql.ansi.enabled': 'false' });
   sparkConnector = new SparkConnector({ url: server.url });
   for (const sql of SETUP) await sparkConnector.rows(sql);
+  await sparkConnector.rows('CREATE TABLE notes (id INT, note STRING) USING parquet');
+  await sparkConnector.rows(`INSERT INTO notes VALUES ${HOSTILE.map((h, i) => `(${i}, ${s(h)})`).join(', ')}`);
   watched = new WatchedConnector(sparkConnector);
   const ca = await createCertificateAuthority('test');
   const visitsColumns = ['id', 'patient', 'dx', 'seen', 'cost', 'severity', 'note', 'arrived', 'booked', 'urgent', 'balance'];
@@ -115,6 +123,7 @@ beforeAll(async () => {
     tables: [
       { name: 'visits', remote: { schema: 'default', name: 'visits' }, policies: Object.fromEntries(visitsColumns.map((c) => [c, 'public' as const])) },
       { name: 'patients', remote: { schema: 'default', name: 'patients' }, policies: { patient: 'public', sex: 'public', born: 'public', ssn: 'protected' } },
+      { name: 'notes', remote: { schema: 'default', name: 'notes' }, policies: { id: 'public', note: 'public' } },
     ],
     tls: await issueCertificate(ca, 'sparkp', ['127.0.0.1']),
     logger: silent,
@@ -128,7 +137,7 @@ beforeAll(async () => {
   // The DDL alone registers the party and its tables: one imported, one declared.
   await client.query(`CREATE SERVER sparkp FOREIGN DATA WRAPPER c2d OPTIONS (host '127.0.0.1', port '${port}')`);
   await client.query('CREATE SCHEMA sparkp');
-  await client.query('IMPORT FOREIGN SCHEMA "default" LIMIT TO (visits) FROM SERVER sparkp INTO sparkp');
+  await client.query('IMPORT FOREIGN SCHEMA "default" LIMIT TO (visits, notes) FROM SERVER sparkp INTO sparkp');
   await client.query(`CREATE FOREIGN TABLE sparkp.patients (patient text, sex text, born date) SERVER sparkp OPTIONS (table 'patients')`);
 }, 900_000);
 
@@ -375,6 +384,8 @@ describe('a Spark party registered by DDL', () => {
       `SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'sparkp' ORDER BY table_name, ordinal_position`,
     );
     expect(r.rows.map((row) => `${row.table_name}.${row.column_name} ${row.data_type}`)).toEqual([
+      'notes.id integer',
+      'notes.note text',
       'patients.patient text',
       'patients.sex text',
       'patients.born date',
@@ -396,6 +407,23 @@ describe('a Spark party registered by DDL', () => {
     const [a, b] = await Promise.all([viaGateway(gatewaySql), direct(sparkSql)]);
     expect(b.length).toBeGreaterThan(0);
     expect(a).toEqual(b);
+  });
+
+  it('keeps hostile text intact both ways: stored, matched by = and IN, and by LIKE in an aggregate Spark runs', async () => {
+    const pgString = (v: string): string => `'${v.replaceAll("'", "''")}'`;
+    const stored = await client.query({ text: 'SELECT id, note FROM sparkp.notes ORDER BY id', rowMode: 'array' });
+    expect(stored.rows).toEqual(HOSTILE.map((h, i) => [i, h]));
+    watched.seen.length = 0;
+    const matched = await client.query({ text: `SELECT id, note FROM sparkp.notes WHERE note IN (${HOSTILE.map(pgString).join(', ')}) ORDER BY id`, rowMode: 'array' });
+    expect(matched.rows).toEqual(HOSTILE.map((h, i) => [i, h]));
+    expect(watched.seen[0]!.rows).toBe(HOSTILE.length);
+    // Each value as a LIKE pattern matching only itself (\, % and _ escaped); the count is Spark's.
+    const like = HOSTILE.map((h) => `note LIKE ${pgString(h.replace(/[\\%_]/g, (c) => `\\${c}`))}`);
+    watched.seen.length = 0;
+    const counted = await client.query({ text: `SELECT note, count(*) FROM sparkp.notes WHERE ${like.join(' OR ')} GROUP BY note`, rowMode: 'array' });
+    expect(watched.seen[0]!.sql).toMatch(/GROUP BY `note`/);
+    const byNote = (a: unknown[], b: unknown[]): number => (String(a[0]) < String(b[0]) ? -1 : 1);
+    expect((counted.rows as unknown[][]).sort(byNote)).toEqual(HOSTILE.map((h) => [h, '1']).sort(byNote));
   });
 
   it('pushes the filter and the aggregate down to Spark: seen in the SQL Spark receives and the rows it sends', async () => {
