@@ -20,6 +20,17 @@ export interface SparkConnectorOptions {
 
 const DEFAULT_BATCH_ROWS = 4096;
 
+/** Set on every session before its first statement (see SparkConnector.ready). */
+const SESSION_SETTINGS: Readonly<Record<string, string>> = {
+  'spark.sql.variable.substitute': 'false',
+  'spark.sql.session.timeZone': 'UTC',
+  'spark.sql.ansi.enabled': 'true',
+  'spark.sql.parser.escapedStringLiterals': 'false',
+  'spark.sql.parser.quotedRegexColumnNames': 'false',
+  'spark.sql.orderByOrdinal': 'true',
+  'spark.sql.groupByOrdinal': 'true',
+};
+
 export class SparkConnector implements Connector {
   readonly engine = 'spark' as const;
   readonly dialect = new SparkDialect();
@@ -45,10 +56,13 @@ export class SparkConnector implements Connector {
    * - ANSI mode is on (Spark 4's default, which a server may turn off): without it an integer
    *   overflow wraps and a bad cast gives NULL, so a filter silently keeps other rows than
    *   PostgreSQL's, where both are errors.
+   * - The SQL text means what the dialect (dialect/spark-dialect.ts) wrote, whatever the
+   *   server's defaults: a backslash escapes inside '…' (with escapedStringLiterals a
+   *   quoted literal could end early), `…` names a column and is no regular expression,
+   *   and ORDER BY 2 is the second output column, not a constant.
    */
   private ready(): Promise<void> {
-    const settings = { 'spark.sql.variable.substitute': 'false', 'spark.sql.session.timeZone': 'UTC', 'spark.sql.ansi.enabled': 'true' };
-    this.session ??= this.client.setConfig(settings).catch((error: unknown) => {
+    this.session ??= this.client.setConfig(SESSION_SETTINGS).catch((error: unknown) => {
       this.session = undefined;
       throw pgErrorFromSpark(error, this.client.target);
     });

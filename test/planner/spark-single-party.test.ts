@@ -109,7 +109,13 @@ const HOSTILE = [
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'c2d-sparkparty-'));
   // A site's defaults that would change answers unless the connector pins its session's.
-  server = await startSparkConnectServer({ 'spark.sql.session.timeZone': 'America/New_York', 'spark.sql.ansi.enabled': 'false' });
+  server = await startSparkConnectServer({
+    'spark.sql.session.timeZone': 'America/New_York',
+    'spark.sql.ansi.enabled': 'false',
+    'spark.sql.parser.escapedStringLiterals': 'true',
+    'spark.sql.parser.quotedRegexColumnNames': 'true',
+    'spark.sql.orderByOrdinal': 'false',
+  });
   sparkConnector = new SparkConnector({ url: server.url });
   for (const sql of SETUP) await sparkConnector.rows(sql);
   await sparkConnector.rows('CREATE TABLE notes (id INT, note STRING) USING parquet');
