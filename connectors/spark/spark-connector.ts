@@ -73,6 +73,30 @@ export class SparkConnector implements Connector {
     return this.client.sessionId;
   }
 
+  /**
+   * Runs `work` in a session with the settings made. A session the server no longer has
+   * (it closes one idle for spark.connect.session.manager.defaultSessionTimeout, an hour by
+   * default, and a restart loses all) answers every later call with INVALID_HANDLE; then a
+   * new session is started, its settings made, and `work` tried once more (nothing of it
+   * ran: the server refused it before starting).
+   */
+  private async withSession<T>(work: () => Promise<T>): Promise<T> {
+    const current = this.client.sessionId;
+    try {
+      await this.ready();
+      return await work();
+    } catch (error) {
+      if (!sessionGone(error)) throw error;
+      // Concurrent calls that failed on the same session start one new session, not several.
+      if (this.client.sessionId === current) {
+        this.client.renewSession();
+        this.session = undefined;
+      }
+      await this.ready();
+      return work();
+    }
+  }
+
   async listTables(schema?: string): Promise<RemoteTableName[]> {
     const schemas = schema !== undefined ? [schema] : (await this.rows('SHOW NAMESPACES')).map((r) => String(r[0]));
     const tables: RemoteTableName[] = [];
@@ -87,8 +111,7 @@ export class SparkConnector implements Connector {
   async describeTable(table: RemoteTableName): Promise<RemoteTable> {
     const identifier = `${this.dialect.quoteIdentifier(table.schema)}.${this.dialect.quoteIdentifier(table.name)}`;
     try {
-      await this.ready();
-      const schema = await this.client.schemaOf({ root: { read: { named_table: { unparsed_identifier: identifier } } } });
+      const schema = await this.withSession(() => this.client.schemaOf({ root: { read: { named_table: { unparsed_identifier: identifier } } } }));
       const fields = (schema['struct'] as { fields?: ProtoStructField[] }).fields ?? [];
       const columns = fields.map((f) => {
         const pg = pgTypeOfSparkType(f.data_type);
@@ -106,9 +129,11 @@ export class SparkConnector implements Connector {
     return this.executeRelation({ sql: { query: sql } }, options);
   }
 
-  private async executeRelation(relation: object, options: ExecuteOptions): Promise<FragmentStream> {
-    options.signal.throwIfAborted();
-    await this.ready();
+  private executeRelation(relation: object, options: ExecuteOptions): Promise<FragmentStream> {
+    return this.withSession(() => this.startRelation(relation, options));
+  }
+
+  private async startRelation(relation: object, options: ExecuteOptions): Promise<FragmentStream> {
     options.signal.throwIfAborted();
     const operationId = randomUUID();
     const call = this.client.executeRelation(relation, operationId);
@@ -143,7 +168,11 @@ export class SparkConnector implements Connector {
 
   async ping(timeoutMs: number): Promise<void> {
     try {
-      await this.client.sparkVersion(timeoutMs);
+      await this.client.sparkVersion(timeoutMs).catch((error: unknown) => {
+        if (!sessionGone(error)) throw error;
+        // The server is up; only the session is gone (the next statement starts a new one).
+        return undefined;
+      });
     } catch (error) {
       const pg = pgErrorFromSpark(error, this.client.target);
       if (pg.code === SqlState.sqlclientUnableToEstablishConnection) {
@@ -171,6 +200,12 @@ export class SparkConnector implements Connector {
     }
     return rows;
   }
+}
+
+/** Spark's answer for a session it closed, never had, or lost in a restart. */
+function sessionGone(error: unknown): boolean {
+  const e = error as { details?: unknown; message?: unknown };
+  return /INVALID_HANDLE\.SESSION_(CLOSED|NOT_FOUND|CHANGED)/.test(`${String(e?.details ?? '')} ${String(e?.message ?? '')}`);
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

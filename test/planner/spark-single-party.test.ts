@@ -9,6 +9,7 @@
  * streams back are the filtered, aggregated result, not the table.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -385,6 +386,20 @@ async function viaGateway(sql: string): Promise<unknown[][]> {
 }
 
 describe('a Spark party registered by DDL', () => {
+  // First, so every later test runs in the renewed session.
+  it('starts a new session, with its settings, when Spark no longer has the party’s', async () => {
+    const before = sparkConnector.sessionId;
+    // As after a restart of the server: the server-side session the party saw is gone
+    // (this server cannot release one on request: ReleaseSession needs Spark ML's classes).
+    (sparkConnector as unknown as { client: { serverSession: string } }).client.serverSession = randomUUID();
+    await sparkConnector.ping(5000);
+    const r = await client.query(`SELECT count(*) AS n FROM sparkp.visits WHERE arrived >= '2024-01-02'::date AND arrived < '2024-01-03'::date`);
+    expect(r.rows).toEqual([{ n: '141' }]);
+    expect(sparkConnector.sessionId).not.toBe(before);
+    // ANSI mode again, though the server's default is off.
+    await expect(client.query('SELECT count(*) FROM sparkp.visits WHERE id * 100000 > 0')).rejects.toMatchObject({ code: '22003' });
+  });
+
   it('has its tables with PostgreSQL types', async () => {
     const r = await client.query(
       `SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'sparkp' ORDER BY table_name, ordinal_position`,
