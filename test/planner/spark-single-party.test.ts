@@ -165,8 +165,8 @@ const asText = { getTypeParser: () => (text: string) => text } as unknown as pg.
 /**
  * One value in a form both sides share, by its PostgreSQL type: integers and decimals
  * exactly (a count is int8 text at the gateway and a bigint from Spark; a decimal's scale
- * may differ), floats to 12 digits, dates as ISO dates, timestamps as ISO instants. Text
- * stays exact.
+ * may differ), floats to 12 digits, dates as ISO dates, timestamps as microseconds since
+ * 1970 (UTC, the gateway's and the Spark session's zone). Text stays exact.
  */
 function normalize(value: unknown, typeOid: number): unknown {
   if (value === null || value === undefined) return null;
@@ -189,12 +189,18 @@ function normalize(value: unknown, typeOid: number): unknown {
       return typeof value === 'number' ? new Date(value * 86_400_000).toISOString().slice(0, 10) : String(value);
     case TypeOid.timestamp:
     case TypeOid.timestamptz:
-      // Spark: microseconds since 1970; the gateway: '2024-01-01 00:10:13+00'.
-      if (typeof value === 'bigint') return new Date(Number(value / 1000n)).toISOString();
-      return new Date(String(value).replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00')).toISOString();
+      // Exact microseconds since 1970. Spark sends them; the gateway's text is '2024-01-01 00:10:13[.ffffff][+00]'.
+      return typeof value === 'bigint' ? value.toString() : microsOfText(String(value));
     default:
       return value;
   }
+}
+
+function microsOfText(text: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?([+-]\d{2}(?::\d{2})?)?$/.exec(text);
+  if (!m) return text;
+  const zone = m[4] === undefined ? 'Z' : m[4].length === 3 ? `${m[4]}:00` : m[4];
+  return (BigInt(Date.parse(`${m[1]}T${m[2]}${zone}`)) * 1000n + BigInt((m[3] ?? '').padEnd(6, '0'))).toString();
 }
 
 /** A decimal's text without a trailing fractional zero or a bare point: '12.3400' → '12.34', '5.00' → '5'. */
