@@ -2,7 +2,7 @@
  * SQL text for a fragment (src/planner/fragment.ts) in one engine's dialect. Every name
  * and literal goes through the dialect's quoting; nothing from a user is spliced in.
  */
-import type { Expr, Fragment, LiteralType, OutputItem } from '../src/planner/fragment.js';
+import type { Aggregate, Expr, Fragment, LiteralType, OutputItem } from '../src/planner/fragment.js';
 import type { SqlDialect } from './sql-dialect.js';
 
 export function emitFragment(dialect: SqlDialect, fragment: Fragment): string {
@@ -15,6 +15,7 @@ export function emitFragment(dialect: SqlDialect, fragment: Fragment): string {
   for (const join of fragment.joins ?? []) sql += ` JOIN ${table(join.table)} AS ${dialect.quoteIdentifier(join.alias)} ON ${e(join.on)}`;
   if (fragment.where) sql += ` WHERE ${e(fragment.where)}`;
   if (fragment.groupBy.length) sql += ` GROUP BY ${fragment.groupBy.map(e).join(', ')}`;
+  if (fragment.having) sql += ` HAVING ${e(fragment.having)}`;
   if (fragment.orderBy.length) {
     const order = fragment.orderBy.map((o) => dialect.orderItem(String(o.output + 1), o.descending, o.nullsFirst));
     sql += ` ORDER BY ${order.join(', ')}`;
@@ -24,8 +25,10 @@ export function emitFragment(dialect: SqlDialect, fragment: Fragment): string {
 }
 
 function emitOutput(dialect: SqlDialect, item: OutputItem): string {
-  if (item.kind === 'expr') return emitExpr(dialect, item.expr);
-  const { fn, arg, distinct } = item.aggregate;
+  return item.kind === 'expr' ? emitExpr(dialect, item.expr) : emitAggregate(dialect, item.aggregate);
+}
+
+function emitAggregate(dialect: SqlDialect, { fn, arg, distinct }: Aggregate): string {
   if (arg === null) return 'count(*)';
   return `${fn}(${distinct ? 'DISTINCT ' : ''}${emitExpr(dialect, arg)})`;
 }
@@ -58,6 +61,8 @@ export function emitExpr(dialect: SqlDialect, x: Expr): string {
       return dialect.dateDiff(e(x.left), e(x.right));
     case 'call':
       return `${x.fn}(${x.args.map(e).join(', ')})`;
+    case 'aggregate':
+      return emitAggregate(dialect, x.aggregate);
   }
 }
 

@@ -143,6 +143,7 @@ function checkRequest(raw: unknown): SecureExecuteRequest {
   };
   const fragment = checkFragment(r?.fragment);
   if (fragment.joins) bad('a secure fragment reads one table');
+  if (fragment.having) bad('a secure fragment has no HAVING');
   const secret = Array.isArray(r?.secret) ? r!.secret : bad('secret');
   if (secret.length === 0 || secret.some((i) => !Number.isInteger(i) || fragment.output[i]?.kind !== 'aggregate')) bad('secret outputs');
   const scales = Array.isArray(r?.scales) && r!.scales.length === secret.length ? r!.scales : bad('scales');

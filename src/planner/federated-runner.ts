@@ -421,7 +421,10 @@ function analyze(query: QueryAst, federation: FederationView): QueryPlan {
     // Grouping and aggregates go down with the join when the parties apply the whole WHERE.
     const source = joinSource(join);
     const aggregate = join.whereComplete ? planPartialAggregate((query as Node)['SelectStmt'], source) : null;
-    const whole = join.whereComplete ? planWholeQuery((query as Node)['SelectStmt'], source, null, join.where) : null;
+    const joined = new Map(join.tables.map((t) => [t.alias, new Map(t.table.columns.filter((c) => c.name !== t.table.partitionKey).map((c) => [c.name, c.typeOid]))]));
+    const whole = join.whereComplete
+      ? planWholeQuery((query as Node)['SelectStmt'], source, null, join.where, { reference: '', columns: new Map(), soleTable: false, tables: joined })
+      : null;
     if (aggregate) {
       plan.uses.push({
         range: first.range,
@@ -487,7 +490,14 @@ function analyze(query: QueryAst, federation: FederationView): QueryPlan {
     const filter: Expr | null = pushed.length === 0 ? null : pushed.length === 1 ? pushed[0]! : { kind: 'and', args: pushed };
     const keyWork: WorkColumn[] = table.columns.filter((c) => c.name === key).map((c) => ({ name: c.name, typeOid: c.typeOid, typmod: c.typmod, source: 'key' }));
     const aggregate = soleTable && wholeWhere ? planPartialAggregate(top!, tableSource(table, reference)) : null;
-    const whole = soleTable && wholeWhere && !aggregate?.secure ? planWholeQuery(top!, tableSource(table, reference), table.partitionKey === null ? table.columns : null, filter) : null;
+    const whole =
+      soleTable && wholeWhere && !aggregate?.secure
+        ? planWholeQuery(top!, tableSource(table, reference), table.partitionKey === null ? table.columns : null, filter, {
+            reference,
+            columns: new Map(table.columns.filter((c) => c.name !== key).map((c) => [c.name, c.typeOid])),
+            soleTable: true,
+          })
+        : null;
     if (aggregate) {
       plan.uses.push({
         range,

@@ -57,6 +57,8 @@ export function checkFragment(x: unknown): Fragment {
   if (output.length === 0) bad('empty output');
   const where = f['where'] === null ? null : expr(f['where'], 0);
   const groupBy = array(f['groupBy'], 'groupBy').map((g) => expr(g, 0));
+  const having = f['having'] === undefined || f['having'] === null ? null : expr(f['having'], 0, true);
+  if (having && groupBy.length === 0 && !output.some((o) => o.kind === 'aggregate')) bad('having without grouping');
   const orderBy = array(f['orderBy'], 'orderBy').map((o) => orderItem(o, output.length));
   const limit = f['limit'];
   if (limit !== null && (typeof limit !== 'bigint' || limit < 0n)) bad('limit');
@@ -67,6 +69,7 @@ export function checkFragment(x: unknown): Fragment {
     output,
     where,
     groupBy,
+    ...(having ? { having } : {}),
     orderBy,
     limit: limit as bigint | null,
   };
@@ -89,15 +92,20 @@ function outputItem(x: unknown): OutputItem {
   const alias = name(o['alias'], 'alias');
   if (o['kind'] === 'expr') return { kind: 'expr', expr: expr(o['expr'], 0), alias };
   if (o['kind'] !== 'aggregate') bad('output item kind');
-  const a = object(o['aggregate'], 'aggregate');
+  return { kind: 'aggregate', aggregate: aggregateOf(o['aggregate'], 0), alias };
+}
+
+/** An aggregate call; its argument holds no aggregate. */
+function aggregateOf(x: unknown, depth: number): Aggregate {
+  const a = object(x, 'aggregate');
   if (typeof a['fn'] !== 'string' || !AGGREGATES.has(a['fn'])) bad('aggregate function');
   const aggregate: Aggregate = {
     fn: a['fn'] as Aggregate['fn'],
-    arg: a['arg'] === null ? null : expr(a['arg'], 0),
+    arg: a['arg'] === null ? null : expr(a['arg'], depth + 1),
     ...(a['distinct'] === undefined ? {} : { distinct: bool(a['distinct'], 'distinct') }),
   };
   if (aggregate.arg === null && aggregate.fn !== 'count') bad('only count takes *');
-  return { kind: 'aggregate', aggregate, alias };
+  return aggregate;
 }
 
 function orderItem(x: unknown, outputs: number): OrderItem {
@@ -107,10 +115,11 @@ function orderItem(x: unknown, outputs: number): OrderItem {
   return { output: index, descending: bool(o['descending'], 'descending'), nullsFirst: bool(o['nullsFirst'], 'nullsFirst') };
 }
 
-function expr(x: unknown, depth: number): Expr {
+/** An expression; `aggregates`: it may contain aggregate calls (a HAVING condition). */
+function expr(x: unknown, depth: number, aggregates = false): Expr {
   if (depth > MAX_DEPTH) bad('expression nested too deeply');
   const e = object(x, 'expression');
-  const sub = (y: unknown): Expr => expr(y, depth + 1);
+  const sub = (y: unknown): Expr => expr(y, depth + 1, aggregates);
   switch (e['kind']) {
     case 'column':
       return e['table'] === undefined ? { kind: 'column', name: name(e['name'], 'column') } : { kind: 'column', name: name(e['name'], 'column'), table: name(e['table'], 'column table') };
@@ -151,6 +160,9 @@ function expr(x: unknown, depth: number): Expr {
     case 'call':
       if (typeof e['fn'] !== 'string' || !FUNCTIONS.has(e['fn'])) bad('function');
       return { kind: 'call', fn: e['fn'] as 'lower', args: array(e['args'], 'arguments').map(sub) };
+    case 'aggregate':
+      if (!aggregates) bad('an aggregate outside HAVING');
+      return { kind: 'aggregate', aggregate: aggregateOf(e['aggregate'], depth) };
     default:
       return bad('expression kind');
   }

@@ -37,7 +37,9 @@ export type Expr =
    * node because engines spell it differently (in Spark, date - date is an INTERVAL DAY).
    */
   | { readonly kind: 'date-diff'; readonly left: Expr; readonly right: Expr }
-  | { readonly kind: 'call'; readonly fn: ScalarFunction; readonly args: readonly Expr[] };
+  | { readonly kind: 'call'; readonly fn: ScalarFunction; readonly args: readonly Expr[] }
+  /** Only in a fragment's HAVING. */
+  | { readonly kind: 'aggregate'; readonly aggregate: Aggregate };
 
 export type AggregateFunction = 'count' | 'sum' | 'min' | 'max';
 
@@ -80,6 +82,8 @@ export interface Fragment {
   readonly where: Expr | null;
   /** Grouping expressions; with aggregates in `output`, every 'expr' output item must be one of these. */
   readonly groupBy: readonly Expr[];
+  /** A condition on the groups; the only place an 'aggregate' expression may appear. */
+  readonly having?: Expr | null;
   readonly orderBy: readonly OrderItem[];
   readonly limit: bigint | null;
 }
@@ -100,6 +104,7 @@ export function columnsRead(fragment: Fragment): Set<string> {
   }
   if (fragment.where) columnsOfExpr(fragment.where, out);
   for (const g of fragment.groupBy) columnsOfExpr(g, out);
+  if (fragment.having) columnsOfExpr(fragment.having, out);
   for (const j of fragment.joins ?? []) columnsOfExpr(j.on, out);
   return out;
 }
@@ -123,6 +128,7 @@ export function columnsReadByTable(fragment: Fragment): Map<string, Set<string>>
   }
   if (fragment.where) visit(fragment.where);
   for (const g of fragment.groupBy) visit(g);
+  if (fragment.having) visit(fragment.having);
   for (const j of fragment.joins ?? []) visit(j.on);
   return out;
 }
@@ -149,5 +155,7 @@ function children(e: Expr): Expr[] {
       return [e.arg, e.pattern];
     case 'between':
       return [e.arg, e.low, e.high];
+    case 'aggregate':
+      return e.aggregate.arg ? [e.aggregate.arg] : [];
   }
 }

@@ -4,7 +4,9 @@
  * (fragment.ts). Each is converted to a fragment expression; anything else stays at the
  * gateway. Pushing a conjunct down is all or nothing, as in Trino's applyFilter.
  */
-import type { ComparisonOp, Expr, Literal } from './fragment.js';
+import type { AggregateFunction, ComparisonOp, Expr, Literal } from './fragment.js';
+
+const AGGREGATES: ReadonlySet<string> = new Set<AggregateFunction>(['count', 'sum', 'min', 'max']);
 import { integerTypeOids, textTypeOids, TypeOid } from '../sql/types/index.js';
 
 type Node = Record<string, any>;
@@ -22,6 +24,8 @@ export interface PushdownTarget {
    * resolved among them (an unqualified name must belong to exactly one) and names its table.
    */
   readonly tables?: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /** Whether count/sum/min/max calls may appear (a HAVING condition); never inside one another. */
+  readonly aggregates?: boolean;
 }
 
 /** Splits a boolean expression into its top-level AND-ed parts. */
@@ -74,6 +78,12 @@ function convert(node: Node, t: PushdownTarget): Expr {
       return { kind: 'call', fn: 'coalesce', args: (f.args as Node[]).map((a) => convert(a, t)) };
     case 'FuncCall': {
       const name = (f.funcname as Node[]).map((n) => n['String']?.sval).at(-1);
+      if (t.aggregates && f.funcname.length === 1 && AGGREGATES.has(name) && !f.over && !f.agg_filter && !f.agg_order && !f.agg_within_group) {
+        const inner = { ...t, aggregates: false };
+        if (f.agg_star) return name === 'count' ? { kind: 'aggregate', aggregate: { fn: 'count', arg: null } } : fail();
+        if (f.args?.length !== 1) return fail();
+        return { kind: 'aggregate', aggregate: { fn: name as AggregateFunction, arg: convert(f.args[0], inner), ...(f.agg_distinct ? { distinct: true } : {}) } };
+      }
       if (f.agg_star || f.agg_distinct || f.over || !['lower', 'upper', 'length', 'abs', 'coalesce'].includes(name)) return fail();
       return { kind: 'call', fn: name, args: ((f.args ?? []) as Node[]).map((a) => convert(a, t)) };
     }
@@ -160,6 +170,11 @@ function typeOf(e: Expr, t: PushdownTarget): number {
       return typeof e.value === 'number' && Number.isInteger(e.value) ? TypeOid.int4 : 0;
     case 'date-diff':
       return TypeOid.int4;
+    case 'aggregate': {
+      const { fn, arg } = e.aggregate;
+      if (fn === 'count') return TypeOid.int8;
+      return (fn === 'min' || fn === 'max') && arg ? typeOf(arg, t) : 0;
+    }
     case 'arithmetic': {
       const l = typeOf(e.left, t);
       const r = typeOf(e.right, t);

@@ -1,8 +1,8 @@
 /**
  * Whole-query pushdown: a query over one federated table whose WHERE leaves a single
  * partition, or over tables joined at one party, which a fragment expresses entirely
- * (plain columns, count/sum/min/max, GROUP BY columns, ORDER BY outputs of types every
- * engine orders alike, LIMIT/OFFSET), runs at that party as it stands; its rows go to the
+ * (plain columns, count/sum/min/max, GROUP BY columns, HAVING, ORDER BY outputs of types
+ * every engine orders alike, LIMIT/OFFSET), runs at that party as it stands; its rows go to the
  * client as the party sends them, with no work table and no second query at the gateway.
  * DESIGN: "a query over one party's public data needs no MPC at all and must run at the
  * speed of that engine."
@@ -11,6 +11,7 @@ import { TypeOid } from '../sql/types/index.js';
 import type { AggregateFunction, Expr, Fragment, OrderItem, OutputItem } from './fragment.js';
 import type { FederatedColumn } from './federation.js';
 import type { AggregateSource } from './partial-aggregate.js';
+import { toFragmentExpr, type PushdownTarget } from './pushdown-filter.js';
 
 type Node = Record<string, any>;
 
@@ -33,10 +34,17 @@ export const ORDERABLE: ReadonlySet<number> = new Set([
  * The fragment answering `select` whole over `source` (one table, or tables joined at one
  * party), given the fragment form of its entire WHERE minus the partition-key conjuncts
  * (`where`), or null when some part of the query needs the gateway. `star` is what `*`
- * expands to, or null when the party cannot give it (a partition key, a join).
+ * expands to, or null when the party cannot give it (a partition key, a join). `columns`
+ * is how HAVING's column references resolve (pushdown-filter.ts).
  */
-export function planWholeQuery(select: Node, source: AggregateSource, star: readonly FederatedColumn[] | null, where: Expr | null): WholeQuery | null {
-  if (select.withClause || select.distinctClause || select.havingClause || select.windowClause?.length || select.groupingSets) return null;
+export function planWholeQuery(
+  select: Node,
+  source: AggregateSource,
+  star: readonly FederatedColumn[] | null,
+  where: Expr | null,
+  columns: PushdownTarget,
+): WholeQuery | null {
+  if (select.withClause || select.distinctClause || select.windowClause?.length || select.groupingSets) return null;
   if (select.lockingClause?.length || select.intoClause || select.valuesLists || (select.op && select.op !== 'SETOP_NONE')) return null;
   if (select.limitOption && select.limitOption !== 'LIMIT_OPTION_COUNT' && select.limitOption !== 'LIMIT_OPTION_DEFAULT') return null;
   /** The column a ColumnRef names, unless it is a partition key (its value is the gateway's). */
@@ -94,6 +102,8 @@ export function planWholeQuery(select: Node, source: AggregateSource, star: read
     if (!grouped.includes(name)) grouped.push(name);
   }
   if ((aggregated || grouped.length > 0) && targets.some((t, i) => output[i]!.kind === 'expr' && !grouped.includes(columnOf(t.node)!))) return null;
+  const having = select.havingClause ? toFragmentExpr(select.havingClause, { ...columns, aggregates: true }) : null;
+  if (select.havingClause && (having === null || !(aggregated || grouped.length > 0))) return null;
 
   const orderBy: OrderItem[] = [];
   for (const item of (select.sortClause ?? []) as Node[]) {
@@ -110,7 +120,7 @@ export function planWholeQuery(select: Node, source: AggregateSource, star: read
   const offset = select.limitOffset === undefined ? 0n : constantInt(select.limitOffset);
   if ((select.limitCount !== undefined && count === null) || offset === null || offset > BigInt(Number.MAX_SAFE_INTEGER)) return null;
   return {
-    fragment: { output, where, groupBy: grouped.map((name) => source.expr(name)), orderBy, limit: count === null ? null : count + offset },
+    fragment: { output, where, groupBy: grouped.map((name) => source.expr(name)), ...(having ? { having } : {}), orderBy, limit: count === null ? null : count + offset },
     offset: Number(offset),
   };
 }

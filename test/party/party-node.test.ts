@@ -90,6 +90,11 @@ describe('party node', () => {
     await expect(
       rows(client, fragment(['patient_id'], { kind: 'compare', op: '=', left: { kind: 'column', name: 'national_id' }, right: { kind: 'literal', value: 'NID1001' } })),
     ).rejects.toMatchObject({ code: '42501' });
+    // In a HAVING too: max(national_id) > … would tell something of it.
+    const grouped = { ...fragment(['sex']), groupBy: [{ kind: 'column' as const, name: 'sex' }] };
+    const having: Fragment['having'] = { kind: 'compare', op: '>', left: { kind: 'aggregate', aggregate: { fn: 'max', arg: { kind: 'column', name: 'national_id' } } }, right: { kind: 'literal', value: 'NID5' } };
+    await expect(rows(client, { ...grouped, having })).rejects.toMatchObject({ code: '42501' });
+    expect(await rows(client, { ...grouped, having: { ...having, left: { kind: 'aggregate', aggregate: { fn: 'count', arg: null } }, right: { kind: 'literal', value: 0 } } })).toHaveLength(2);
   });
 
   it('refuses malformed fragments from a hostile gateway before any SQL is made', async () => {
@@ -101,6 +106,13 @@ describe('party node', () => {
       { ...base, where: { kind: 'compare', op: '= 1 OR 1 =', left: { kind: 'column', name: 'sex' }, right: { kind: 'literal', value: 'F' } } },
       { ...base, output: [{ kind: 'aggregate', aggregate: { fn: 'string_agg', arg: { kind: 'column', name: 'sex' } }, alias: 'x' }] },
       { ...base, limit: -1 },
+      { ...base, where: { kind: 'aggregate', aggregate: { fn: 'count', arg: null } } },
+      { ...base, having: { kind: 'literal', value: true } },
+      {
+        ...base,
+        groupBy: [{ kind: 'column', name: 'patient_id' }],
+        having: { kind: 'aggregate', aggregate: { fn: 'max', arg: { kind: 'aggregate', aggregate: { fn: 'count', arg: null } } } },
+      },
       { ...base, orderBy: [{ output: 5, descending: false, nullsFirst: false }] },
       { ...base, where: Array.from({ length: 200 }).reduce<unknown>((e) => ({ kind: 'not', arg: e }), { kind: 'literal', value: true }) },
     ];

@@ -122,6 +122,7 @@ describe('cross-party queries over public columns', () => {
     ['one party, whole query: grouping, order, limit and offset', "SELECT severity, count(*) AS n, max(arrived_at) AS last FROM trauma_cases WHERE party = 'bwh' AND severity > 3 GROUP BY severity ORDER BY severity DESC LIMIT 6 OFFSET 3"],
     ['one party, whole query: distinct count and sums', "SELECT count(DISTINCT patient_id) AS patients, sum(severity) AS total, count(*), min(severity) FROM trauma_cases WHERE party = 'bmc'"],
     ['one party, whole query: rows in order past an offset', "SELECT case_id, severity FROM trauma_cases WHERE party = 'mgh' AND severity >= 10 ORDER BY case_id LIMIT 10 OFFSET 4"],
+    ['one party, whole query: HAVING', "SELECT severity, count(*) AS n FROM trauma_cases WHERE party = 'mgh' GROUP BY severity HAVING count(*) >= 2 AND max(arrived_at) > '2025-04-15 06:00:00+00' ORDER BY severity"],
     ['one party, whole query: the key by a parameter', { text: "SELECT sum(dose_mg) AS total, count(*) AS n FROM medications WHERE party = $1 AND drug = 'aspirin'", values: ['bwh'] }],
   ] as const)('%s equals one database holding all the data', async (_name, query) => {
     const [a, b] = await Promise.all([fed.query(query as never), ref.query(query as never)]);
@@ -169,6 +170,8 @@ describe('cross-party queries over public columns', () => {
       (r) => r['QUERY PLAN'] as string,
     );
     expect(plan).toHaveLength(2);
+    const having = (await fed.query("EXPLAIN SELECT severity FROM trauma_cases WHERE party = 'bwh' GROUP BY severity HAVING count(*) > 2")).rows.map((r) => r['QUERY PLAN'] as string);
+    expect(having[0]).toMatch(/GROUP BY "severity" HAVING \(count\(\*\) > 2\)$/);
     expect(plan[0]).toMatch(/^Query at party bwh, whole: SELECT "severity" AS "c0", count\(\*\) AS "c1" FROM "trauma_cases" WHERE \("severity" > 3\) GROUP BY "severity" ORDER BY 1 DESC NULLS FIRST LIMIT 4$/);
     expect(plan[1]).toBe('Gateway: skips the first 1 rows, then passes the party\'s rows on');
     // Tables joined at one party: the join, grouping, order and limit all run there.

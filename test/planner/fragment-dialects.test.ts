@@ -132,7 +132,7 @@ describe('fragments mean the same on PostgreSQL and DuckDB', () => {
 
   it('random filters with grouping, aggregates, order and limit agree', async () => {
     await fc.assert(
-      fc.asyncProperty(predicate, fc.boolean(), fc.integer({ min: 1, max: 20 }), async (where, descending, limit) => {
+      fc.asyncProperty(predicate, fc.boolean(), fc.integer({ min: 1, max: 20 }), fc.option(fc.integer({ min: 0, max: 40 })), async (where, descending, limit, atLeast) => {
         const f: Omit<Fragment, 'table'> = {
           output: [
             { kind: 'expr', expr: column('flag'), alias: 'flag' },
@@ -143,6 +143,9 @@ describe('fragments mean the same on PostgreSQL and DuckDB', () => {
           ],
           where,
           groupBy: [column('flag')],
+          ...(atLeast === null
+            ? {}
+            : { having: { kind: 'compare', op: '>=', left: { kind: 'aggregate', aggregate: { fn: 'count', arg: column('name'), distinct: true } }, right: { kind: 'literal', value: atLeast } } }),
           orderBy: [{ output: 0, descending, nullsFirst: !descending }],
           limit: BigInt(limit),
         };

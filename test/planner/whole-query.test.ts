@@ -26,7 +26,12 @@ const plain: FederatedTable = { ...partitioned, columns: partitioned.columns.sli
 
 function plan(sql: string, table = partitioned) {
   const [statement] = parseStatements(sql);
-  return planWholeQuery((statement!.ast as Record<string, any>)['SelectStmt'], tableSource(table, 't'), table.partitionKey === null ? table.columns : null, null);
+  const columns = new Map(table.columns.filter((c) => c.name !== table.partitionKey).map((c) => [c.name, c.typeOid]));
+  return planWholeQuery((statement!.ast as Record<string, any>)['SelectStmt'], tableSource(table, 't'), table.partitionKey === null ? table.columns : null, null, {
+    reference: 't',
+    columns,
+    soleTable: true,
+  });
 }
 
 beforeAll(() => initSqlParser());
@@ -46,6 +51,24 @@ describe('whole-query pushdown', () => {
     ]);
   });
 
+  it('takes HAVING over aggregates and grouped columns, with literals typed by what they meet', () => {
+    const whole = plan("SELECT label, count(*) FROM t GROUP BY label HAVING count(*) > 2 AND max(day) >= '2024-01-01' AND label <> 'x'");
+    expect(whole!.fragment.having).toEqual({
+      kind: 'and',
+      args: [
+        { kind: 'compare', op: '>', left: { kind: 'aggregate', aggregate: { fn: 'count', arg: null } }, right: { kind: 'literal', value: 2 } },
+        {
+          kind: 'compare',
+          op: '>=',
+          left: { kind: 'aggregate', aggregate: { fn: 'max', arg: { kind: 'column', name: 'day' } } },
+          right: { kind: 'literal', value: '2024-01-01', type: 'date' },
+        },
+        { kind: 'compare', op: '<>', left: { kind: 'column', name: 'label' }, right: { kind: 'literal', value: 'x' } },
+      ],
+    });
+    expect(plan('SELECT count(*) FROM t HAVING count(DISTINCT n) > 1')!.fragment.having).toMatchObject({ left: { aggregate: { fn: 'count', distinct: true } } });
+  });
+
   it('takes distinct counts, qualified names, and * over a table without a partition key', () => {
     expect(plan('SELECT count(DISTINCT t.n) FROM t')!.fragment.output[0]).toMatchObject({ kind: 'aggregate', aggregate: { fn: 'count', distinct: true } });
     expect(plan('SELECT * FROM t ORDER BY n', plain)!.fragment.output.map((o) => o.kind === 'expr' && o.expr)).toEqual(
@@ -54,7 +77,9 @@ describe('whole-query pushdown', () => {
   });
 
   it.each([
-    ['HAVING', 'SELECT label, count(*) FROM t GROUP BY label HAVING count(*) > 1'],
+    ['HAVING on the partition key', "SELECT label, count(*) FROM t GROUP BY label HAVING min(party) = 'a'"],
+    ['HAVING with what a fragment cannot say', 'SELECT label, count(*) FROM t GROUP BY label HAVING avg(n) > 1'],
+    ['an aggregate inside an aggregate', 'SELECT label FROM t GROUP BY label HAVING max(count(*)) > 1'],
     ['DISTINCT', 'SELECT DISTINCT label FROM t'],
     ['a window', 'SELECT n, row_number() OVER () FROM t'],
     ['an order by text (collations differ between engines)', 'SELECT label FROM t ORDER BY label'],
