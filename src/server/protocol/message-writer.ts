@@ -111,6 +111,39 @@ export class MessageWriter {
     return this;
   }
 
+  /**
+   * int32 length + the decimal text of the integer `m` scaled down by 10^`k`: (m, 0) is an
+   * integer, (15, 1) is "1.5", (-5, 2) is "-0.05". The digits go straight into the buffer,
+   * with no string made: integers and short decimals are most of what numeric columns hold.
+   * `m` must be a safe integer.
+   */
+  lengthPrefixedDecimal(m: number, k: number): this {
+    this.ensure(4 + 24 + k);
+    const buffer = this.buffer;
+    let at = this.length + 4;
+    let magnitude = m;
+    if (m < 0) {
+      buffer[at++] = 0x2d; // '-'
+      magnitude = -m;
+    }
+    let digits = 1;
+    for (let p = 10; p <= magnitude; p *= 10) digits++;
+    // With k fraction digits, at least k + 1 digits are printed ("0.05").
+    const width = Math.max(digits, k + 1);
+    const point = k > 0 ? 1 : 0;
+    let end = at + width + point;
+    for (let i = 0; i < width; i++) {
+      if (point && i === k) buffer[--end] = 0x2e; // '.'
+      const next = Math.floor(magnitude / 10);
+      buffer[--end] = 0x30 + (magnitude - next * 10);
+      magnitude = next;
+    }
+    const length = width + point + (m < 0 ? 1 : 0);
+    buffer.writeInt32BE(length, this.length);
+    this.length += 4 + length;
+    return this;
+  }
+
   lengthPrefixedBytes(b: Uint8Array): this {
     this.ensure(4 + b.length);
     this.buffer.writeInt32BE(b.length, this.length);

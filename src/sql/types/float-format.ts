@@ -18,6 +18,25 @@ export function formatFloat8(value: number, extraFloatDigits: number): string {
 }
 
 const TWO_53 = 2 ** 53;
+const POWERS = [1, 10, 100, 1e3, 1e4, 1e5, 1e6];
+
+/**
+ * A float8 that is a short decimal, as the integer m and the count k of its fraction
+ * digits (v = m / 10^k), exactly as formatFloat8 would print it with extra_float_digits > 0,
+ * or null. So a result writer can put its digits in place without making a string. Sound
+ * because |m| ≤ 2^50 keeps distinct k-digit decimals on distinct doubles: the k found first
+ * is the shortest, and a trailing zero means a shorter one exists that the multiplication
+ * missed (then null, and the caller prints the usual way).
+ */
+export function shortDecimal(value: number): [number, number] | null {
+  const magnitude = Math.abs(value);
+  if (!(magnitude >= 1e-4 && magnitude < 1e15)) return null;
+  for (let k = 0; k < POWERS.length; k++) {
+    const m = value * POWERS[k]!;
+    if (Number.isInteger(m) && Math.abs(m) <= 2 ** 50 && m / POWERS[k]! === value) return k > 0 && m % 10 === 0 ? null : [m, k];
+  }
+  return null;
+}
 const bits64 = new DataView(new ArrayBuffer(8));
 
 /**
