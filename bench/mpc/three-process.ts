@@ -35,7 +35,7 @@ const parties = await Promise.all(names.map(async (name) => ({ name, host: '127.
 
 type Figure = { ms: number; rounds: number; bytes: number } | null;
 const children = [0, 1, 2].map((self) =>
-  spawn(process.execPath, [script, JSON.stringify({ self, parties, certDir, program: 'bench', n, sortN, groups, addedLatencyMs: latencyMs, roundTimeoutMs: 120_000 })], {
+  spawn(process.execPath, [...(process.env.C2D_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), script, JSON.stringify({ self, parties, certDir, program: 'bench', n, sortN, groups, addedLatencyMs: latencyMs, roundTimeoutMs: 120_000 })], {
     stdio: ['pipe', 'pipe', 'inherit'],
   }),
 );

@@ -51,6 +51,13 @@ export class CorrelatedRandomness {
     throw new PgError(SqlState.internalError, `party ${this.self} does not hold random component ${component}`);
   }
 
+  /** As `component`, written into `out` (for instance a view on kernel memory). */
+  fillComponent(component: PartyIndex, out: Words): void {
+    if (component === this.self) return this.own.fill(out);
+    if (component === nextParty(this.self)) return this.next.fill(out);
+    throw new PgError(SqlState.internalError, `party ${this.self} does not hold random component ${component}`);
+  }
+
   /** This party's pair (r_i, r_{i+1}) of a uniform random value r = r_0+r_1+r_2. */
   randomPair(n: number): [Words, Words] {
     return [this.own.words(n), this.next.words(n)];
