@@ -33,7 +33,7 @@ async function freePort(): Promise<number> {
 }
 const parties = await Promise.all(names.map(async (name) => ({ name, host: '127.0.0.1', port: await freePort() })));
 
-type Figure = { ms: number; rounds: number; bytes: number } | null;
+type Figure = { ms: number; rounds: number; bytes: number; roundMs: number; cpuMs: number } | null;
 const children = [0, 1, 2].map((self) =>
   spawn(process.execPath, [...(process.env.C2D_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), script, JSON.stringify({ self, parties, certDir, program: 'bench', n, sortN, groups, addedLatencyMs: latencyMs, roundTimeoutMs: 120_000 })], {
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -64,7 +64,8 @@ const line = (label: string, key: string, count: number, unit: string): void => 
   const ms = Math.max(...figures.map((f) => f!.ms));
   const bytes = figures.map((f) => f!.bytes);
   const rate = unit === 'M/s' ? ` (${(count / ms / 1000).toFixed(1)} M/s)` : '';
-  console.log(`${label.padEnd(34)} ${(ms / 1000).toFixed(3)} s${rate}, ${figures[0]!.rounds} rounds, sent per party ${bytes.map((b) => (b / 2 ** 20).toFixed(1)).join(' / ')} MiB`);
+  const detail = process.env.C2D_BENCH_DETAIL ? `; per party in rounds ${figures.map((f) => (f!.roundMs / 1000).toFixed(2)).join(' / ')} s, CPU ${figures.map((f) => (f!.cpuMs / 1000).toFixed(2)).join(' / ')} s` : '';
+  console.log(`${label.padEnd(34)} ${(ms / 1000).toFixed(3)} s${rate}, ${figures[0]!.rounds} rounds, sent per party ${bytes.map((b) => (b / 2 ** 20).toFixed(1)).join(' / ')} MiB${detail}`);
 };
 console.log(`three processes, mutual TLS on loopback, added one-way latency ${latencyMs} ms`);
 line(`${n} multiplications`, 'mult', n, 'M/s');

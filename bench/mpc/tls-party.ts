@@ -83,11 +83,31 @@ async function main(): Promise<void> {
       const x = batch.shareInputA(party.self === 0 ? vectorOf(n, 3n, 1n) : null, 0, n);
       const y = batch.shareInputA(party.self === 1 ? vectorOf(n, 7n, 5n) : null, 1, n);
       await batch.run();
-      const time = async (f: () => Promise<unknown>): Promise<{ ms: number; rounds: number; bytes: number }> => {
-        const [r0, b0] = [exchange.stats.rounds, exchange.stats.bytesSent];
+      // Time spent inside rounds (sending, then waiting for the peers' messages), to
+      // tell network and synchronisation from local computation.
+      let inRounds = 0;
+      const round = exchange.exchange.bind(exchange);
+      exchange.exchange = async (...args) => {
+        const t = performance.now();
+        try {
+          return await round(...args);
+        } finally {
+          inRounds += performance.now() - t;
+        }
+      };
+      const time = async (f: () => Promise<unknown>): Promise<{ ms: number; rounds: number; bytes: number; roundMs: number; cpuMs: number }> => {
+        const [r0, b0, w0] = [exchange.stats.rounds, exchange.stats.bytesSent, inRounds];
+        const c0 = process.cpuUsage();
         const t = performance.now();
         await f();
-        return { ms: performance.now() - t, rounds: exchange.stats.rounds - r0, bytes: exchange.stats.bytesSent - b0 };
+        const cpu = process.cpuUsage(c0);
+        return {
+          ms: performance.now() - t,
+          rounds: exchange.stats.rounds - r0,
+          bytes: exchange.stats.bytesSent - b0,
+          roundMs: inRounds - w0,
+          cpuMs: (cpu.user + cpu.system) / 1000,
+        };
       };
       const sortN = job.sortN ?? 0;
       const groups = Array.from({ length: job.groups ?? 0 }, (_, i) => `g${i}`);

@@ -12,7 +12,7 @@ import type { AShare, BShare } from './shares.js';
 
 /**
  * x < y (signed): bit extraction of the signs of x, y and x − y on bit-sliced data
- * (sliced.ts), 9 rounds per chunk of 2^19 values, about 76 bytes per value sent by
+ * (sliced.ts), 9 rounds per chunk of 2^18 values, about 76 bytes per value sent by
  * each party.
  */
 export async function lessThanA(party: Party, x: AShare, y: AShare): Promise<BShare> {

@@ -45,12 +45,12 @@ const TRANSPOSE_SUM = 1;
 const TRANSPOSE_NEG = 2;
 
 /** Values per chunk: bounds the kernel memory (~150 bytes per value for less-than). */
-export const SLICED_CHUNK_VALUES = 1 << 19;
+export const SLICED_CHUNK_VALUES = 1 << 18;
 
 /**
  * The module's memory as a bump arena: a chunk allocates what it needs, and `reset`
  * frees it all at once. The memory grows to the largest chunk and stays (one per
- * party, see `arenas`).
+ * arena in use, see `idleArenas`).
  */
 class SlicedArena {
   readonly k: SlicedExports;
@@ -78,7 +78,9 @@ class SlicedArena {
     const at = this.top;
     this.top += Math.ceil((words * 8) / 16) * 16;
     const have = this.k.memory.buffer.byteLength;
-    if (this.top > have) this.k.memory.grow(Math.ceil((this.top - have) / 65536));
+    // Grow geometrically: every grow replaces the ArrayBuffer (and its views) and
+    // touches fresh pages, so a chunk should cause a few grows, not one per plane.
+    if (this.top > have) this.k.memory.grow(Math.ceil(Math.max(this.top - have, have) / 65536));
     return at;
   }
 
@@ -99,10 +101,12 @@ class SlicedArena {
 }
 
 /**
- * One arena per Party: the three in-process parties share a thread, and each party's
- * SPMD program runs one round at a time, so a party's chunks never overlap.
+ * Arenas not in use. A comparison takes one for its whole run and gives it back, so the
+ * memory (already grown and paged in: fresh pages cost more than the kernels here) is
+ * reused by the next comparison. The three in-process parties share a thread and
+ * each take their own; a party runs one comparison at a time.
  */
-const arenas = new WeakMap<Party, SlicedArena>();
+const idleArenas: SlicedArena[] = [];
 
 // ---- shares of planes ----------------------------------------------------------------
 
@@ -291,9 +295,8 @@ async function runChunked(
   if (!Number.isSafeInteger(chunkValues) || chunkValues < 64 || chunkValues % 64 !== 0) throw new PgError(SqlState.internalError, `chunk of ${chunkValues} values`);
   const n = shareLength(inputs[0]!);
   for (const x of inputs) if (shareLength(x) !== n) throw new PgError(SqlState.internalError, `MPC operands differ in length (${n} and ${shareLength(x)})`);
-  let m = arenas.get(party);
-  if (!m) arenas.set(party, (m = new SlicedArena()));
-  {
+  const m = idleArenas.pop() ?? new SlicedArena();
+  try {
     const out0 = new BigUint64Array(n);
     const out1 = new BigUint64Array(n);
     const chunks = Math.max(1, Math.ceil(n / chunkValues));
@@ -321,6 +324,9 @@ async function runChunked(
       out1.set(m.view(unpacked, to - from), from);
     }
     return bShare(out0, out1);
+  } finally {
+    m.reset();
+    idleArenas.push(m);
   }
 }
 
