@@ -33,10 +33,19 @@ async function freePort(): Promise<number> {
 }
 const parties = await Promise.all(names.map(async (name) => ({ name, host: '127.0.0.1', port: await freePort() })));
 
+// First-touch page faults cost ~10 µs per 4 KiB page on this VM (a copy into a fresh
+// 8 MiB array: 82 ms; into a reused one: 0.7 ms), and every share, message and frame
+// is a fresh array. glibc then serves big arrays from transparent huge pages and keeps
+// freed memory for reuse instead of unmapping it. C2D_BENCH_TUNABLES='' for glibc's
+// defaults (the same setting belongs in the environment of `c2d party`).
+const tunables =
+  process.env.C2D_BENCH_TUNABLES ?? 'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967296';
+
 type Figure = { ms: number; rounds: number; bytes: number; roundMs: number; cpuMs: number } | null;
 const children = [0, 1, 2].map((self) =>
   spawn(process.execPath, [...(process.env.C2D_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), script, JSON.stringify({ self, parties, certDir, program: 'bench', n, sortN, groups, addedLatencyMs: latencyMs, roundTimeoutMs: 120_000 })], {
     stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, GLIBC_TUNABLES: tunables },
   }),
 );
 const results = await Promise.all(
@@ -67,7 +76,7 @@ const line = (label: string, key: string, count: number, unit: string): void => 
   const detail = process.env.C2D_BENCH_DETAIL ? `; per party in rounds ${figures.map((f) => (f!.roundMs / 1000).toFixed(2)).join(' / ')} s, CPU ${figures.map((f) => (f!.cpuMs / 1000).toFixed(2)).join(' / ')} s` : '';
   console.log(`${label.padEnd(34)} ${(ms / 1000).toFixed(3)} s${rate}, ${figures[0]!.rounds} rounds, sent per party ${bytes.map((b) => (b / 2 ** 20).toFixed(1)).join(' / ')} MiB${detail}`);
 };
-console.log(`three processes, mutual TLS on loopback, added one-way latency ${latencyMs} ms`);
+console.log(`three processes, mutual TLS on loopback, added one-way latency ${latencyMs} ms, GLIBC_TUNABLES=${tunables || '(default)'}`);
 line(`${n} multiplications`, 'mult', n, 'M/s');
 line(`${n} less-than`, 'lessThan', n, '');
 line(`${n} equality`, 'equal', n, '');
