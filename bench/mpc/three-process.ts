@@ -7,7 +7,8 @@
 // with added one-way latency per frame (a delay in TlsTransport's receive path).
 // Run after a build:
 //   node dist/bench/mpc/three-process.js [n=1048576] [sortN=16384] [groups=100000] [latencyMs=0]
-// sortN or groups 0 skips those rows; C2D_BENCH_NODE_ARGS adds node flags to the
+// sortN or groups 0 skips those rows, C2D_BENCH_ONLY=mult,lessThan,equal picks rows;
+// C2D_BENCH_NODE_ARGS adds node flags to the
 // parties (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,7 +48,7 @@ const tunables =
 
 type Figure = { ms: number; rounds: number; bytes: number; roundMs: number; cpuMs: number } | null;
 const children = [0, 1, 2].map((self) =>
-  spawn(process.execPath, [...(process.env.C2D_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), script, JSON.stringify({ self, parties, certDir, program: 'bench', n, sortN, groups, addedLatencyMs: latencyMs, roundTimeoutMs: 120_000 })], {
+  spawn(process.execPath, [...(process.env.C2D_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), script, JSON.stringify({ self, parties, certDir, program: 'bench', n, sortN, groups, only: process.env.C2D_BENCH_ONLY?.split(','), addedLatencyMs: latencyMs, roundTimeoutMs: 120_000 })], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, GLIBC_TUNABLES: tunables },
   }),

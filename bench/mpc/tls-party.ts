@@ -29,6 +29,8 @@ export interface TlsPartyJob {
   addedLatencyMs?: number;
   sortN?: number;
   groups?: number;
+  /** bench: run only these rows (mult, lessThan, equal); all when absent. */
+  only?: string[];
 }
 
 const job = JSON.parse(process.argv[2]!) as TlsPartyJob;
@@ -109,13 +111,14 @@ async function main(): Promise<void> {
           cpuMs: (cpu.user + cpu.system) / 1000,
         };
       };
+      const wanted = (row: string): boolean => job.only === undefined || job.only.includes(row);
       const sortN = job.sortN ?? 0;
       const groups = Array.from({ length: job.groups ?? 0 }, (_, i) => `g${i}`);
       const partials: PartyInput = new Map(groups.map((g, i) => [g, { count: 1n, sum: BigInt(i), min: BigInt(i - party.self), max: BigInt(i + party.self) }]));
       result = {
-        mult: await time(() => party.mulA(x.value, y.value)),
-        lessThan: await time(() => lessThanA(party, x.value, y.value)),
-        equal: await time(() => equalA(party, x.value, y.value)),
+        mult: wanted('mult') ? await time(() => party.mulA(x.value, y.value)) : null,
+        lessThan: wanted('lessThan') ? await time(() => lessThanA(party, x.value, y.value)) : null,
+        equal: wanted('equal') ? await time(() => equalA(party, x.value, y.value)) : null,
         sort: sortN > 0 ? await time(() => sortA(party, aShare(x.value.s0.subarray(0, sortN), x.value.s1.subarray(0, sortN)))) : null,
         groupBySecretKey:
           sortN > 0
