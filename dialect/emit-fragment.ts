@@ -54,6 +54,8 @@ export function emitExpr(dialect: SqlDialect, x: Expr): string {
       return `(${e(x.arg)} ${x.negated ? 'NOT ' : ''}BETWEEN ${e(x.low)} AND ${e(x.high)})`;
     case 'arithmetic':
       return `(${e(x.left)} ${x.op} ${e(x.right)})`;
+    case 'date-diff':
+      return dialect.dateDiff(e(x.left), e(x.right));
     case 'call':
       return `${x.fn}(${x.args.map(e).join(', ')})`;
   }

@@ -18,6 +18,11 @@ export class SparkDialect extends SqlDialect {
     return { date: 'DATE', timestamp: 'TIMESTAMP_NTZ', timestamptz: 'TIMESTAMP' }[type];
   }
 
+  /** Spark's date - date is an INTERVAL DAY (compared with a number, an error); datediff is the integer. */
+  override dateDiff(left: string, right: string): string {
+    return `datediff(${left}, ${right})`;
+  }
+
   protected override doubleType(): string {
     return 'DOUBLE';
   }

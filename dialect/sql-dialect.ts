@@ -73,6 +73,11 @@ export abstract class SqlDialect {
     return `(${arg} ${negated ? 'NOT ' : ''}${caseInsensitive ? 'ILIKE' : 'LIKE'} ${pattern} ESCAPE ${this.quoteString('\\')})`;
   }
 
+  /** Whole days from date `right` to date `left`, as an integer (PostgreSQL's date - date). */
+  dateDiff(left: string, right: string): string {
+    return `(${left} - ${right})`;
+  }
+
   /** The engine's name for a type a literal can be cast to. */
   typeName(type: 'date' | 'timestamp' | 'timestamptz'): string {
     return { date: 'DATE', timestamp: 'TIMESTAMP', timestamptz: 'TIMESTAMP WITH TIME ZONE' }[type];

@@ -6,8 +6,9 @@
 // loaded machine shows as wall ≫ CPU), beside the issue's goal and anchor. Optionally
 // with added one-way latency per frame (a delay in TlsTransport's receive path).
 // Run after a build:
-//   node dist/bench/mpc/three-process.js [n=1048576] [sortN=16384] [groups=100000] [latencyMs=0]
-// sortN or groups 0 skips those rows, C2D_BENCH_ONLY=mult,lessThan,equal picks rows;
+//   node dist/bench/mpc/three-process.js [n=1048576] [sortN=16384] [groups=100000] [latencyMs=0] [relN=65536]
+// relN rows for the radix sort, the sort-based group-by (sum, count) and each side of
+// the PK–FK join. sortN, groups or relN 0 skips those rows, C2D_BENCH_ONLY=mult,lessThan,equal picks rows;
 // C2D_BENCH_NODE_ARGS adds node flags to the
 // parties (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { spawn } from 'node:child_process';
@@ -18,7 +19,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCertificateAuthority, issueCertificate } from '../../src/party/certs.js';
 
-const [n, sortN, groups, latencyMs] = [1 << 20, 1 << 14, 100_000, 0].map((d, i) => Number(process.argv[2 + i] ?? d)) as [number, number, number, number];
+const [n, sortN, groups, latencyMs, relN] = [1 << 20, 1 << 14, 100_000, 0, 1 << 16].map((d, i) => Number(process.argv[2 + i] ?? d)) as [number, number, number, number, number];
+if (relN > n) throw new Error(`relN (${relN}) must not exceed n (${n}): the relational inputs are prefixes of the n-value inputs`);
 const script = fileURLToPath(new URL('./tls-party.js', import.meta.url));
 const names = ['p0', 'p1', 'p2'];
 const certDir = mkdtempSync(join(tmpdir(), 'c2d-bench-'));
@@ -48,7 +50,7 @@ const tunables =
 
 type Figure = { ms: number; rounds: number; bytes: number; roundMs: number; cpuMs: number } | null;
 const children = [0, 1, 2].map((self) =>
-  spawn(process.execPath, [...(process.env.C2D_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), script, JSON.stringify({ self, parties, certDir, program: 'bench', n, sortN, groups, only: process.env.C2D_BENCH_ONLY?.split(','), addedLatencyMs: latencyMs, roundTimeoutMs: 120_000 })], {
+  spawn(process.execPath, [...(process.env.C2D_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), script, JSON.stringify({ self, parties, certDir, program: 'bench', n, sortN, groups, relN, only: process.env.C2D_BENCH_ONLY?.split(','), addedLatencyMs: latencyMs, roundTimeoutMs: 120_000 })], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, GLIBC_TUNABLES: tunables },
   }),
@@ -91,3 +93,6 @@ line(`${n} equality`, 'equal', n, '', 'goal 10^7 in ≤ 1.5 s; Secrecy 12.7 s');
 line(`sort ${sortN} keys`, 'sort', sortN, '', 'goal 2^20 in ≤ 20 s; Secrecy bitonic 176 s');
 line(`group-by secret key, ${sortN} rows`, 'groupBySecretKey', sortN, '', 'goal 2^20 rows in ≤ 30 s; Secrecy 2^23 562 s');
 line(`group-by ${groups} groups × 3 owners`, 'groupBy', groups, '', 'goal 2^20 rows in ≤ 30 s');
+line(`radix sort ${relN} keys`, 'radixSort', relN, '', 'goal 2^20 in ≤ 20 s; Hamada radix 1 M 32-bit 197 s');
+line(`group-by sum+count (sort) ${relN} rows`, 'groupAggregate', relN, '', 'goal 2^20 rows in ≤ 30 s; Secrecy 2^23 562 s');
+line(`PK–FK join ${relN} × ${relN}`, 'join', relN, '', 'goal 2^20 × 2^20 in ≤ 60 s; Secrecy 10^5 × 10^5 ~13,450 s');

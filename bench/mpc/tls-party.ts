@@ -14,6 +14,9 @@ import { secureAggregateAt, type PartyInput } from '../../src/mpc/secure-aggrega
 import { groupSumAt } from '../../src/mpc/group-by.js';
 import { aShare } from '../../src/mpc/shares.js';
 import { sortA } from '../../src/mpc/sort.js';
+import { radixSortA } from '../../src/mpc/radix-sort.js';
+import { groupAggregateA } from '../../src/mpc/group-aggregate.js';
+import { pkFkJoinA } from '../../src/mpc/join.js';
 import { PartyEndpoint } from '../../src/net/party-endpoint.js';
 import type { PartyIndex } from '../../src/net/party-index.js';
 import { TlsTransport, type PeerAddress } from '../../src/net/tls-transport.js';
@@ -31,6 +34,8 @@ export interface TlsPartyJob {
   groups?: number;
   /** bench: run only these rows (mult, lessThan, equal); all when absent. */
   only?: string[];
+  /** bench: rows of the radix sort and the sort-based group-by, and of each side of the PK–FK join. */
+  relN?: number;
 }
 
 const job = JSON.parse(process.argv[2]!) as TlsPartyJob;
@@ -44,6 +49,22 @@ function vectorOf(n: number, a: bigint, b: bigint): BigUint64Array {
     halves[2 * i] = Number((BigInt(i) * a + b) & 0xffffffffn); // i < 2^32: fine as a low half
     halves[2 * i + 1] = 0;
   }
+  return out;
+}
+
+/** Values i·2654435761 mod m (groups of about n/m rows each). */
+function moduloVector(n: number, m: number): BigUint64Array {
+  const out = new BigUint64Array(n);
+  const halves = new Uint32Array(out.buffer);
+  for (let i = 0; i < n; i++) halves[2 * i] = (Math.imul(i, 2654435761) >>> 0) % m;
+  return out;
+}
+
+/** Even rows: a value 3j+1 of the PK column vectorOf(n, 3n, 1n); odd rows: 3i+2, in no PK row. */
+function foreignKeys(n: number): BigUint64Array {
+  const out = new BigUint64Array(n);
+  const halves = new Uint32Array(out.buffer);
+  for (let i = 0; i < n; i++) halves[2 * i] = i % 2 === 0 ? 3 * ((i * 7919) % n) + 1 : 3 * i + 2;
   return out;
 }
 
@@ -113,6 +134,14 @@ async function main(): Promise<void> {
       };
       const wanted = (row: string): boolean => job.only === undefined || job.only.includes(row);
       const sortN = job.sortN ?? 0;
+      const relN = job.relN ?? 0;
+      // Relational inputs: group keys with about 16 rows per group (party 0), an FK column
+      // half of whose rows match a PK row (party 1); the PK column is x's first relN values.
+      const rel = party.batch();
+      const groupKeys = rel.shareInputA(party.self === 0 ? moduloVector(relN, Math.max(1, relN >> 4)) : null, 0, relN);
+      const fkKeys = rel.shareInputA(party.self === 1 ? foreignKeys(relN) : null, 1, relN);
+      await rel.run();
+      const head = (v: typeof x.value, m: number) => aShare(v.s0.subarray(0, m), v.s1.subarray(0, m));
       const groups = Array.from({ length: job.groups ?? 0 }, (_, i) => `g${i}`);
       const partials: PartyInput = new Map(groups.map((g, i) => [g, { count: 1n, sum: BigInt(i), min: BigInt(i - party.self), max: BigInt(i + party.self) }]));
       result = {
@@ -123,6 +152,12 @@ async function main(): Promise<void> {
         groupBySecretKey:
           sortN > 0
             ? await time(() => groupSumAt(party, aShare(x.value.s0.subarray(0, sortN), x.value.s1.subarray(0, sortN)), aShare(y.value.s0.subarray(0, sortN), y.value.s1.subarray(0, sortN))))
+            : null,
+        radixSort: relN > 0 ? await time(() => radixSortA(party, [head(x.value, relN)])) : null,
+        groupAggregate: relN > 0 ? await time(() => groupAggregateA(party, [groupKeys.value], [{ kind: 'sum', column: head(y.value, relN) }, { kind: 'count' }])) : null,
+        join:
+          relN > 0
+            ? await time(() => pkFkJoinA(party, { key: head(x.value, relN), columns: [head(y.value, relN)] }, { key: fkKeys.value, columns: [head(y.value, relN)] }))
             : null,
         groupBy:
           groups.length > 0

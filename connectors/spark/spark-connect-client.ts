@@ -68,7 +68,13 @@ export function parseSparkConnectUrl(url: string): { host: string; port: number 
 }
 
 export class SparkConnectClient {
-  readonly sessionId = randomUUID();
+  private session = randomUUID();
+  /**
+   * The server's id for the session, from the first Config answer; sent back with every
+   * plan, so a server that lost the session (restarted, or expired it) refuses the plan
+   * instead of running it in a new session without the settings Config made.
+   */
+  private serverSession: string | undefined;
   readonly target: string;
   private readonly client: grpc.Client & Record<string, (...args: unknown[]) => unknown>;
   private readonly userContext = { user_id: 'c2d', user_name: 'c2d' };
@@ -80,6 +86,16 @@ export class SparkConnectClient {
     this.client = new Service(this.target, grpc.credentials.createInsecure(), {
       'grpc.max_receive_message_length': 128 * 1024 * 1024,
     }) as unknown as grpc.Client & Record<string, (...args: unknown[]) => unknown>;
+  }
+
+  get sessionId(): string {
+    return this.session;
+  }
+
+  /** Forgets the session (the server closed it): the next call starts a new one. */
+  renewSession(): void {
+    this.session = randomUUID();
+    this.serverSession = undefined;
   }
 
   /** Starts one plan; the stream's responses carry Arrow batches. */
@@ -96,6 +112,7 @@ export class SparkConnectClient {
       operation_id: operationId,
       client_type: 'c2d',
       plan,
+      ...this.observed(),
     }) as grpc.ClientReadableStream<ExecutePlanResponse>;
   }
 
@@ -112,12 +129,14 @@ export class SparkConnectClient {
 
   /** Sets session configuration (Config RPC). */
   async setConfig(pairs: Record<string, string>): Promise<void> {
-    await this.unary('Config', {
+    const response = (await this.unary('Config', {
       session_id: this.sessionId,
       user_context: this.userContext,
       client_type: 'c2d',
       operation: { set: { pairs: Object.entries(pairs).map(([key, value]) => ({ key, value })) } },
-    });
+      ...this.observed(),
+    })) as { server_side_session_id?: string };
+    if (response.server_side_session_id) this.serverSession = response.server_side_session_id;
   }
 
   async interrupt(operationId: string): Promise<void> {
@@ -140,7 +159,11 @@ export class SparkConnectClient {
   }
 
   private analyze(request: object, deadlineMs?: number): Promise<unknown> {
-    return this.unary('AnalyzePlan', { session_id: this.sessionId, user_context: this.userContext, client_type: 'c2d', ...request }, deadlineMs);
+    return this.unary('AnalyzePlan', { session_id: this.sessionId, user_context: this.userContext, client_type: 'c2d', ...request, ...this.observed() }, deadlineMs);
+  }
+
+  private observed(): { client_observed_server_side_session_id?: string } {
+    return this.serverSession === undefined ? {} : { client_observed_server_side_session_id: this.serverSession };
   }
 
   private unary(method: string, request: object, deadlineMs?: number): Promise<unknown> {

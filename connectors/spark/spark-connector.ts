@@ -20,6 +20,17 @@ export interface SparkConnectorOptions {
 
 const DEFAULT_BATCH_ROWS = 4096;
 
+/** Set on every session before its first statement (see SparkConnector.ready). */
+const SESSION_SETTINGS: Readonly<Record<string, string>> = {
+  'spark.sql.variable.substitute': 'false',
+  'spark.sql.session.timeZone': 'UTC',
+  'spark.sql.ansi.enabled': 'true',
+  'spark.sql.parser.escapedStringLiterals': 'false',
+  'spark.sql.parser.quotedRegexColumnNames': 'false',
+  'spark.sql.orderByOrdinal': 'true',
+  'spark.sql.groupByOrdinal': 'true',
+};
+
 export class SparkConnector implements Connector {
   readonly engine = 'spark' as const;
   readonly dialect = new SparkDialect();
@@ -36,12 +47,22 @@ export class SparkConnector implements Connector {
   private session: Promise<void> | undefined;
 
   /**
-   * Spark substitutes ${var}, ${env:VAR} and ${system:prop} anywhere in SQL text, inside
-   * string literals and quoted identifiers too, before parsing: a literal could read the
-   * server's environment. The session turns that off before its first statement.
+   * The session's settings, made before its first statement, whatever the server's defaults:
+   * - Spark substitutes ${var}, ${env:VAR} and ${system:prop} anywhere in SQL text, inside
+   *   string literals and quoted identifiers too, before parsing: a literal could read the
+   *   server's environment. Substitution is off.
+   * - The time zone is UTC, as the PostgreSQL connector's: a fragment comparing a TIMESTAMP
+   *   with a DATE or a TIMESTAMP_NTZ would otherwise mean another instant in the server's zone.
+   * - ANSI mode is on (Spark 4's default, which a server may turn off): without it an integer
+   *   overflow wraps and a bad cast gives NULL, so a filter silently keeps other rows than
+   *   PostgreSQL's, where both are errors.
+   * - The SQL text means what the dialect (dialect/spark-dialect.ts) wrote, whatever the
+   *   server's defaults: a backslash escapes inside '…' (with escapedStringLiterals a
+   *   quoted literal could end early), `…` names a column and is no regular expression,
+   *   and ORDER BY 2 is the second output column, not a constant.
    */
   private ready(): Promise<void> {
-    this.session ??= this.client.setConfig({ 'spark.sql.variable.substitute': 'false' }).catch((error: unknown) => {
+    this.session ??= this.client.setConfig(SESSION_SETTINGS).catch((error: unknown) => {
       this.session = undefined;
       throw pgErrorFromSpark(error, this.client.target);
     });
@@ -50,6 +71,30 @@ export class SparkConnector implements Connector {
 
   get sessionId(): string {
     return this.client.sessionId;
+  }
+
+  /**
+   * Runs `work` in a session with the settings made. A session the server no longer has
+   * (it closes one idle for spark.connect.session.manager.defaultSessionTimeout, an hour by
+   * default, and a restart loses all) answers every later call with INVALID_HANDLE; then a
+   * new session is started, its settings made, and `work` tried once more (nothing of it
+   * ran: the server refused it before starting).
+   */
+  private async withSession<T>(work: () => Promise<T>): Promise<T> {
+    const current = this.client.sessionId;
+    try {
+      await this.ready();
+      return await work();
+    } catch (error) {
+      if (!sessionGone(error)) throw error;
+      // Concurrent calls that failed on the same session start one new session, not several.
+      if (this.client.sessionId === current) {
+        this.client.renewSession();
+        this.session = undefined;
+      }
+      await this.ready();
+      return work();
+    }
   }
 
   async listTables(schema?: string): Promise<RemoteTableName[]> {
@@ -66,8 +111,7 @@ export class SparkConnector implements Connector {
   async describeTable(table: RemoteTableName): Promise<RemoteTable> {
     const identifier = `${this.dialect.quoteIdentifier(table.schema)}.${this.dialect.quoteIdentifier(table.name)}`;
     try {
-      await this.ready();
-      const schema = await this.client.schemaOf({ root: { read: { named_table: { unparsed_identifier: identifier } } } });
+      const schema = await this.withSession(() => this.client.schemaOf({ root: { read: { named_table: { unparsed_identifier: identifier } } } }));
       const fields = (schema['struct'] as { fields?: ProtoStructField[] }).fields ?? [];
       const columns = fields.map((f) => {
         const pg = pgTypeOfSparkType(f.data_type);
@@ -85,9 +129,11 @@ export class SparkConnector implements Connector {
     return this.executeRelation({ sql: { query: sql } }, options);
   }
 
-  private async executeRelation(relation: object, options: ExecuteOptions): Promise<FragmentStream> {
-    options.signal.throwIfAborted();
-    await this.ready();
+  private executeRelation(relation: object, options: ExecuteOptions): Promise<FragmentStream> {
+    return this.withSession(() => this.startRelation(relation, options));
+  }
+
+  private async startRelation(relation: object, options: ExecuteOptions): Promise<FragmentStream> {
     options.signal.throwIfAborted();
     const operationId = randomUUID();
     const call = this.client.executeRelation(relation, operationId);
@@ -122,7 +168,11 @@ export class SparkConnector implements Connector {
 
   async ping(timeoutMs: number): Promise<void> {
     try {
-      await this.client.sparkVersion(timeoutMs);
+      await this.client.sparkVersion(timeoutMs).catch((error: unknown) => {
+        if (!sessionGone(error)) throw error;
+        // The server is up; only the session is gone (the next statement starts a new one).
+        return undefined;
+      });
     } catch (error) {
       const pg = pgErrorFromSpark(error, this.client.target);
       if (pg.code === SqlState.sqlclientUnableToEstablishConnection) {
@@ -150,6 +200,12 @@ export class SparkConnector implements Connector {
     }
     return rows;
   }
+}
+
+/** Spark's answer for a session it closed, never had, or lost in a restart. */
+function sessionGone(error: unknown): boolean {
+  const e = error as { details?: unknown; message?: unknown };
+  return /INVALID_HANDLE\.SESSION_(CLOSED|NOT_FOUND|CHANGED)/.test(`${String(e?.details ?? '')} ${String(e?.message ?? '')}`);
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -34,6 +34,7 @@ import type {
 } from './catalog-requests.js';
 import { readCatalogData } from './catalog-rows.js';
 import { CatalogSnapshot } from './catalog-snapshot.js';
+import type { CatalogWriter } from './catalog-writer.js';
 import { alterRelation } from './alter-relation.js';
 import { appendLedger, queryLedger } from './audit-ledger.js';
 import { type DdlOutcome, runDdl } from './ddl-transaction.js';
@@ -52,6 +53,9 @@ import { retryTransient } from './transient-errors.js';
 import { alterUserMapping, createUserMapping, dropUserMapping } from './user-mapping-ddl.js';
 
 export class CatalogStore {
+  private ddlRuns = 0;
+  private lastVersion: { value: number; at: number; ddlRuns: number } | null = null;
+
   private constructor(
     private readonly knex: Knex,
     readonly backend: CatalogBackend,
@@ -95,10 +99,29 @@ export class CatalogStore {
     );
   }
 
-  /** Bumped by every DDL statement, whichever gateway ran it: cheap staleness check. */
-  async version(): Promise<number> {
+  /**
+   * Bumped by every DDL statement, whichever gateway ran it: cheap staleness check. With
+   * `maxAgeMs`, a version read less than that long ago answers, unless this store has run
+   * DDL since: this gateway's own DDL shows at once, other gateways' within `maxAgeMs`.
+   */
+  async version(maxAgeMs = 0): Promise<number> {
+    const last = this.lastVersion;
+    if (last && last.ddlRuns === this.ddlRuns && performance.now() - last.at < maxAgeMs) return last.value;
+    const read = { ddlRuns: this.ddlRuns, at: performance.now() };
     const [row] = (await this.knex('c2d_catalog_state').where({ id: 1 }).select('version')) as { version: unknown }[];
-    return Number(row!.version);
+    const value = Number(row!.version);
+    this.lastVersion = { ...read, value };
+    return value;
+  }
+
+  /** Runs a DDL statement; the count moves before and after, so no version read during it is reused. */
+  private async ddl(statement: (writer: CatalogWriter) => Promise<void>): Promise<DdlOutcome> {
+    this.ddlRuns++;
+    try {
+      return await runDdl(this.knex, statement);
+    } finally {
+      this.ddlRuns++;
+    }
   }
 
   /** One role by name, for authentication (a single-row read, not a snapshot). */
@@ -115,63 +138,63 @@ export class CatalogStore {
   }
 
   createServer(request: CreateServerRequest): Promise<DdlOutcome> {
-    return runDdl(this.knex, (w) => createServer(w, request));
+    return this.ddl((w) => createServer(w, request));
   }
   alterServer(request: AlterServerRequest): Promise<DdlOutcome> {
-    return runDdl(this.knex, (w) => alterServer(w, request));
+    return this.ddl((w) => alterServer(w, request));
   }
   dropServers(request: DropServersRequest): Promise<DdlOutcome> {
-    return runDdl(this.knex, (w) => dropServers(w, request));
+    return this.ddl((w) => dropServers(w, request));
   }
 
   createUserMapping(request: CreateUserMappingRequest): Promise<DdlOutcome> {
-    return runDdl(this.knex, (w) => createUserMapping(w, request));
+    return this.ddl((w) => createUserMapping(w, request));
   }
   alterUserMapping(request: AlterUserMappingRequest): Promise<DdlOutcome> {
-    return runDdl(this.knex, (w) => alterUserMapping(w, request));
+    return this.ddl((w) => alterUserMapping(w, request));
   }
   dropUserMapping(request: DropUserMappingRequest): Promise<DdlOutcome> {
-    return runDdl(this.knex, (w) => dropUserMapping(w, request));
+    return this.ddl((w) => dropUserMapping(w, request));
   }
 
   createSchema(request: CreateSchemaRequest): Promise<DdlOutcome> {
-    return runDdl(this.knex, (w) => createSchema(w, request));
+    return this.ddl((w) => createSchema(w, request));
   }
   alterSchema(request: AlterSchemaRequest): Promise<DdlOutcome> {
-    return runDdl(this.knex, (w) => alterSchema(w, request));
+    return this.ddl((w) => alterSchema(w, request));
   }
   dropSchemas(request: DropSchemasRequest): Promise<DdlOutcome> {
-    return runDdl(this.knex, (w) => dropSchemas(w, request));
+    return this.ddl((w) => dropSchemas(w, request));
   }
 
   createForeignTable(request: CreateForeignTableRequest): Promise<DdlOutcome> {
-    return runDdl(this.knex, (w) => createForeignTable(w, request));
+    return this.ddl((w) => createForeignTable(w, request));
   }
   createPartitionedTable(request: CreatePartitionedTableRequest): Promise<DdlOutcome> {
-    return runDdl(this.knex, (w) => createPartitionedTable(w, request));
+    return this.ddl((w) => createPartitionedTable(w, request));
   }
   importForeignSchema(request: ImportForeignSchemaRequest): Promise<DdlOutcome> {
-    return runDdl(this.knex, (w) => importForeignSchema(w, request));
+    return this.ddl((w) => importForeignSchema(w, request));
   }
   alterRelation(request: AlterRelationRequest): Promise<DdlOutcome> {
-    return runDdl(this.knex, (w) => alterRelation(w, request));
+    return this.ddl((w) => alterRelation(w, request));
   }
   dropRelations(request: DropRelationsRequest): Promise<DdlOutcome> {
-    return runDdl(this.knex, (w) => dropRelations(w, request));
+    return this.ddl((w) => dropRelations(w, request));
   }
 
   setSecurityLabel(request: SecurityLabelRequest): Promise<DdlOutcome> {
-    return runDdl(this.knex, (w) => setSecurityLabel(w, request));
+    return this.ddl((w) => setSecurityLabel(w, request));
   }
 
   createRole(request: CreateRoleRequest): Promise<DdlOutcome> {
-    return runDdl(this.knex, (w) => createRole(w, request));
+    return this.ddl((w) => createRole(w, request));
   }
   alterRole(request: AlterRoleRequest): Promise<DdlOutcome> {
-    return runDdl(this.knex, (w) => alterRole(w, request));
+    return this.ddl((w) => alterRole(w, request));
   }
   dropRoles(request: DropRolesRequest): Promise<DdlOutcome> {
-    return runDdl(this.knex, (w) => dropRoles(w, request));
+    return this.ddl((w) => dropRoles(w, request));
   }
 
   appendLedger(entry: LedgerAppend): Promise<LedgerEntry> {

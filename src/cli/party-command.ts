@@ -12,7 +12,7 @@ export function partyCommand(): Command {
     .addHelpText(
       'after',
       '\nExample config:\n' +
-        '  { "name": "bmc", "listen": { "host": "127.0.0.1", "port": 7001 },\n' +
+        '  { "name": "bmc", "listen": { "host": "127.0.0.1", "port": 7001 }, "mpc": { "port": 7101 },\n' +
         '    "tls": { "key": "bmc.key", "cert": "bmc.crt", "ca": "ca.crt" },\n' +
         '    "engine": { "type": "duckdb", "path": "bmc.duckdb" },\n' +
         '    "tables": [ { "name": "patients", "remote": { "name": "patients" },\n' +
@@ -21,7 +21,9 @@ export function partyCommand(): Command {
         '  { "type": "duckdb", "path": "bmc.duckdb" }   a DuckDB file, opened read-only\n' +
         '  { "type": "postgres", "host": "db", "port": 5432, "database": "d", "user": "u", "passwordEnv": "PGPASS" }\n' +
         '  { "type": "spark", "url": "sc://spark-host:15002" }   a Spark Connect server (tables as schema.name, schema "default" when omitted)\n' +
-        'Columns without a policy are protected. Make certificates with `c2d certs`.',
+        'Columns without a policy are protected. Make certificates with `c2d certs`.\n' +
+        '"mpc" is where the node listens for the other compute parties\' MPC links (mutual TLS, the same certificates);\n' +
+        'by default a free port on the listen host, which the node tells the gateway.',
     )
     .action(async (opts: { config: string; logLevel: string }) => {
       const logger = createLogger(opts.logLevel);
@@ -43,6 +45,7 @@ export function partyCommand(): Command {
         tables: config.tables,
         tls: await loadTlsFiles(config.tls),
         allowedPeers: config.allowedPeers,
+        ...(config.mpc ? { mpc: config.mpc } : {}),
         logger,
       });
       const port = await node.listen(config.listen.port, config.listen.host);

@@ -7,7 +7,7 @@ import { bitToA } from './conversions.js';
 import type { InProcessFederation } from './in-process.js';
 import type { Party } from './party.js';
 import type { Words } from './ring-kernels.js';
-import { bShare, concatA, concatWords, sliceA, type AShare } from './shares.js';
+import { bShare, concatA, concatWords, shareLength, sliceA, type AShare } from './shares.js';
 import { sortA } from './sort.js';
 
 /**
@@ -50,15 +50,24 @@ export async function secureDistinctCountAt(party: Party, hosts: readonly PartyI
     const host = hosts[owner]!;
     sizes.push(await party.announceLength(host === party.self ? columns.get(owner)?.length ?? 0 : null, host));
   }
-  const n = sizes.reduce((t, s) => t + s, 0);
+  const batch = party.batch();
+  const shared = hosts.map((host, owner) => batch.shareInputA(host === party.self ? columns.get(owner) ?? new BigUint64Array(0) : null, host, sizes[owner]!));
+  await batch.run();
+  return countDistinctShared(party, concatA(shared.map((s) => s.value)));
+}
+
+/**
+ * The counting step on shared keys (the concatenation of every owner's distinct keys):
+ * sort, compare neighbours, sum. Returns the output share of [union, at ≥ 2 owners].
+ * Reveals nothing beyond the (public) length.
+ */
+export async function countDistinctShared(party: Party, keys: AShare): Promise<Words> {
+  const n = shareLength(keys);
   if (n < 2) {
     // No pair to compare: union = n, nothing at two owners (n is public already).
     return party.kernels.add(party.constantA(BigUint64Array.of(BigInt(n), 0n)).s0, party.randomness.zeroShareA(2));
   }
-  const batch = party.batch();
-  const shared = hosts.map((host, owner) => batch.shareInputA(host === party.self ? columns.get(owner) ?? new BigUint64Array(0) : null, host, sizes[owner]!));
-  await batch.run();
-  const sorted = await sortA(party, concatA(shared.map((s) => s.value)));
+  const sorted = await sortA(party, keys);
 
   const eq = await equalA(party, sliceA(sorted, 0, n - 1), sliceA(sorted, 1, n));
   // eq[i−1] aligned with eq[i] (0 before the first): a local shift of the shares.

@@ -29,3 +29,9 @@ export { gatherA, sortA, sortByKeyA, sortingLayers, type ComparatorLayer } from 
 export { distinctWords, openDistinctCounts, secureDistinctCount, secureDistinctCountAt, type DistinctCounts } from './distinct-count.js';
 export { runComputation } from './run-computation.js';
 export { groupSumAt, openGroupSums, type GroupSum } from './group-by.js';
+export { applyShuffle, shuffle, shuffleAndOpen, unshuffle, type Column, type SharedPermutation } from './shuffle.js';
+export { prefixSumA, prefixSumWords, segmentedCopyA, segmentedMinMaxA, segmentedSumA } from './prefix.js';
+export { bucketPartitionA, radixSortA, radixSortRounds, stablePartitionA, type RadixSortOptions } from './radix-sort.js';
+export { compactA, compactB } from './compaction.js';
+export { groupAggregateA, type GroupAggregate, type GroupAggregateResult } from './group-aggregate.js';
+export { pkFkJoinA, type JoinResult, type JoinSide } from './join.js';

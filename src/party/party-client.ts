@@ -19,6 +19,11 @@ import {
   type RevealResponse,
   type SecureExecuteRequest,
   type SecureExecuteResponse,
+  type SecureKeysRequest,
+  type MpcHelloResponse,
+  type MpcPrepareRequest,
+  type MpcRunRequest,
+  type MpcRunResponse,
 } from './party-service.js';
 
 export interface PartyClientOptions {
@@ -28,28 +33,43 @@ export interface PartyClientOptions {
   tls: IssuedCertificate;
   connectTimeoutMs?: number;
   /**
-   * How long a result stream may stay silent (its engine still computing, or the party
-   * stopped) before the query is stopped with an error. Default 60 s.
+   * How long a result stream may stay silent (its engine still computing) before the query
+   * is stopped with an error. Default 60 s. A party process that is gone or stopped is
+   * noticed sooner, by keepalive pings (KEEPALIVE_MS).
    */
   idleTimeoutMs?: number;
 }
 
+/**
+ * HTTP/2 pings while a call is open: a party that answers none within the timeout (its
+ * process stopped, its host gone) ends the call, so a client learns within about twice
+ * this, while a party whose engine is merely busy answers pings and keeps its call.
+ */
+const KEEPALIVE_MS = 4000;
+
 const PartyStub = grpc.makeGenericClientConstructor(partyService, 'Party');
 
 export class PartyClient {
-  private readonly stub: grpc.Client & Record<string, Function>;
+  private stub: grpc.Client & Record<string, Function>;
   private readonly connectTimeoutMs: number;
   /** Result bytes received from the party so far, as they crossed the wire (before TLS). */
   bytesReceived = 0;
 
   constructor(private readonly options: PartyClientOptions) {
+    this.stub = this.makeStub();
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+  }
+
+  private makeStub(): grpc.Client & Record<string, Function> {
+    const options = this.options;
     const credentials = grpc.credentials.createSsl(Buffer.from(options.tls.ca), Buffer.from(options.tls.key), Buffer.from(options.tls.cert));
-    this.stub = new PartyStub(options.address, credentials, {
+    return new PartyStub(options.address, credentials, {
       // The party's certificate names the party, not the address it is reached at.
       'grpc.ssl_target_name_override': options.name,
       'grpc.max_receive_message_length': 64 * 1024 * 1024,
+      'grpc.keepalive_time_ms': KEEPALIVE_MS,
+      'grpc.keepalive_timeout_ms': KEEPALIVE_MS,
     }) as unknown as grpc.Client & Record<string, Function>;
-    this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
   }
 
   describe(table?: string): Promise<DescribeResponse> {
@@ -59,6 +79,26 @@ export class PartyClient {
   /** Asks a data party to run a grouping fragment and secret-share its aggregates to the compute parties. */
   secureExecute(request: SecureExecuteRequest, timeoutMs: number): Promise<SecureExecuteResponse> {
     return this.unary('secureExecute', request, timeoutMs);
+  }
+
+  /** Asks a data party to secret-share its distinct keys of a column to the compute parties. */
+  secureKeys(request: SecureKeysRequest, timeoutMs: number): Promise<SecureExecuteResponse> {
+    return this.unary('secureKeys', request, timeoutMs);
+  }
+
+  /** The party's MPC identity (instance, MPC port, open mesh). */
+  mpcHello(timeoutMs: number): Promise<MpcHelloResponse> {
+    return this.unary('mpcHello', {}, timeoutMs);
+  }
+
+  /** Opens or keeps the party's links of a mesh of compute parties. */
+  mpcPrepare(request: MpcPrepareRequest, timeoutMs: number): Promise<unknown> {
+    return this.unary('mpcPrepare', request, timeoutMs);
+  }
+
+  /** Runs an MPC program at the party (a compute party); resolves to its output share. */
+  mpcRun(request: MpcRunRequest, timeoutMs: number): Promise<MpcRunResponse> {
+    return this.unary('mpcRun', request, timeoutMs);
   }
 
   /** Sends one contributor's shares to a compute party (called by a party, with its own certificate). */
@@ -99,7 +139,15 @@ export class PartyClient {
       } catch (error) {
         if (signal.aborted) throw new PgError(SqlState.queryCanceled, 'canceling statement due to user request');
         if (error instanceof PgError) throw error;
-        throw this.toPgError(error as grpc.ServiceError);
+        const e = error as grpc.ServiceError;
+        if (e.code === grpc.status.UNAVAILABLE) {
+          // The call was under way: the party went away or stopped answering mid-query.
+          throw new PgError(SqlState.connectionFailure, `party "${this.options.name}" stopped answering; the query was stopped`, {
+            detail: e.details,
+            hint: 'The party may be down, stopped or overloaded; no partial result was returned.',
+          });
+        }
+        throw this.toPgError(e);
       }
     };
     const first = await next();
@@ -156,7 +204,14 @@ export class PartyClient {
 
   private ready(): Promise<void> {
     // A connected channel needs no wait (waitForReady costs a turn of the event loop or more).
-    if (this.stub.getChannel().getConnectivityState(false) === grpc.connectivityState.READY) return Promise.resolve();
+    const state = this.stub.getChannel().getConnectivityState(false);
+    if (state === grpc.connectivityState.READY) return Promise.resolve();
+    if (state === grpc.connectivityState.TRANSIENT_FAILURE) {
+      // A channel that failed waits out a growing backoff before it tries again; a party that
+      // came back (restarted) is reached at once by a fresh channel.
+      this.stub.close();
+      this.stub = this.makeStub();
+    }
     return new Promise((resolve, reject) => {
       this.stub.waitForReady(Date.now() + this.connectTimeoutMs, (error) =>
         error

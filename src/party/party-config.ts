@@ -26,6 +26,8 @@ export interface PartyConfig {
   engine: EngineConfig;
   tables: ExportedTable[];
   allowedPeers?: string[];
+  /** Where to listen for other compute parties' MPC links (default: the listen host, a free port). */
+  mpc?: { host?: string; port?: number };
 }
 
 export class ConfigError extends Error {}
@@ -48,6 +50,10 @@ export async function loadPartyConfig(path: string): Promise<PartyConfig> {
   need(c.tls && typeof c.tls.key === 'string' && typeof c.tls.cert === 'string' && typeof c.tls.ca === 'string', '"tls" needs "key", "cert" and "ca" files');
   need(c.engine && (c.engine.type === 'duckdb' || c.engine.type === 'postgres' || c.engine.type === 'spark'), '"engine.type" must be "duckdb", "postgres" or "spark"');
   need(c.engine!.type !== 'spark' || /^sc:\/\//.test((c.engine as { url?: string }).url ?? ''), '"engine.url" of a spark engine must be sc://host:port');
+  need(
+    c.mpc === undefined || (typeof c.mpc === 'object' && (c.mpc.host === undefined || typeof c.mpc.host === 'string') && (c.mpc.port === undefined || (Number.isInteger(c.mpc.port) && c.mpc.port >= 0 && c.mpc.port <= 65535))),
+    '"mpc" may give "host" and "port" (0 or absent: a free port)',
+  );
   need(Array.isArray(c.tables) && c.tables.length > 0, '"tables" must list at least one exported table');
   for (const t of c.tables!) {
     need(typeof t.name === 'string' && t.remote && typeof t.remote.name === 'string', 'each table needs "name" and "remote.name"');

@@ -14,7 +14,7 @@ import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
 import type { IssuedCertificate } from './certs.js';
 import { PartyClient } from './party-client.js';
-import type { DescribeResponse, RevealRequest, SecureExecuteRequest } from './party-service.js';
+import type { DescribeResponse, MpcPrepareRequest, MpcRunRequest, RevealRequest, SecureExecuteRequest, SecureKeysRequest } from './party-service.js';
 
 export interface PartyDirectoryOptions {
   /** The gateway's certificate from the federation CA (common name "gateway"). */
@@ -50,6 +50,17 @@ export class CatalogPartyDirectory {
         secureExecute: (party: string, request: SecureExecuteRequest, timeoutMs: number) =>
           this.client(snapshot.server(party), party).secureExecute(request, timeoutMs),
         reveal: (party: string, request: RevealRequest) => this.client(snapshot.server(party), party).reveal(request),
+        mpc: {
+          servers: () => snapshot.servers.filter((s) => optionValue(s.options, 'port') !== undefined).map((s) => s.name),
+          hostOf: (party: string) => {
+            this.link(snapshot.server(party), party);
+            return optionValue(snapshot.server(party)!.options, 'host') ?? '127.0.0.1';
+          },
+          secureKeys: (party: string, request: SecureKeysRequest, timeoutMs: number) => this.client(snapshot.server(party), party).secureKeys(request, timeoutMs),
+          hello: (party: string, timeoutMs: number) => this.client(snapshot.server(party), party).mpcHello(timeoutMs),
+          prepare: (party: string, request: MpcPrepareRequest, timeoutMs: number) => this.client(snapshot.server(party), party).mpcPrepare(request, timeoutMs),
+          run: (party: string, request: MpcRunRequest, timeoutMs: number) => this.client(snapshot.server(party), party).mpcRun(request, timeoutMs),
+        },
       },
     };
   }

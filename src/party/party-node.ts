@@ -15,7 +15,8 @@ import { SqlState } from '../server/sqlstate.js';
 import type { IssuedCertificate } from './certs.js';
 import { ResultEncoder } from './wire-format.js';
 import { PartyClient } from './party-client.js';
-import { secureExecute } from './secure-execute.js';
+import { secureExecute, secureKeys } from './secure-execute.js';
+import { MpcHost } from './mpc-host.js';
 import { ShareJobs } from './share-jobs.js';
 import {
   partyService,
@@ -31,6 +32,11 @@ import {
   type RevealResponse,
   type SecureExecuteRequest,
   type SecureExecuteResponse,
+  type SecureKeysRequest,
+  type MpcHelloResponse,
+  type MpcPrepareRequest,
+  type MpcRunRequest,
+  type MpcRunResponse,
 } from './party-service.js';
 
 /** A LIMIT up to this many rows counts as a small result (connectors may skip a cursor). */
@@ -52,6 +58,11 @@ export interface PartyNodeOptions {
   tls: IssuedCertificate;
   /** Certificate common names allowed to call (default: "gateway"). */
   allowedPeers?: readonly string[];
+  /**
+   * Where this node listens for other compute parties' MPC links (mutual TLS); default:
+   * the gRPC host, and a free port chosen at start. The gateway learns the port from the node.
+   */
+  mpc?: { host?: string; port?: number };
   logger: Logger;
 }
 
@@ -80,6 +91,11 @@ export function createPartyNode(options: PartyNodeOptions): PartyNode {
     return cn;
   };
   const shareJobs = new ShareJobs();
+  let mpc: MpcHost | null = null;
+  const mpcHost = (): MpcHost => {
+    if (!mpc) throw new PgError(SqlState.objectNotInPrerequisiteState, `party "${options.name}" is not listening for MPC links yet`);
+    return mpc;
+  };
   const peers = new Map<string, PartyClient>();
   const peer = (party: ComputeParty): PartyClient => {
     const key = `${party.name}@${party.address}`;
@@ -109,6 +125,25 @@ export function createPartyNode(options: PartyNodeOptions): PartyNode {
       const controller = new AbortController();
       call.on('cancelled', () => controller.abort());
       return secureExecute(call.request, { connector: options.connector, table: (name) => exported(tables, name), peer, signal: controller.signal });
+    }),
+    secureKeys: unary<SecureKeysRequest, SecureExecuteResponse>(async (call) => {
+      checkPeer(call);
+      const controller = new AbortController();
+      call.on('cancelled', () => controller.abort());
+      return secureKeys(call.request, { connector: options.connector, table: (name) => exported(tables, name), peer, signal: controller.signal });
+    }),
+    mpcHello: unary<Record<string, never>, MpcHelloResponse>(async (call) => {
+      checkPeer(call);
+      return mpcHost().hello();
+    }),
+    mpcPrepare: unary<MpcPrepareRequest, Record<string, never>>(async (call) => {
+      checkPeer(call);
+      await mpcHost().prepare(call.request);
+      return {};
+    }),
+    mpcRun: unary<MpcRunRequest, MpcRunResponse>(async (call) => {
+      checkPeer(call);
+      return mpcHost().run(call.request);
     }),
     acceptShares: unary<AcceptSharesRequest, Record<string, never>>(async (call) => {
       shareJobs.accept(peerName(call), call.request);
@@ -171,11 +206,23 @@ export function createPartyNode(options: PartyNodeOptions): PartyNode {
           [{ private_key: Buffer.from(options.tls.key), cert_chain: Buffer.from(options.tls.cert) }],
           true,
         );
-        server.bindAsync(`${host}:${port}`, credentials, (error, bound) => (error ? reject(error) : resolve(bound)));
+        server.bindAsync(`${host}:${port}`, credentials, (error, bound) => {
+          if (error) return reject(error);
+          const mpcListenHost = options.mpc?.host ?? host;
+          const candidate = new MpcHost({ name: options.name, tls: options.tls, host: mpcListenHost, port: options.mpc?.port ?? 0, shareJobs, logger: log });
+          candidate.start().then(
+            () => {
+              mpc = candidate;
+              resolve(bound);
+            },
+            reject,
+          );
+        });
       }),
     close: () =>
       new Promise((resolve) => {
         for (const client of peers.values()) client.close();
+        mpc?.close();
         server.tryShutdown(() => resolve());
         setTimeout(() => server.forceShutdown(), 5000).unref();
       }),

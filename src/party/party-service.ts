@@ -47,7 +47,67 @@ export interface SecureExecuteRequest {
   scales: number[];
   /** Values put in front of each group key (the partition key's value, as text). */
   keyPrefix: Array<string | null>;
+  /**
+   * How each secret output combines, in the order of `secret` (default: all 'add'). A NULL
+   * min or max is sent as the identity of its combination, not 0.
+   */
+  kinds?: Array<'add' | 'min' | 'max'>;
   job: { id: string; computeParties: ComputeParty[] };
+}
+
+/**
+ * A data party's keys for a secure distinct count: the distinct non-NULL values of
+ * `column` (rows passing `where`, which reads public columns only), each hashed to 64
+ * bits, split additively and sent to the compute parties like partial aggregates.
+ */
+export interface SecureKeysRequest {
+  table: string;
+  column: string;
+  where: Fragment['where'];
+  job: { id: string; computeParties: ComputeParty[] };
+}
+
+/** A compute party's MPC identity: its process instance, MPC port and current mesh. */
+export interface MpcHelloResponse {
+  instance: string;
+  mpcPort: number;
+  meshKey: string | null;
+  healthy: boolean;
+}
+
+/** Where the three compute parties of a mesh listen for party-to-party MPC links (mutual TLS). */
+export interface MpcPeer {
+  name: string;
+  host: string;
+  port: number;
+}
+
+/** Open (or keep) the party-to-party links of a mesh: this party is `parties[self]`. */
+export interface MpcPrepareRequest {
+  meshKey: string;
+  self: number;
+  parties: MpcPeer[];
+}
+
+/** What a compute party computes once the contributors' additive shares have reached it. */
+export type MpcProgram = { kind: 'reaggregate'; kinds: Array<'add' | 'min' | 'max'> } | { kind: 'distinct-count' };
+
+export interface MpcRunRequest {
+  meshKey: string;
+  /** Also the job id the contributors send their shares under. */
+  computationId: string;
+  contributors: string[];
+  program: MpcProgram;
+  /** How long to wait for contributors' shares. */
+  timeoutMs: number;
+  /** How long one MPC round may wait for a peer. */
+  roundTimeoutMs: number;
+}
+
+/** This compute party's output share (re-randomised), and the group keys it is over. */
+export interface MpcRunResponse {
+  keys: Array<Array<string | null>>;
+  share: bigint[];
 }
 
 export interface SecureExecuteResponse {
@@ -89,6 +149,10 @@ export const partyService = {
   secureExecute: json<SecureExecuteRequest, SecureExecuteResponse>('/c2d.Party/SecureExecute'),
   acceptShares: json<AcceptSharesRequest, Record<string, never>>('/c2d.Party/AcceptShares'),
   reveal: json<RevealRequest, RevealResponse>('/c2d.Party/Reveal'),
+  secureKeys: json<SecureKeysRequest, SecureExecuteResponse>('/c2d.Party/SecureKeys'),
+  mpcHello: json<Record<string, never>, MpcHelloResponse>('/c2d.Party/MpcHello'),
+  mpcPrepare: json<MpcPrepareRequest, Record<string, never>>('/c2d.Party/MpcPrepare'),
+  mpcRun: json<MpcRunRequest, MpcRunResponse>('/c2d.Party/MpcRun'),
   execute: {
     path: '/c2d.Party/Execute',
     requestStream: false,

@@ -10,18 +10,23 @@
  * protected column may be read inside a secret (secret-shared) aggregate. Group keys,
  * filters and every plaintext output must read public columns.
  */
+import { createHash } from 'node:crypto';
 import type { Connector } from '../../connectors/connector.js';
 import { emitFragment } from '../../dialect/index.js';
 import { splitAdditive, toRing } from '../mpc/additive-shares.js';
 import { checkFragment } from '../planner/fragment-check.js';
-import { columnsOfExpr, type Fragment } from '../planner/fragment.js';
+import { columnsOfExpr, type Expr, type Fragment } from '../planner/fragment.js';
 import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
 import { defaultCodecContext, textEncoder } from '../sql/types/index.js';
 import type { ExportedTable } from './party-node.js';
-import type { ComputeParty, SecureExecuteRequest, SecureExecuteResponse } from './party-service.js';
+import type { ComputeParty, SecureExecuteRequest, SecureExecuteResponse, SecureKeysRequest } from './party-service.js';
 
 const MAX_GROUPS = 1_000_000;
+const MAX_KEYS = 1_000_000;
+
+/** What a NULL partial stands for in each combination: the identity (ring elements). */
+const IDENTITY = { add: 0n, min: (1n << 63n) - 1n, max: 1n << 63n } as const;
 const SHARE_TIMEOUT_MS = 30_000;
 
 export interface SecureExecuteContext {
@@ -32,6 +37,44 @@ export interface SecureExecuteContext {
   signal: AbortSignal;
 }
 
+/**
+ * A data party's keys for a secure distinct count: `SELECT column … WHERE … GROUP BY
+ * column` on its own engine, each distinct non-NULL value (in PostgreSQL text form)
+ * hashed to 64 bits (SHA-256, first 8 bytes; collisions are negligible below ~10^8
+ * keys), split additively, one share to each compute party. The party's rule: the key
+ * column may be protected (it leaves only as shares); the filter reads public columns.
+ */
+export async function secureKeys(raw: unknown, context: SecureExecuteContext): Promise<SecureExecuteResponse> {
+  const r = raw as Partial<SecureKeysRequest> | null;
+  if (typeof r?.table !== 'string' || typeof r.column !== 'string') throw new PgError(SqlState.protocolViolation, 'malformed secure keys request');
+  const job = checkJob(r.job);
+  const column: Expr = { kind: 'column', name: r.column };
+  const fragment = checkFragment({ table: { schema: '', name: r.table }, output: [{ kind: 'expr', expr: column, alias: 'k' }], where: r.where ?? null, groupBy: [column], orderBy: [], limit: null });
+  const table = context.table(fragment.table.name);
+  enforcePolicies({ ...fragment, output: [], groupBy: [] }, new Set(), table);
+  const sql = emitFragment(context.connector.dialect, { ...fragment, table: table.remote });
+  const stream = await context.connector.execute(sql, { signal: context.signal, smallResult: false });
+  const encode = textEncoder(stream.columns[0]!.typeOid);
+  const hashes: bigint[] = [];
+  try {
+    for await (const batch of stream.batches()) {
+      if (hashes.length + batch.rowCount > MAX_KEYS) throw new PgError(SqlState.programLimitExceeded, `more than ${MAX_KEYS} keys in a secure distinct count`);
+      for (const v of batch.columns[0]!) {
+        if (v === null || v === undefined) continue;
+        hashes.push(createHash('sha256').update(encode(v, defaultCodecContext)).digest().readBigUInt64LE(0));
+      }
+    }
+  } finally {
+    await stream.close();
+  }
+  const split = splitAdditive(BigUint64Array.from(hashes));
+  const keys = hashes.map(() => []);
+  await Promise.all(
+    job.computeParties.map((party, p) => context.peer(party).acceptShares({ jobId: job.id, keys, shares: [[...split[p]!]] }, SHARE_TIMEOUT_MS)),
+  );
+  return { groups: hashes.length };
+}
+
 export async function secureExecute(raw: unknown, context: SecureExecuteContext): Promise<SecureExecuteResponse> {
   const request = checkRequest(raw);
   const table = context.table(request.fragment.table.name);
@@ -40,6 +83,7 @@ export async function secureExecute(raw: unknown, context: SecureExecuteContext)
   const stream = await context.connector.execute(sql, { signal: context.signal, smallResult: true });
   const plainIndexes = request.fragment.output.map((_o, i) => i).filter((i) => !request.secret.includes(i));
   const encoders = stream.columns.map((c) => textEncoder(c.typeOid));
+  const kinds = request.kinds ?? request.secret.map(() => 'add' as const);
   const keys: Array<Array<string | null>> = [];
   const secretValues: bigint[][] = request.secret.map(() => []);
   try {
@@ -53,7 +97,10 @@ export async function secureExecute(raw: unknown, context: SecureExecuteContext)
             return v === null || v === undefined ? null : encoders[i]!(v, defaultCodecContext);
           }),
         ]);
-        request.secret.forEach((i, k) => secretValues[k]!.push(toRing(fixedPoint(batch.columns[i]![r], request.scales[k]!))));
+        request.secret.forEach((i, k) => {
+          const v = batch.columns[i]![r];
+          secretValues[k]!.push(v === null || v === undefined ? IDENTITY[kinds[k]!] : toRing(fixedPoint(v, request.scales[k]!)));
+        });
       }
     }
   } finally {
@@ -103,12 +150,22 @@ function checkRequest(raw: unknown): SecureExecuteRequest {
   const keyPrefix = Array.isArray(r?.keyPrefix) && r!.keyPrefix.length <= 4 ? r!.keyPrefix : bad('key prefix');
   if (keyPrefix.some((v) => v !== null && typeof v !== 'string')) bad('key prefix');
   const job = r?.job;
-  if (!job || typeof job.id !== 'string' || !/^[0-9a-f-]{8,64}$/.test(job.id)) bad('job id');
-  const parties = Array.isArray(job!.computeParties) && job!.computeParties.length === 3 ? job!.computeParties : bad('compute parties');
+  const kinds = r?.kinds;
+  if (kinds !== undefined && (!Array.isArray(kinds) || kinds.length !== secret.length || kinds.some((k) => k !== 'add' && k !== 'min' && k !== 'max'))) bad('kinds');
+  return { fragment, secret, scales, keyPrefix, ...(kinds ? { kinds } : {}), job: checkJob(job) };
+}
+
+function checkJob(job: unknown): SecureExecuteRequest['job'] {
+  const bad = (what: string): never => {
+    throw new PgError(SqlState.protocolViolation, `malformed secure request: ${what}`);
+  };
+  const j = job as Partial<SecureExecuteRequest['job']> | null | undefined;
+  if (!j || typeof j.id !== 'string' || !/^[0-9a-f-]{8,64}$/.test(j.id)) bad('job id');
+  const parties = Array.isArray(j!.computeParties) && j!.computeParties.length === 3 ? j!.computeParties : bad('compute parties');
   for (const p of parties) {
     if (typeof p?.name !== 'string' || !/^[a-z][a-z0-9_]*$/.test(p.name) || typeof p.address !== 'string' || !/^[\w.:[\]-]+:\d{1,5}$/.test(p.address)) bad('compute party');
   }
-  return { fragment, secret, scales, keyPrefix, job: { id: job!.id, computeParties: parties } };
+  return { id: j!.id!, computeParties: parties };
 }
 
 function enforcePolicies(fragment: Fragment, secret: ReadonlySet<number>, table: ExportedTable): void {

@@ -17,7 +17,7 @@ const MAX_JOBS = 256;
 const JOB_TTL_MS = 120_000;
 const MAX_GROUPS = 1_000_000;
 
-interface Contribution {
+export interface Contribution {
   keys: Array<Array<string | null>>;
   shares: BigUint64Array[];
 }
@@ -55,6 +55,14 @@ export class ShareJobs {
 
   /** Waits for every contributor's shares, then returns the share-wise sums per group and forgets the job. */
   async reveal(jobId: string, contributors: readonly string[], timeoutMs: number): Promise<RevealResponse> {
+    return sumByGroup(await this.collect(jobId, contributors, timeoutMs));
+  }
+
+  /**
+   * Waits for every contributor's shares (at most `timeoutMs`, capped at a minute), then
+   * returns them in the order of `contributors` and forgets the job.
+   */
+  async collect(jobId: string, contributors: readonly string[], timeoutMs: number): Promise<Contribution[]> {
     const deadline = Date.now() + Math.min(Math.max(timeoutMs, 0), 60_000);
     let job = this.jobs.get(jobId);
     if (!job) {
@@ -76,7 +84,7 @@ export class ShareJobs {
           };
         });
       }
-      return sumByGroup(contributors.map((c) => job!.contributions.get(c)!));
+      return contributors.map((c) => job!.contributions.get(c)!);
     } finally {
       this.jobs.delete(jobId);
     }

@@ -77,16 +77,22 @@ function partition(snapshot: CatalogSnapshot, relation: RelationEntry): Federate
 }
 
 /**
+ * How long a catalog version read serves later queries: DDL run through this gateway shows
+ * at once; DDL through another gateway sharing the catalog shows within this time.
+ */
+const VERSION_MAX_AGE_MS = 500;
+
+/**
  * The federation as the catalog has it now: the snapshot is read again only when a DDL
  * transaction has changed the catalog's version since the last query.
  */
 export function catalogFederationSource(
-  catalog: { version(): Promise<number>; snapshot(): Promise<CatalogSnapshot> },
+  catalog: { version(maxAgeMs?: number): Promise<number>; snapshot(): Promise<CatalogSnapshot> },
   parties: (snapshot: CatalogSnapshot) => PartyDirectory,
 ): FederationSource {
   let cached: { version: number; federation: Promise<Federation> } | null = null;
   return async () => {
-    const version = await catalog.version();
+    const version = await catalog.version(VERSION_MAX_AGE_MS);
     if (cached?.version !== version) {
       const federation = catalog.snapshot().then((snapshot) => ({ view: federationFromSnapshot(snapshot), parties: parties(snapshot) }));
       cached = { version, federation };

@@ -22,8 +22,12 @@ import { DuckDbDialect, emitFragment, PostgresDialect, SparkDialect, type SqlDia
 import { partitionTest, type PartitionTest } from './partition-pruning.js';
 import { isAggregateName, planPartialAggregate, tableSource, type SecurePartials } from './partial-aggregate.js';
 import { computePartiesOf, secureAggregate } from './secure-aggregate.js';
-import { JOIN_ALIAS, joinSource, planJoinPushdown, type JoinPushdown } from './join-pushdown.js';
+import { explainSecureDistinct, planSecureDistinct, prepareSecureDistinct } from './secure-distinct.js';
+import { runsReplicated, secureMpcAggregate, secureMpcExplainLine } from './secure-mpc.js';
+import { JOIN_ALIAS, joinSource, planJoinPushdown, unitsFor, type JoinPushdown } from './join-pushdown.js';
 import { conjuncts, toFragmentExpr } from './pushdown-filter.js';
+import { constantInt, ORDERABLE, planWholeQuery, type WholeQuery } from './whole-query.js';
+import { streamRowSource } from './stream-row-source.js';
 import type { FederatedPartition, FederatedTable, FederationSource, FederationView, PartyDirectory } from './federation.js';
 import type { FragmentStream } from '../../connectors/connector.js';
 
@@ -58,6 +62,15 @@ interface TableUse {
   secure: SecurePartials | null;
   /** Set when the use is a join of several tables pushed down to the parties (join-pushdown.ts). */
   join?: JoinPushdown;
+  /** Set when the whole query can run at a partition's party, if the WHERE leaves only one (whole-query.ts). */
+  whole?: WholeQuery;
+}
+
+/** A query planned over one version of the catalog. */
+interface Planned {
+  query: QueryAst;
+  plan: QueryPlan;
+  described: Pick<PreparedQuery, 'paramTypes' | 'fields'>;
 }
 
 interface QueryPlan {
@@ -77,6 +90,7 @@ export class FederatedRunner implements QueryRunner {
   private schemaReady: Promise<void> | null = null;
   private readonly shapes = new Map<string, Promise<string>>();
   private readonly described = new Map<string, Pick<PreparedQuery, 'paramTypes' | 'fields'>>();
+  private readonly plans = new WeakMap<FederationView, Map<string, Planned | null>>();
 
   constructor(
     private readonly instance: DuckDBInstance,
@@ -87,21 +101,52 @@ export class FederatedRunner implements QueryRunner {
 
   async prepare(query: QueryAst, paramTypes: readonly number[], session: SessionValues): Promise<PreparedQuery> {
     const { view, parties } = await this.federation();
-    const plan = analyze(query, view);
-    if (plan.uses.length === 0) return this.duck.prepare(query, paramTypes, session);
-    // Types come from preparing the query over empty tables of the work tables' shape.
-    const shapes = (await this.shapeTables(plan.uses)).map((name): GatewayInput => ({ kind: 'table', name }));
-    const described = await this.describe(gatewayQuery(query, plan, shapes), paramTypes, session);
+    const distinct = planSecureDistinct(query, view);
+    if (distinct) return prepareSecureDistinct(this.duck, distinct, parties, session);
+    const planned = await this.planned(view, query, paramTypes, session);
+    if (planned === null) return this.duck.prepare(query, paramTypes, session);
+    const { query: planQuery, plan, described } = planned;
     return {
       paramTypes: described.paramTypes,
       fields: described.fields,
-      open: (params, signal) => this.open(query, plan, parties, paramTypes, session, described.fields, params, signal),
+      open: (params, signal) => this.open(planQuery, plan, parties, paramTypes, session, described.fields, params, signal),
       close: () => {},
     };
   }
 
+  /**
+   * The query's plan and result description, or null when it reads no federated table.
+   * Remembered per catalog version by the query's parse tree (and the user, which
+   * current_user puts into it), so a query that comes again is planned once; queries that
+   * read settings are planned each time. The remembered parse tree is used with its plan,
+   * since the plan refers to its nodes.
+   */
+  private async planned(view: FederationView, query: QueryAst, paramTypes: readonly number[], session: SessionValues): Promise<Planned | null> {
+    const text = JSON.stringify(query);
+    const cacheable = !text.includes('"current_setting"');
+    let plans = this.plans.get(view);
+    if (!plans) this.plans.set(view, (plans = new Map()));
+    const key = `${paramTypes.join(',')}|${session.user}|${text}`;
+    const known = cacheable ? plans.get(key) : undefined;
+    if (known !== undefined) return known;
+    const plan = analyze(query, view);
+    let planned: Planned | null = null;
+    if (plan.uses.length > 0) {
+      // Types come from preparing the query over empty tables of the work tables' shape.
+      const shapes = (await this.shapeTables(plan.uses)).map((name): GatewayInput => ({ kind: 'table', name }));
+      planned = { query, plan, described: await this.describe(gatewayQuery(query, plan, shapes), paramTypes, session) };
+    }
+    if (cacheable) {
+      if (plans.size >= PLAN_CACHE) plans.delete(plans.keys().next().value!);
+      plans.set(key, planned);
+    }
+    return planned;
+  }
+
   async explain(query: QueryAst, session: SessionValues): Promise<string[]> {
     const { view, parties } = await this.federation();
+    const distinct = planSecureDistinct(query, view);
+    if (distinct) return explainSecureDistinct(distinct, parties);
     const plan = analyze(query, view);
     if (plan.uses.length === 0) return this.duck.explain(query, session);
     const lines: string[] = [];
@@ -109,9 +154,19 @@ export class FederatedRunner implements QueryRunner {
       const engine = parties.engineOf ? await parties.engineOf(party).catch(() => null) : null;
       return { label: engine ? ` (${engine})` : '', dialect: (engine && dialectFor(engine)) || postgres };
     };
+    const whole = wholeAt(plan, []);
+    if (whole) {
+      const { label, dialect } = await describeEngine(whole.party);
+      lines.push(`Query at party ${whole.party}${label}, whole: ${emitFragment(dialect, whole.fragment)}`);
+      if (whole.offset > 0) lines.push(`Gateway: skips the first ${whole.offset} rows, then passes the party's rows on`);
+      else lines.push(`Gateway: passes the party's rows on`);
+      return lines;
+    }
     for (const use of plan.uses) {
       if (use.join) {
-        for (const unit of use.join.units) {
+        const asked = unitsFor(use.join, []);
+        for (const unit of use.join.units.filter((u) => !asked.includes(u))) lines.push(`Join of ${use.join.tables.map((t) => t.table.name).join(', ')} at party ${unit.party}: pruned by the WHERE clause`);
+        for (const unit of asked) {
           const { label, dialect } = await describeEngine(unit.party);
           lines.push(`Join fragment at party ${unit.party}${label}: ${emitFragment(dialect, joinFragment(use, use.join, unit.partitions))}`);
         }
@@ -126,7 +181,9 @@ export class FederatedRunner implements QueryRunner {
         const kind = use.secure ? 'Secure fragment' : 'Fragment';
         lines.push(`${kind} at party ${p.party}${label}: ${emitFragment(dialect, fragmentFor(use, p.exportedTable))}`);
       }
-      if (use.secure) {
+      if (use.secure && runsReplicated(use.secure, use.table.partitions)) {
+        lines.push(secureMpcExplainLine(use.table.partitions, parties));
+      } else if (use.secure) {
         const compute = computePartiesOf(use.table.partitions);
         lines.push(`Secure aggregation: each party secret-shares its partial aggregates (additive, Z_2^64) to compute parties ${compute.join(', ')}; only per-group totals are revealed, to the gateway`);
       }
@@ -148,6 +205,16 @@ export class FederatedRunner implements QueryRunner {
     params: readonly unknown[],
     signal: AbortSignal,
   ): Promise<RowSource> {
+    const whole = wholeAt(plan, params);
+    if (whole) {
+      const stream = await parties.execute(whole.party, whole.fragment, signal);
+      try {
+        return streamRowSource(stream, fields, whole.offset, signal);
+      } catch (error) {
+        await stream.close();
+        throw error;
+      }
+    }
     const requests = plan.uses.map((use) => (use.secure ? Promise.resolve([]) : requestFragments(use, parties, params, signal)));
     // Handled below (awaited, or closed in the catch); this keeps an early failure from counting as unhandled.
     for (const request of requests) request.catch(() => {});
@@ -157,10 +224,8 @@ export class FederatedRunner implements QueryRunner {
       for (const [i, use] of plan.uses.entries()) {
         if (use.secure) {
           const partitions = use.table.partitions.filter((p) => use.prune.every((test) => test(p.value, params)));
-          const rows = await secureAggregate(
-            { fragment: use.fragment, secure: use.secure, work: use.work, partitions, allPartitions: use.table.partitions, exportedTable: (p) => p.exportedTable },
-            parties,
-          );
+          const secureUse = { fragment: use.fragment, secure: use.secure, work: use.work, partitions, allPartitions: use.table.partitions, exportedTable: (p: FederatedPartition) => p.exportedTable };
+          const rows = runsReplicated(use.secure, use.table.partitions) ? await secureMpcAggregate(secureUse, parties) : await secureAggregate(secureUse, parties);
           inputs.push(await this.receive(use, [{ rows }]));
         } else {
           inputs.push(await this.receive(use, await requests[i]!));
@@ -332,7 +397,7 @@ interface PartitionAnswer {
  */
 async function requestFragments(use: TableUse, parties: PartyDirectory, params: readonly unknown[], signal: AbortSignal): Promise<PartitionAnswer[]> {
   const requests = use.join
-    ? use.join.units.map((unit) => ({ party: unit.party, partition: unit.partitions[0]!, fragment: joinFragment(use, use.join!, unit.partitions) }))
+    ? unitsFor(use.join, params).map((unit) => ({ party: unit.party, partition: unit.partitions[0]!, fragment: joinFragment(use, use.join!, unit.partitions) }))
     : use.table.partitions
         .filter((p) => use.prune.every((test) => test(p.value, params)))
         .map((p) => ({ party: p.party, partition: p, fragment: fragmentFor(use, p.exportedTable) }));
@@ -356,6 +421,7 @@ function analyze(query: QueryAst, federation: FederationView): QueryPlan {
     // Grouping and aggregates go down with the join when the parties apply the whole WHERE.
     const source = joinSource(join);
     const aggregate = join.whereComplete ? planPartialAggregate((query as Node)['SelectStmt'], source) : null;
+    const whole = join.whereComplete ? planWholeQuery((query as Node)['SelectStmt'], source, null, join.where) : null;
     if (aggregate) {
       plan.uses.push({
         range: first.range,
@@ -365,6 +431,7 @@ function analyze(query: QueryAst, federation: FederationView): QueryPlan {
         prune: [],
         secure: null,
         join,
+        ...(whole ? { whole } : {}),
       });
       for (const [from, to] of aggregate.replacements) plan.replacements.set(from, to);
       plan.gatewayWhere = [];
@@ -378,6 +445,7 @@ function analyze(query: QueryAst, federation: FederationView): QueryPlan {
       prune: [],
       secure: null,
       join,
+      ...(whole ? { whole } : {}),
     });
     return plan;
   }
@@ -419,6 +487,7 @@ function analyze(query: QueryAst, federation: FederationView): QueryPlan {
     const filter: Expr | null = pushed.length === 0 ? null : pushed.length === 1 ? pushed[0]! : { kind: 'and', args: pushed };
     const keyWork: WorkColumn[] = table.columns.filter((c) => c.name === key).map((c) => ({ name: c.name, typeOid: c.typeOid, typmod: c.typmod, source: 'key' }));
     const aggregate = soleTable && wholeWhere ? planPartialAggregate(top!, tableSource(table, reference)) : null;
+    const whole = soleTable && wholeWhere && !aggregate?.secure ? planWholeQuery(top!, tableSource(table, reference), table.partitionKey === null ? table.columns : null, filter) : null;
     if (aggregate) {
       plan.uses.push({
         range,
@@ -427,6 +496,7 @@ function analyze(query: QueryAst, federation: FederationView): QueryPlan {
         work: [...keyWork, ...aggregate.work.map((c, i) => ({ ...c, source: i }))],
         prune,
         secure: aggregate.secure,
+        ...(whole ? { whole } : {}),
       });
       for (const [from, to] of aggregate.replacements) plan.replacements.set(from, to);
       plan.gatewayWhere = keyConjuncts;
@@ -443,16 +513,11 @@ function analyze(query: QueryAst, federation: FederationView): QueryPlan {
       work: fetched.map((c) => ({ name: c.name, typeOid: c.typeOid, typmod: c.typmod, source: c.name === key ? 'key' : columns.indexOf(c.name) })),
       prune,
       secure: null,
+      ...(whole ? { whole } : {}),
     });
   }
   return plan;
 }
-
-/** Types whose order every engine agrees on (text collations differ between engines). */
-const ORDERABLE: ReadonlySet<number> = new Set([
-  TypeOid.int2, TypeOid.int4, TypeOid.int8, TypeOid.float4, TypeOid.float8, TypeOid.numeric,
-  TypeOid.date, TypeOid.timestamp, TypeOid.timestamptz, TypeOid.bool,
-]);
 
 /**
  * `… ORDER BY cols LIMIT n OFFSET m` over one table with its whole WHERE pushed: each party
@@ -487,14 +552,6 @@ function hasAggregateOrWindow(node: unknown): boolean {
 }
 
 
-function constantInt(node: Node | undefined): bigint | null {
-  const c = node?.['A_Const'] as Node | undefined;
-  if (!c) return null;
-  if (c.ival) return BigInt(c.ival.ival ?? 0);
-  if (Object.keys(c).every((k) => k === 'location')) return 0n;
-  return null;
-}
-
 function workColumnsSql(use: TableUse): string {
   return use.work.map((c) => `${duckdb.quoteIdentifier(c.name)} ${duckDbTypeName(c.typeOid, c.typmod)}`).join(', ');
 }
@@ -509,8 +566,27 @@ function joinFragment(use: TableUse, join: JoinPushdown, partitions: readonly Fe
   };
 }
 
-function fragmentFor(use: TableUse, exportedTable: string): Fragment {
-  return { table: { schema: '', name: exportedTable }, ...use.fragment };
+function fragmentFor(use: TableUse, exportedTable: string, fragment: Omit<Fragment, 'table'> = use.fragment): Fragment {
+  return { table: { schema: '', name: exportedTable }, ...fragment };
+}
+
+/**
+ * Where the query runs whole and what it runs there: the one partition its WHERE leaves
+ * of its one table, or the one party its joined tables are at; null when the gateway has
+ * a part in it.
+ */
+function wholeAt(plan: QueryPlan, params: readonly unknown[]): { party: string; fragment: Fragment; offset: number } | null {
+  const use = plan.uses.length === 1 ? plan.uses[0]! : null;
+  if (!use?.whole || use.secure) return null;
+  const whole = use.whole;
+  if (use.join) {
+    const units = unitsFor(use.join, params);
+    const unit = units.length === 1 ? units[0]! : null;
+    return unit && { party: unit.party, fragment: { ...joinFragment(use, use.join, unit.partitions), ...whole.fragment }, offset: whole.offset };
+  }
+  const partitions = use.table.partitions.filter((p) => use.prune.every((test) => test(p.value, params)));
+  if (partitions.length !== 1) return null;
+  return { party: partitions[0]!.party, fragment: fragmentFor(use, partitions[0]!.exportedTable, whole.fragment), offset: whole.offset };
 }
 
 /** Where the gateway reads a federated table reference's rows from. */
@@ -518,6 +594,9 @@ type GatewayInput = { kind: 'table'; name: string } | { kind: 'values'; node: No
 
 /** Result descriptions remembered (oldest forgotten first). */
 const DESCRIBED_CACHE = 512;
+
+/** Plans remembered per catalog version (oldest forgotten first). */
+const PLAN_CACHE = 512;
 
 /**
  * Rows up to which a table reference's rows travel inside the gateway's query. Measured:

@@ -5,7 +5,18 @@
  */
 import type { FragmentStream, RemoteColumn } from '../../connectors/connector.js';
 import type { Fragment } from './fragment.js';
-import type { ComputeParty, RevealRequest, RevealResponse, SecureExecuteRequest, SecureExecuteResponse } from '../party/party-service.js';
+import type {
+  ComputeParty,
+  MpcHelloResponse,
+  MpcPrepareRequest,
+  MpcRunRequest,
+  MpcRunResponse,
+  RevealRequest,
+  RevealResponse,
+  SecureExecuteRequest,
+  SecureExecuteResponse,
+  SecureKeysRequest,
+} from '../party/party-service.js';
 
 export interface FederatedPartition {
   /** The party holding this partition's rows. */
@@ -50,6 +61,19 @@ export interface SecureParties {
   computeParty(party: string): ComputeParty;
   secureExecute(party: string, request: SecureExecuteRequest, timeoutMs: number): Promise<SecureExecuteResponse>;
   reveal(party: string, request: RevealRequest): Promise<RevealResponse>;
+  /** The replicated-sharing MPC runtime at party nodes (see src/planner/secure-mpc.ts). */
+  mpc?: MpcParties;
+}
+
+export interface MpcParties {
+  /** Every party server the catalog names (candidates for compute parties and helpers). */
+  servers(): string[];
+  /** The host a server's party is reached at (its MPC links use the same host). */
+  hostOf(party: string): string;
+  secureKeys(party: string, request: SecureKeysRequest, timeoutMs: number): Promise<SecureExecuteResponse>;
+  hello(party: string, timeoutMs: number): Promise<MpcHelloResponse>;
+  prepare(party: string, request: MpcPrepareRequest, timeoutMs: number): Promise<unknown>;
+  run(party: string, request: MpcRunRequest, timeoutMs: number): Promise<MpcRunResponse>;
 }
 
 /** What one query is planned against: the tables as of one catalog version, and the parties' reach. */

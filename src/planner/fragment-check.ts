@@ -127,6 +127,8 @@ function expr(x: unknown, depth: number): Expr {
     case 'arithmetic':
       if (typeof e['op'] !== 'string' || !ARITHMETIC.has(e['op'])) bad('arithmetic operator');
       return { kind: 'arithmetic', op: e['op'] as '+', left: sub(e['left']), right: sub(e['right']) };
+    case 'date-diff':
+      return { kind: 'date-diff', left: sub(e['left']), right: sub(e['right']) };
     case 'and':
     case 'or':
       return { kind: e['kind'], args: array(e['args'], 'arguments').map(sub) };

@@ -32,6 +32,11 @@ export type Expr =
   | { readonly kind: 'like'; readonly arg: Expr; readonly pattern: Expr; readonly negated: boolean; readonly caseInsensitive: boolean }
   | { readonly kind: 'between'; readonly arg: Expr; readonly low: Expr; readonly high: Expr; readonly negated: boolean }
   | { readonly kind: 'arithmetic'; readonly op: ArithmeticOp; readonly left: Expr; readonly right: Expr }
+  /**
+   * PostgreSQL's date - date: the whole days from `right` to `left`, an integer. Its own
+   * node because engines spell it differently (in Spark, date - date is an INTERVAL DAY).
+   */
+  | { readonly kind: 'date-diff'; readonly left: Expr; readonly right: Expr }
   | { readonly kind: 'call'; readonly fn: ScalarFunction; readonly args: readonly Expr[] };
 
 export type AggregateFunction = 'count' | 'sum' | 'min' | 'max';
@@ -129,6 +134,7 @@ function children(e: Expr): Expr[] {
       return [];
     case 'compare':
     case 'arithmetic':
+    case 'date-diff':
       return [e.left, e.right];
     case 'and':
     case 'or':

@@ -11,6 +11,7 @@
  */
 import type { Expr, OutputItem } from './fragment.js';
 import type { FederatedPartition, FederatedTable, FederationView } from './federation.js';
+import { partitionTest, type PartitionTest } from './partition-pruning.js';
 import { conjuncts, toFragmentExpr } from './pushdown-filter.js';
 import type { AggregateSource } from './partial-aggregate.js';
 
@@ -25,7 +26,9 @@ export interface JoinedTable {
 export interface JoinPushdown {
   tables: JoinedTable[];
   /** One unit per party: the partition of each table (in `tables` order) joined there. */
-  units: Array<{ party: string; partitions: FederatedPartition[] }>;
+  units: JoinUnit[];
+  /** Tests of the WHERE on a table's partition key: a unit whose partition fails one is not asked. */
+  prune: Array<{ table: number; test: PartitionTest }>;
   /** The ON condition of each joined table after the first (key equalities left out). */
   on: Expr[];
   where: Expr | null;
@@ -38,7 +41,17 @@ export interface JoinPushdown {
   columnRefs: Map<Node, Node>;
 }
 
+export interface JoinUnit {
+  party: string;
+  partitions: FederatedPartition[];
+}
+
 export const JOIN_ALIAS = 'c2d_join';
+
+/** The units the WHERE's partition-key conjuncts leave, with these parameters. */
+export function unitsFor(join: JoinPushdown, params: readonly unknown[]): JoinUnit[] {
+  return join.units.filter((unit) => join.prune.every(({ table, test }) => test(unit.partitions[table]!.value, params)));
+}
 
 export function planJoinPushdown(query: Node, view: FederationView, allRanges: readonly Node[]): JoinPushdown | null {
   const select = query['SelectStmt'] as Node | undefined;
@@ -57,7 +70,7 @@ export function planJoinPushdown(query: Node, view: FederationView, allRanges: r
   const tables: JoinedTable[] = [];
   for (const range of leaves) {
     const table = view.table(range.schemaname, range.relname);
-    if (!table || table.columns.some((c) => c.protected)) return null;
+    if (!table) return null;
     tables.push({ range, table, alias: range.alias?.aliasname ?? range.relname });
   }
   if (new Set(tables.map((t) => t.alias)).size !== tables.length) return null;
@@ -90,11 +103,24 @@ export function planJoinPushdown(query: Node, view: FederationView, allRanges: r
     pushedOn.push(expr);
   }
   const pushedWhere: Expr[] = [];
+  const prune: JoinPushdown['prune'] = [];
   let whereComplete = true;
   for (const condition of conjuncts(select.whereClause)) {
     const link = isKeyEquality(condition);
     if (link) {
       keyLinks.push(link);
+      continue;
+    }
+    // A test of one table's key decides per unit, exactly (partition-pruning.ts).
+    const keyTest = tables
+      .map((t, i) => {
+        const key = t.table.columns.find((c) => c.name === t.table.partitionKey);
+        const test = key ? partitionTest(condition, { reference: t.alias, key: key.name, keyType: key.typeOid, soleTable: false }) : null;
+        return test && { table: i, test };
+      })
+      .find((x) => x !== null);
+    if (keyTest) {
+      prune.push(keyTest);
       continue;
     }
     const expr = toFragmentExpr(condition, target);
@@ -104,9 +130,16 @@ export function planJoinPushdown(query: Node, view: FederationView, allRanges: r
   const units = colocatedUnits(tables, keyLinks);
   if (!units) return null;
 
-  // The columns the query uses, by table; `*` is not rewritten.
+  // The columns the query uses, by table; `*` is not rewritten. A bare name in ORDER BY
+  // that is an output column's name means that output column, as in PostgreSQL.
   const columnRefs = new Map<Node, Node>();
   const used = new Map<string, Set<string>>(tables.map((t) => [t.alias, new Set()]));
+  const outputNames = new Set(((select.targetList ?? []) as Node[]).map((t) => t['ResTarget']?.name as string | undefined).filter((n) => n !== undefined));
+  const outputNamesInOrder = new Set<Node>();
+  for (const item of (select.sortClause ?? []) as Node[]) {
+    const ref = item['SortBy']?.node?.['ColumnRef'] as Node | undefined;
+    if (ref?.fields?.length === 1 && outputNames.has(ref.fields[0]?.['String']?.sval)) outputNamesInOrder.add(ref);
+  }
   let resolvable = true;
   const visit = (node: unknown): void => {
     if (!resolvable || node === null || typeof node !== 'object') return;
@@ -114,6 +147,7 @@ export function planJoinPushdown(query: Node, view: FederationView, allRanges: r
     const n = node as Node;
     const ref = n['ColumnRef'] as Node | undefined;
     if (ref) {
+      if (outputNamesInOrder.has(ref)) return;
       const parts = (ref.fields as Node[]).map((f) => f['String']?.sval as string | undefined);
       const owner =
         parts.length === 2
@@ -165,6 +199,7 @@ export function planJoinPushdown(query: Node, view: FederationView, allRanges: r
   return {
     tables,
     units,
+    prune,
     on: on.map((parts) => (parts.length === 0 ? { kind: 'literal', value: true } : parts.length === 1 ? parts[0]! : { kind: 'and', args: parts })),
     where: where.length === 0 ? null : where.length === 1 ? where[0]! : { kind: 'and', args: where },
     whereComplete,
@@ -195,7 +230,7 @@ function tablesOf(e: Expr, out: Set<string> = new Set()): Set<string> {
 }
 
 /** The parties where the tables' partitions meet, or null when the join is not co-located. */
-function colocatedUnits(tables: readonly JoinedTable[], keyLinks: ReadonlyArray<[string, string]>): JoinPushdown['units'] | null {
+function colocatedUnits(tables: readonly JoinedTable[], keyLinks: ReadonlyArray<[string, string]>): JoinUnit[] | null {
   // One partition each, all at one party, and no differing key values.
   if (tables.every((t) => t.table.partitions.length === 1)) {
     const parts = tables.map((t) => t.table.partitions[0]!);
@@ -219,7 +254,7 @@ function colocatedUnits(tables: readonly JoinedTable[], keyLinks: ReadonlyArray<
   }
   if (linked.size !== tables.length) return null;
   const values = new Set(tables[0]!.table.partitions.map((p) => p.value));
-  const units: JoinPushdown['units'] = [];
+  const units: JoinUnit[] = [];
   for (const value of values) {
     const parts = tables.map((t) => t.table.partitions.filter((p) => p.value === value));
     if (parts.some((p) => p.length !== 1)) return null;

@@ -42,8 +42,14 @@ export interface SecurePartials {
   secret: number[];
   /** Decimal digits kept of each, in the order of `secret`. */
   scales: number[];
-  /** A sum's output index → the output index of its count (an all-NULL group sums to NULL). */
+  /** A sum's, min's or max's output index → the output index of its count (an all-NULL group gives NULL). */
   countOf: Map<number, number>;
+  /**
+   * How each partial combines across parties, in the order of `secret`: 'add' (count,
+   * sum: additive sharing suffices), 'min' or 'max' (secure comparisons: the replicated
+   * three-party runtime, secure-mpc.ts).
+   */
+  kinds: Array<'add' | 'min' | 'max'>;
 }
 
 const SPLIT: ReadonlySet<string> = new Set(['count', 'sum', 'min', 'max', 'avg']);
@@ -145,6 +151,7 @@ export function planPartialAggregate(select: Node, source: AggregateSource): Par
   const secret: number[] = [];
   const scales: number[] = [];
   const countOf = new Map<number, number>();
+  const kinds: Array<'add' | 'min' | 'max'> = [];
   const output: OutputItem[] = groupBy.map((name) => ({ kind: 'expr', expr: source.expr(name), alias: name }));
   const work: WorkColumn[] = groupBy.map((name) => ({ name, ...columnType(name)! }));
   const replacements = new Map<Node, Node>();
@@ -152,6 +159,7 @@ export function planPartialAggregate(select: Node, source: AggregateSource): Par
     const alias = `c2d_partial_${output.length}`;
     if (secure) {
       secret.push(output.length);
+      kinds.push(fn === 'min' || fn === 'max' ? fn : 'add');
       scales.push(type.typeOid === TypeOid.numeric && type.typmod >= 4 ? (type.typmod - 4) & 0xffff : 0);
     }
     output.push({ kind: 'aggregate', aggregate: { fn, arg: arg === null ? null : source.expr(arg) }, alias });
@@ -181,8 +189,12 @@ export function planPartialAggregate(select: Node, source: AggregateSource): Par
       }
       case 'min':
       case 'max':
-        if (secure) return notUnderMpc(`${fn}(${arg})`);
-        combined = `${fn}(${partial(fn, arg, type)})`;
+        if (secure && (arg === null || !SECURE_SUMMABLE.has(type.typeOid))) return notUnderMpc(`${fn}(${arg})`);
+        {
+          const m = partial(fn, arg, type);
+          if (secure) countOf.set(index(m), index(partial('count', arg, count)));
+          combined = `${fn}(${m})`;
+        }
         break;
       case 'avg': {
         const sumType = partialSumType(type);
@@ -197,7 +209,7 @@ export function planPartialAggregate(select: Node, source: AggregateSource): Par
     }
     replacements.set(node, expression(combined));
   }
-  return { output, groupBy, work, replacements, secure: secure ? { secret, scales, countOf } : null };
+  return { output, groupBy, work, replacements, secure: secure ? { secret, scales, countOf, kinds } : null };
 }
 
 /** Column types a secure sum handles exactly (64-bit ring, decimals as fixed point). */
@@ -205,7 +217,7 @@ const SECURE_SUMMABLE: ReadonlySet<number> = new Set([TypeOid.int2, TypeOid.int4
 
 function notUnderMpc(what: string): never {
   throw new PgError(SqlState.featureNotSupported, `${what} over a protected column is not supported under secure computation yet`, {
-    hint: 'count, sum and avg of integer and numeric protected columns, grouped by public columns, run securely.',
+    hint: 'count, sum, avg, min and max of integer and numeric protected columns, grouped by public columns, run securely.',
   });
 }
 

@@ -93,7 +93,7 @@ function expression(f: Node, t: PushdownTarget): Expr {
         const op = (name === '!=' ? '<>' : name) as ComparisonOp;
         return { kind: 'compare', op, left: coerce(left, right, t), right: coerce(right, left, t) };
       }
-      if (name === '+' || name === '-' || name === '*' || name === '%') return { kind: 'arithmetic', op: name, left, right };
+      if (name === '+' || name === '-' || name === '*' || name === '%') return arithmetic(name, coerce(left, right, t), coerce(right, left, t), t);
       return fail();
     }
     case 'AEXPR_IN': {
@@ -127,6 +127,53 @@ function expression(f: Node, t: PushdownTarget): Expr {
   }
 }
 
+/**
+ * Arithmetic as PostgreSQL types it. date ± integer is a date in every engine, and date -
+ * date an integer number of days, which gets its own node (engines spell it differently).
+ * Anything else on a date, and any arithmetic on a timestamp (an interval in PostgreSQL, or
+ * an error), stays at the gateway.
+ */
+function arithmetic(op: '+' | '-' | '*' | '%', left: Expr, right: Expr, t: PushdownTarget): Expr {
+  const l = typeOf(left, t);
+  const r = typeOf(right, t);
+  if (TIMESTAMPS.has(l) || TIMESTAMPS.has(r)) return fail();
+  if (l === TypeOid.date && r === TypeOid.date && op === '-') return { kind: 'date-diff', left, right };
+  if (l === TypeOid.date || r === TypeOid.date) {
+    const other = l === TypeOid.date ? r : l;
+    if (!integerTypeOids.has(other) || op === '*' || op === '%' || (op === '-' && r === TypeOid.date)) return fail();
+  }
+  return { kind: 'arithmetic', op, left, right };
+}
+
+const TIMESTAMPS: ReadonlySet<number> = new Set([TypeOid.timestamp, TypeOid.timestamptz]);
+
+/**
+ * The PostgreSQL type of a fragment expression, as far as pushdown needs it (dates,
+ * timestamps, integers); 0 when unknown, or for an untyped literal.
+ */
+function typeOf(e: Expr, t: PushdownTarget): number {
+  switch (e.kind) {
+    case 'column':
+      return (e.table === undefined ? t.columns : t.tables!.get(e.table)!).get(e.name) ?? 0;
+    case 'literal':
+      if (e.type !== undefined) return { date: TypeOid.date, timestamp: TypeOid.timestamp, timestamptz: TypeOid.timestamptz, numeric: TypeOid.numeric }[e.type];
+      return typeof e.value === 'number' && Number.isInteger(e.value) ? TypeOid.int4 : 0;
+    case 'date-diff':
+      return TypeOid.int4;
+    case 'arithmetic': {
+      const l = typeOf(e.left, t);
+      const r = typeOf(e.right, t);
+      if (l === TypeOid.date || r === TypeOid.date) return TypeOid.date;
+      if (l === r) return l;
+      // numeric with an integer is numeric; integers of two widths, the wider.
+      if ((l === TypeOid.numeric && integerTypeOids.has(r)) || (r === TypeOid.numeric && integerTypeOids.has(l))) return TypeOid.numeric;
+      if (integerTypeOids.has(l) && integerTypeOids.has(r)) return l === TypeOid.int8 || r === TypeOid.int8 ? TypeOid.int8 : TypeOid.int4;
+      return 0;
+    }
+    default:
+      return 0;
+  }
+}
 
 /**
  * A quoted literal compared with a column takes the column's type in PostgreSQL. Engines
@@ -134,8 +181,10 @@ function expression(f: Node, t: PushdownTarget): Expr {
  * stays at the gateway when the text is not a plain value of that type.
  */
 function coerce(side: Expr, other: Expr, t: PushdownTarget): Expr {
-  if (side.kind !== 'literal' || side.type !== undefined || typeof side.value !== 'string' || other.kind !== 'column') return side;
-  const oid = (other.table === undefined ? t.columns : t.tables!.get(other.table)!).get(other.name)!;
+  if (side.kind !== 'literal' || side.type !== undefined || typeof side.value !== 'string') return side;
+  const oid = typeOf(other, t);
+  // Against an expression of unknown type the literal stays as it was written.
+  if (oid === 0 && other.kind !== 'column') return side;
   const value = side.value;
   if (textTypeOids.has(oid)) return side;
   if (oid === TypeOid.date && DATE.test(value)) return { kind: 'literal', value, type: 'date' };
@@ -147,9 +196,13 @@ function coerce(side: Expr, other: Expr, t: PushdownTarget): Expr {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+/**
+ * Up to microseconds: a finer fraction is rounded by PostgreSQL and truncated by Spark, so
+ * such a literal stays at the gateway.
+ */
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$/;
 /** Only with an explicit offset: without one, the meaning depends on each engine's zone. */
-const TIMESTAMP_WITH_ZONE = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}(:?\d{2})?|Z)$/;
+const TIMESTAMP_WITH_ZONE = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([+-]\d{2}(:?\d{2})?|Z)$/;
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 
 function column(f: Node, t: PushdownTarget): Expr {

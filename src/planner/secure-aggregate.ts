@@ -76,7 +76,8 @@ export async function secureAggregate(use: SecureUse, parties: PartyDirectory): 
   return totals(use, sums, keyed);
 }
 
-function totals(use: SecureUse, sums: ReadonlyArray<{ keys: Array<Array<string | null>>; sums: bigint[][] }>, keyed: boolean): unknown[][] {
+/** The work rows from per-group sums of ring elements (one part per compute party, added here). */
+export function totals(use: SecureUse, sums: ReadonlyArray<{ keys: Array<Array<string | null>>; sums: bigint[][] }>, keyed: boolean): unknown[][] {
   const rows = new Map<string, { key: Array<string | null>; values: bigint[] }>();
   for (const part of sums) {
     if (part.sums.length !== use.secure.secret.length) throw new PgError(SqlState.protocolViolation, 'a compute party sent the wrong number of sums');
@@ -109,6 +110,7 @@ function totals(use: SecureUse, sums: ReadonlyArray<{ keys: Array<Array<string |
 
 /** A fixed-point total in the partial column's representation (int8 as bigint, numeric as text). */
 function decodeTotal(value: bigint, scale: number, typeOid: number): unknown {
+  if (typeOid === TypeOid.int2 || typeOid === TypeOid.int4) return Number(value);
   if (typeOid !== TypeOid.numeric) return value;
   if (scale === 0) return value.toString();
   const negative = value < 0n;

@@ -175,6 +175,23 @@ describe.each(backends)('catalog durability on %s', (backend, make) => {
     }
   });
 
+  it('answers version() from a recent read, but never hides its own DDL, and sees another store\'s after the bound', async () => {
+    const other = await CatalogStore.open(at.location);
+    try {
+      const first = await store.version(60_000);
+      await store.createServer({ name: 'own', wrapper: 'c2d', owner: 'c2d' });
+      // This store's own DDL shows at once, however recent the last read.
+      const afterOwn = await store.version(60_000);
+      expect(afterOwn).toBeGreaterThan(first);
+      await other.createServer({ name: 'theirs', wrapper: 'c2d', owner: 'c2d' });
+      // Another gateway's DDL: a read within the bound may still give the old version; a fresh read never does.
+      expect(await store.version(60_000)).toBe(afterOwn);
+      expect(await store.version()).toBeGreaterThan(afterOwn);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('reports a location it cannot open as a connection failure, without the password', async () => {
     const url = backend === 'sqlite' ? '/nonexistent-dir/c2d/catalog.sqlite' : 'postgres://postgres:s3cret@127.0.0.1:5432/c2d_no_such_database_here';
     const error = await expectPgError(CatalogStore.open(url), '08006', /^could not open the federation catalog at /);

@@ -12,6 +12,7 @@ import pg from 'pg';
 import { readFile, writeFile } from 'node:fs/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { PartyClient } from '../../src/party/party-client.js';
+import { startPartyProcess } from '../support/party-process.js';
 
 const cli = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 
@@ -99,21 +100,8 @@ describe('c2d certs and c2d party', () => {
         }),
       );
       expect((await c2d(['party', '--config', join(dir, 'nope.json')])).stderr).toContain('cannot read party config');
-      const proc = spawn(process.execPath, [cli, 'party', '--config', join(dir, 'bmc.json'), '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const { process: proc, port } = await startPartyProcess(join(dir, 'bmc.json'), 15_000);
       child.process = proc;
-      const line = await new Promise<string>((resolve, reject) => {
-        let text = '';
-        const timer = setTimeout(() => reject(new Error(`party did not start:\n${text}`)), 15_000);
-        proc.stdout!.on('data', (b: Buffer) => {
-          text += b.toString();
-          if (text.includes('listening')) {
-            clearTimeout(timer);
-            resolve(text);
-          }
-        });
-        proc.on('exit', (code) => reject(new Error(`party exited with ${code}: ${text}`)));
-      });
-      const port = Number(/127\.0\.0\.1:(\d+)/.exec(line)![1]);
       const read = (name: string): Promise<string> => readFile(join(dir, 'certs', name), 'utf8');
       const client = new PartyClient({
         name: 'bmc',

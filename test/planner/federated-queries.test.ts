@@ -119,6 +119,10 @@ describe('cross-party queries over public columns', () => {
     ['pruning with NOT IN', "SELECT party, count(*) AS n FROM medications WHERE party NOT IN ('bmc') AND drug = 'aspirin' GROUP BY party ORDER BY party"],
     ['first rows in an order, from each party', 'SELECT party, case_id, severity, arrived_at FROM trauma_cases WHERE severity BETWEEN 5 AND 40 ORDER BY severity DESC, arrived_at, case_id LIMIT 7 OFFSET 2'],
     ['first rows without an order', "SELECT count(*) AS n FROM (SELECT case_id FROM trauma_cases WHERE mechanism = 'fall' LIMIT 5) AS t"],
+    ['one party, whole query: grouping, order, limit and offset', "SELECT severity, count(*) AS n, max(arrived_at) AS last FROM trauma_cases WHERE party = 'bwh' AND severity > 3 GROUP BY severity ORDER BY severity DESC LIMIT 6 OFFSET 3"],
+    ['one party, whole query: distinct count and sums', "SELECT count(DISTINCT patient_id) AS patients, sum(severity) AS total, count(*), min(severity) FROM trauma_cases WHERE party = 'bmc'"],
+    ['one party, whole query: rows in order past an offset', "SELECT case_id, severity FROM trauma_cases WHERE party = 'mgh' AND severity >= 10 ORDER BY case_id LIMIT 10 OFFSET 4"],
+    ['one party, whole query: the key by a parameter', { text: "SELECT sum(dose_mg) AS total, count(*) AS n FROM medications WHERE party = $1 AND drug = 'aspirin'", values: ['bwh'] }],
   ] as const)('%s equals one database holding all the data', async (_name, query) => {
     const [a, b] = await Promise.all([fed.query(query as never), ref.query(query as never)]);
     expect(a.rows).toEqual(b.rows);
@@ -158,6 +162,24 @@ describe('cross-party queries over public columns', () => {
     const apart = (await fed.query('EXPLAIN SELECT count(*) FROM diagnoses d JOIN medications m ON m.patient_id = d.patient_id')).rows.map((r) => r['QUERY PLAN'] as string);
     expect(apart.filter((l) => l.startsWith('Join fragment'))).toHaveLength(0);
     expect(apart.filter((l) => l.startsWith('Fragment at party'))).toHaveLength(6);
+  });
+
+  it('runs a query that a WHERE on the key leaves at one party there whole, and passes its rows on', async () => {
+    const plan = (await fed.query("EXPLAIN SELECT severity, count(*) FROM trauma_cases WHERE party = 'bwh' AND severity > 3 GROUP BY severity ORDER BY 1 DESC LIMIT 3 OFFSET 1")).rows.map(
+      (r) => r['QUERY PLAN'] as string,
+    );
+    expect(plan).toHaveLength(2);
+    expect(plan[0]).toMatch(/^Query at party bwh, whole: SELECT "severity" AS "c0", count\(\*\) AS "c1" FROM "trauma_cases" WHERE \("severity" > 3\) GROUP BY "severity" ORDER BY 1 DESC NULLS FIRST LIMIT 4$/);
+    expect(plan[1]).toBe('Gateway: skips the first 1 rows, then passes the party\'s rows on');
+    // Tables joined at one party: the join, grouping, order and limit all run there.
+    const joined = (await fed.query("EXPLAIN SELECT t.severity, count(*) AS n FROM trauma_cases t JOIN diagnoses d ON d.patient_id = t.patient_id AND d.party = t.party WHERE t.party = 'mgh' AND d.party = 'mgh' GROUP BY t.severity ORDER BY n DESC, 1 LIMIT 3")).rows.map(
+      (r) => r['QUERY PLAN'] as string,
+    );
+    expect(joined.at(-1)).toBe("Gateway: passes the party's rows on");
+    // Over more than one partition, the gateway combines the parties' rows as before.
+    const spread = (await fed.query("EXPLAIN SELECT severity, count(*) FROM trauma_cases WHERE party <> 'bwh' GROUP BY severity")).rows.map((r) => r['QUERY PLAN'] as string);
+    expect(spread.filter((l) => l.startsWith('Fragment at party'))).toHaveLength(2);
+    expect(spread.at(-1)).toMatch(/^Gateway \(DuckDB\)/);
   });
 
   it('EXPLAIN shows the fragment each party runs', async () => {

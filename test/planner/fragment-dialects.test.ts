@@ -216,6 +216,7 @@ describe('pushdown of WHERE conjuncts', () => {
     `seen >= '2024-02-01'::date AND amount IS NOT NULL AND id % 3 = 1`,
     `(name ILIKE 'ü%' OR name IS NULL) AND upper(name) <> 'PLAIN' AND coalesce(amount, 0::numeric) < 300`,
     `id IN (1, 2, 3, 40, 41) OR seen BETWEEN '2024-01-10' AND '2024-03-01'`,
+    `seen - DATE '2024-01-01' < 40 AND seen + 3 > '2024-01-05' AND (seen - 7) - DATE '2024-01-01' <> id`,
   ])('pushes all of: %s — and the fragment returns exactly the query’s rows on both engines', async (where) => {
     const parts = await whereOf(`SELECT id FROM t WHERE ${where}`);
     const exprs = parts.map((p) => toFragmentExpr(p, target));

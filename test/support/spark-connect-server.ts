@@ -77,7 +77,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startSparkConnectServer(): Promise<SparkConnectServer> {
+/** `defaults`: server-wide settings on top of (or instead of) the ones below, as a site's spark-defaults.conf would give. */
+export async function startSparkConnectServer(defaults: Readonly<Record<string, string>> = {}): Promise<SparkConnectServer> {
   const started = performance.now();
   requireTool('java', ['-version']);
   const cp = classPath();
@@ -97,6 +98,7 @@ export async function startSparkConnectServer(): Promise<SparkConnectServer> {
     'spark.sql.session.timeZone': 'UTC',
     'spark.driver.host': '127.0.0.1',
     'spark.driver.bindAddress': '127.0.0.1',
+    ...defaults,
   };
   const args = [
     '-Xmx768m',

@@ -16,6 +16,9 @@ import { nameUnnamedTargets } from './column-names.js';
 import { rewriteTableOid } from './system-columns.js';
 import { typeBareNullTargets } from './null-targets.js';
 import { rewriteRegprocComparison } from './regproc-columns.js';
+import { quoteDuckDbKeywords } from './duckdb-keywords.js';
+
+quoteDuckDbKeywords();
 
 /**
  * A parsed statement (SqlStatement), a wrapped libpg-query node ({ SelectStmt: … }, as the

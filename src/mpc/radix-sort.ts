@@ -1,0 +1,203 @@
+import { nextParty, prevParty } from '../net/party-index.js';
+import { PgError } from '../server/pg-error.js';
+import { SqlState } from '../server/sqlstate.js';
+import { a2b, bitToA } from './conversions.js';
+import type { Party } from './party.js';
+import { prefixSumA } from './prefix.js';
+import type { Words } from './ring-kernels.js';
+import { aShare, bShare, concatA, shareLength, type AShare, type BShare } from './shares.js';
+import { scatterPermutation, shuffleAndOpen, type Column } from './shuffle.js';
+
+/**
+ * Radix sort of shared columns (Hamada et al. 2014, in the three-party form of Asharov
+ * et al. 2022): least significant bit first, each bit a stable partition. A stable
+ * partition turns the bit t into a secret destination (the rank among the rows with
+ * the same bit, from a local prefix sum, plus the number of zeros for the ones), and
+ * applies that secret permutation by shuffling the rows with it and opening the
+ * shuffled destinations — a uniformly random permutation, so opening it reveals nothing
+ * — then moving the rows locally. Every row moves as a whole, so any number of payload
+ * columns (arithmetic or boolean, one element per word) come along.
+ *
+ * The digits are two bits wide (radix 4, a bucket partition into four): per digit the
+ * two bits to arithmetic (2 rounds), their product for the one-hot buckets (1), the
+ * destination as one inner product (1), shuffle and open (3): 7 rounds per two key bits
+ * (6 for a last odd bit), one shuffle of the carried columns. Against a sorting
+ * network's O(log² n) comparisons per element this is O(ℓ) cheap products per element.
+ */
+
+/** Public 0, 1, …, n−1 plus `offset` as words (n < 2^32). */
+export function iota(n: number, offset = 0): Words {
+  const out = new BigUint64Array(n);
+  const halves = new Uint32Array(out.buffer);
+  for (let i = 0; i < n; i++) halves[2 * i] = i + offset;
+  return out;
+}
+
+/**
+ * Stable partition: rows with t = 0 first, then rows with t = 1, each group in its
+ * original order. `t` holds arithmetic 0/1 values. With `revealZeros`, the number of
+ * rows with t = 0 is opened to every party (in the same round as the product).
+ * 4 rounds. Reveals nothing else (the opened destinations are a uniformly random
+ * permutation of 0..n−1).
+ */
+export async function stablePartitionA<T extends Column>(party: Party, t: AShare, columns: readonly T[], revealZeros = false): Promise<{ columns: T[]; zeros: number | null }> {
+  const n = shareLength(t);
+  for (const c of columns) if (shareLength(c) !== n) throw new PgError(SqlState.internalError, `a partitioned column has ${shareLength(c)} rows, not ${n}`);
+  if (n === 0) return { columns: [...columns], zeros: revealZeros ? 0 : null };
+  if (n >= 2 ** 32) throw new PgError(SqlState.programLimitExceeded, `a shared column of ${n} rows is too long to sort`);
+  const { kernels } = party;
+  // pt = inclusive prefix sum of t; ones = pt[n−1]. A row with t = 1 goes to
+  // zeros + pt − 1, one with t = 0 to i − pt: dest = (i − pt) + t·(2pt − ones + n − 1 − i).
+  const pt = prefixSumA(t);
+  const last = aShare(pt.s0.subarray(n - 1), pt.s1.subarray(n - 1));
+  const twice = party.mulConstA(pt, 2n);
+  const u0 = aShare(kernels.addConst(twice.s0, -last.s0[0]!), kernels.addConst(twice.s1, -last.s1[0]!));
+  const countDown = new BigUint64Array(n);
+  const halves = new Uint32Array(countDown.buffer);
+  for (let i = 0; i < n; i++) halves[2 * i] = n - 1 - i;
+  const u = party.addConstA(u0, countDown);
+  const base = party.addConstA(party.negA(pt), iota(n));
+  const batch = party.batch();
+  const product = batch.mulA(t, u);
+  const zeros = revealZeros ? batch.revealA(party.subA(party.constantA(BigUint64Array.of(BigInt(n))), last)) : null;
+  await batch.run();
+  const dest = party.addA(base, product.value);
+  const { columns: shuffled, opened } = await shuffleAndOpen(party, columns, [dest]);
+  const perm = destinations(party, opened[0]!);
+  const placed = shuffled.map((c) => (c.kind === 'A' ? aShare(scatterPermutation(c.s0, perm), scatterPermutation(c.s1, perm)) : bShare(scatterPermutation(c.s0, perm), scatterPermutation(c.s1, perm))) as T);
+  let count: number | null = null;
+  if (zeros) {
+    const z = zeros.value[0]!;
+    if (z > BigInt(n)) throw abort(party, `a partition opened ${z} zero rows of ${n}`);
+    count = Number(z);
+  }
+  return { columns: placed, zeros: count };
+}
+
+/** The opened destinations as a checked permutation. */
+function destinations(party: Party, opened: Words): Uint32Array {
+  const n = opened.length;
+  const halves = new Uint32Array(opened.buffer, opened.byteOffset, 2 * n);
+  const perm = new Uint32Array(n);
+  const seen = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const d = halves[2 * i]!;
+    if (halves[2 * i + 1]! !== 0 || d >= n || seen[d]) throw abort(party, 'the opened destinations of a partition are not a permutation');
+    seen[d] = 1;
+    perm[i] = d;
+  }
+  return perm;
+}
+
+function abort(party: Party, message: string): PgError {
+  const error = new PgError(SqlState.protocolViolation, message);
+  party.exchange.abort(message);
+  return error;
+}
+
+export interface RadixSortOptions {
+  /**
+   * Bits per key (1..64, default 64): key j is a signed value in
+   * [−2^(bits−1), 2^(bits−1)). Fewer bits, fewer rounds.
+   */
+  readonly bits?: readonly number[];
+}
+
+/**
+ * Sorts rows by `keys` (most significant first; signed ascending, the whole 64-bit range
+ * by default), moving the `payload` columns with them. Stable: rows with equal keys keep
+ * their input order (ties broken by position), which is what lets several keys be sorted
+ * least significant first, and what the join relies on.
+ *
+ * What it reveals: nothing but the number of rows. Rounds (n ≥ 2): 8 for the A2B of all
+ * keys at once, then 7 per two bits of each key and 6 for an odd last bit
+ * (`radixSortRounds`: 232 for one 64-bit key). No rounds for n ≤ 1.
+ */
+export async function radixSortA<P extends Column>(party: Party, keys: readonly AShare[], payload: readonly P[] = [], options: RadixSortOptions = {}): Promise<{ keys: AShare[]; payload: P[] }> {
+  if (keys.length === 0) throw new PgError(SqlState.internalError, 'a sort needs at least one key');
+  const n = shareLength(keys[0]!);
+  for (const c of [...keys, ...payload]) if (shareLength(c) !== n) throw new PgError(SqlState.internalError, `a sorted column has ${shareLength(c)} rows, not ${n}`);
+  const bits = options.bits ?? keys.map(() => 64);
+  if (bits.length !== keys.length || bits.some((b) => !Number.isInteger(b) || b < 1 || b > 64)) {
+    throw new PgError(SqlState.internalError, `radix sort bit widths ${JSON.stringify(bits)} do not fit ${keys.length} keys`);
+  }
+  if (n <= 1) return { keys: [...keys], payload: [...payload] };
+  // Boolean form of every key with the sign bit flipped: unsigned order is signed order.
+  const all = await a2b(party, concatA(keys));
+  let boolKeys: (BShare | null)[] = keys.map((_, j) => {
+    const word = bShare(all.s0.subarray(j * n, (j + 1) * n), all.s1.subarray(j * n, (j + 1) * n));
+    return party.xorConstB(word, 1n << BigInt(bits[j]! - 1));
+  });
+  let arithKeys = [...keys];
+  let rest = [...payload];
+  for (let j = keys.length - 1; j >= 0; j--) {
+    for (let i = 0; i < bits[j]!; i += 2) {
+      const width = Math.min(2, bits[j]! - i);
+      // The digit's bits (bit 0 of each word) to 0/1 values, both in one conversion.
+      const digit = party.shrB(boolKeys[j]!, i);
+      const low = party.andConstB(digit, 1n);
+      const bitsB = width === 1 ? low : concatB([low, party.andConstB(party.shrB(digit, 1), 1n)]);
+      const bitsA = await bitToA(party, bitsB);
+      const b0 = aShare(bitsA.s0.subarray(0, n), bitsA.s1.subarray(0, n));
+      let buckets: AShare[];
+      if (width === 1) buckets = [party.addConstA(party.negA(b0), 1n), b0];
+      else {
+        const b1 = aShare(bitsA.s0.subarray(n), bitsA.s1.subarray(n));
+        const both = await party.mulA(b0, b1);
+        // One-hot of the digit v = b0 + 2·b1.
+        const one = party.subA(party.addA(b0, b1), both);
+        buckets = [party.addConstA(party.negA(one), 1n), party.subA(b0, both), party.subA(b1, both), both];
+      }
+      // This key's boolean form is not needed after its last digit.
+      if (i + width >= bits[j]!) boolKeys = boolKeys.map((b, jj) => (jj === j ? null : b));
+      const carried: Column[] = [...boolKeys.filter((b): b is BShare => b !== null), ...arithKeys, ...rest];
+      const columns = await bucketPartitionA(party, buckets, carried);
+      let at = 0;
+      boolKeys = boolKeys.map((b) => (b === null ? null : (columns[at++] as BShare)));
+      arithKeys = arithKeys.map(() => columns[at++] as AShare);
+      rest = rest.map(() => columns[at++] as P);
+    }
+  }
+  return { keys: arithKeys, payload: rest };
+}
+
+/** Rounds of `radixSortA` for n rows and the given key widths. */
+export function radixSortRounds(n: number, bits: readonly number[]): number {
+  return n <= 1 ? 0 : 8 + bits.reduce((s, b) => s + 7 * Math.floor(b / 2) + 6 * (b % 2), 0);
+}
+
+/**
+ * Stable partition into buckets: `buckets` are 0/1 indicator columns, exactly one of
+ * them 1 in every row; rows of bucket 0 come first, then bucket 1, …, each bucket in
+ * its input order. The destination Σ_v e_v·(offset_v + rank_v) is one inner product
+ * (local prefix sums give the ranks and totals; one resharing for all the terms), then
+ * shuffle and open: 4 rounds. Reveals nothing (the opened destinations are a uniformly
+ * random permutation).
+ */
+export async function bucketPartitionA<T extends Column>(party: Party, buckets: readonly AShare[], columns: readonly T[]): Promise<T[]> {
+  const n = shareLength(buckets[0]!);
+  if (n === 0) return [...columns];
+  const { kernels, randomness, self } = party;
+  let offset = aShare(BigUint64Array.of(0n), BigUint64Array.of(0n));
+  let acc = randomness.zeroShareA(n);
+  for (const e of buckets) {
+    const rank = prefixSumA(e);
+    // offset_v + rank_v − 1, with the shared scalar offset added component-wise.
+    const target = party.addConstA(aShare(kernels.addConst(rank.s0, offset.s0[0]!), kernels.addConst(rank.s1, offset.s1[0]!)), -1n);
+    kernels.mulLocal(e.s0, e.s1, target.s0, target.s1, acc, acc);
+    offset = aShare(kernels.add(offset.s0, rank.s0.subarray(n - 1)), kernels.add(offset.s1, rank.s1.subarray(n - 1)));
+  }
+  // As Batch.mulA: the 3-out-of-3 sum goes to the previous party, which makes it replicated.
+  const received = await party.exchange.exchange(new Map([[prevParty(self), new Uint8Array(acc.buffer, acc.byteOffset, acc.byteLength)]]), [nextParty(self)]);
+  const bytes = received.get(nextParty(self))!;
+  if (bytes.byteLength !== n * 8) throw abort(party, `party ${nextParty(self)} sent ${bytes.byteLength} bytes of a partition where ${n * 8} were due`);
+  const dest = aShare(acc, bytes.byteOffset % 8 === 0 ? new BigUint64Array(bytes.buffer, bytes.byteOffset, n) : new BigUint64Array(bytes.slice().buffer));
+  const { columns: shuffled, opened } = await shuffleAndOpen(party, columns, [dest]);
+  const perm = destinations(party, opened[0]!);
+  return shuffled.map((c) => (c.kind === 'A' ? aShare(scatterPermutation(c.s0, perm), scatterPermutation(c.s1, perm)) : bShare(scatterPermutation(c.s0, perm), scatterPermutation(c.s1, perm))) as T);
+}
+
+function concatB(parts: readonly BShare[]): BShare {
+  const a = concatA(parts.map((p) => aShare(p.s0, p.s1)));
+  return bShare(a.s0, a.s1);
+}

@@ -1,0 +1,165 @@
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ringToSigned } from '../../src/mpc/encoding.js';
+import { InProcessFederation } from '../../src/mpc/in-process.js';
+import { radixSortA, radixSortRounds } from '../../src/mpc/radix-sort.js';
+import { bShare } from '../../src/mpc/shares.js';
+import { applyShuffle, randomPermutation, shuffle, shuffleAndOpen, unshuffle } from '../../src/mpc/shuffle.js';
+import { EDGES, int64, MAX64, MIN64, vector } from './plaintext.js';
+
+const federation = new InProcessFederation();
+afterAll(() => federation.close());
+
+const words = (v: readonly bigint[]): BigUint64Array => BigUint64Array.from(v.map((x) => BigInt.asUintN(64, x)));
+const signed = (a: BigUint64Array): bigint[] => Array.from(ringToSigned(a));
+const cmp = (x: bigint, y: bigint): number => (x < y ? -1 : x > y ? 1 : 0);
+const edgeVector = fc.oneof(
+  vector(40),
+  fc.array(fc.constantFrom(...EDGES), { maxLength: 40 }).map(words),
+  fc.integer({ min: 0, max: 20 }).map((n) => new BigUint64Array(n).fill(BigInt.asUintN(64, -1n))),
+);
+
+describe('oblivious shuffle', () => {
+  it('randomPermutation is a permutation', () => {
+    for (const n of [0, 1, 2, 17, 1000]) {
+      const p = randomPermutation(BigUint64Array.from({ length: n }, (_, i) => BigInt.asUintN(64, BigInt(i) * 0x9e3779b97f4a7c15n)));
+      expect([...p].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+    }
+  });
+
+  it('moves arithmetic and boolean columns with one permutation, in 3 rounds; apply and undo it again', async () => {
+    await fc.assert(
+      fc.asyncProperty(edgeVector, async (a) => {
+        const n = a.length;
+        const tag = words(Array.from({ length: n }, (_, i) => BigInt(i)));
+        const { results } = await federation.run(async (party) => {
+          const batch = party.batch();
+          const x = batch.shareInputA(party.self === 0 ? a : null, 0, n);
+          const y = batch.shareInputB(party.self === 1 ? a : null, 1, n);
+          const i = batch.shareInputA(party.self === 2 ? tag : null, 2, n);
+          await batch.run();
+          const before = party.exchange.stats.rounds;
+          const { columns, permutation } = await shuffle(party, [x.value, y.value, i.value]);
+          const rounds = party.exchange.stats.rounds - before;
+          const [again] = await applyShuffle(party, permutation, [i.value]);
+          const [back] = await unshuffle(party, permutation, [columns[0]!]);
+          const open = party.batch();
+          const outs = [open.revealA(columns[0]! as never), open.revealB(bShare(columns[1]!.s0, columns[1]!.s1)), open.revealA(columns[2]! as never), open.revealA(again!), open.revealA(back!)];
+          await open.run();
+          return { rounds, out: outs.map((o) => o.value) };
+        });
+        for (const { rounds, out } of results) {
+          expect(rounds).toBe(n === 0 ? 0 : 3);
+          const [sa, sb, si, again, back] = out as [BigUint64Array, BigUint64Array, BigUint64Array, BigUint64Array, BigUint64Array];
+          // Row j of the output is input row si[j], in both columns.
+          expect([...si].map(Number).sort((p, q) => p - q)).toEqual(Array.from({ length: n }, (_, j) => j));
+          for (let j = 0; j < n; j++) {
+            expect(sa[j]).toBe(a[Number(si[j])]);
+            expect(sb[j]).toBe(a[Number(si[j])]);
+          }
+          expect(Array.from(again)).toEqual(Array.from(si));
+          expect(Array.from(back)).toEqual(Array.from(a));
+        }
+        expect(Array.from(results[0].out[2]!)).toEqual(Array.from(results[1].out[2]!));
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('permutes: over many runs every position receives several different rows', async () => {
+    const n = 8;
+    const seen = Array.from({ length: n }, () => new Set<bigint>());
+    for (let run = 0; run < 40; run++) {
+      const { results } = await federation.run(async (party) => {
+        const x = party.constantA(words(Array.from({ length: n }, (_, i) => BigInt(i))));
+        const { columns } = await shuffle(party, [x]);
+        return party.revealA(columns[0]!);
+      });
+      results[0].forEach((v, j) => seen[j]!.add(v));
+    }
+    for (const s of seen) expect(s.size).toBeGreaterThan(3);
+  });
+
+  it('shuffleAndOpen opens the shuffled column and moves the others alike', async () => {
+    const a = words([5n, MIN64, MAX64, 0n, -1n, 1n]);
+    const { results, stats } = await federation.run(async (party) => {
+      const x = await party.shareInputA(party.self === 0 ? a : null, 0, a.length);
+      const { columns, opened } = await shuffleAndOpen(party, [x], [x]);
+      return { opened: opened[0]!, moved: await party.revealA(columns[0]!) };
+    });
+    for (const r of results) {
+      expect(Array.from(r.opened)).toEqual(Array.from(r.moved));
+      expect(Array.from(r.opened).sort(cmp)).toEqual(Array.from(a).sort(cmp));
+    }
+    expect(stats[0].rounds).toBe(1 + 1 + 3 + 1);
+  });
+});
+
+describe('radix sort', () => {
+  it('equals a stable plaintext sort on one key, moving payload rows whole; 8 + 7·32 rounds', async () => {
+    const rows = fc.array(fc.tuple(fc.oneof(fc.constantFrom(...EDGES), fc.bigInt({ min: -3n, max: 3n }), int64), int64), { maxLength: 30 });
+    await fc.assert(
+      fc.asyncProperty(rows, async (table) => {
+        const n = table.length;
+        const key = words(table.map((r) => r[0]));
+        const value = words(table.map((r) => r[1]));
+        const index = words(table.map((_, i) => BigInt(i)));
+        const { results } = await federation.run(async (party) => {
+          const batch = party.batch();
+          const k = batch.shareInputA(party.self === 0 ? key : null, 0, n);
+          const v = batch.shareInputA(party.self === 1 ? value : null, 1, n);
+          const i = batch.shareInputB(party.self === 2 ? index : null, 2, n);
+          await batch.run();
+          const before = party.exchange.stats.rounds;
+          const sorted = await radixSortA(party, [k.value], [v.value, i.value]);
+          const rounds = party.exchange.stats.rounds - before;
+          const open = party.batch();
+          const outs = [open.revealA(sorted.keys[0]!), open.revealA(sorted.payload[0]! as never), open.revealB(sorted.payload[1]! as never)];
+          await open.run();
+          return { rounds, out: outs.map((o) => o.value) };
+        });
+        const expected = table.map((r, i) => [r[0], r[1], BigInt(i)] as const).sort((p, q) => cmp(p[0], q[0]) || cmp(p[2], q[2]));
+        for (const { rounds, out } of results) {
+          expect(rounds).toBe(radixSortRounds(n, [64]));
+          expect(signed(out[0]!)).toEqual(expected.map((r) => r[0]));
+          expect(signed(out[1]!)).toEqual(expected.map((r) => r[1]));
+          expect(Array.from(out[2]!)).toEqual(expected.map((r) => r[2]));
+        }
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it('several keys (most significant first), narrow bit widths, all-equal keys, stable', async () => {
+    const rows = fc.array(fc.tuple(fc.bigInt({ min: -4n, max: 3n }), fc.bigInt({ min: -(2n ** 15n), max: 2n ** 15n - 1n })), { maxLength: 30 });
+    await fc.assert(
+      fc.asyncProperty(rows, fc.boolean(), async (table, allEqual) => {
+        if (allEqual) table = table.map(() => [-4n, 7n]);
+        const n = table.length;
+        const k1 = words(table.map((r) => r[0]));
+        const k2 = words(table.map((r) => r[1]));
+        const index = words(table.map((_, i) => BigInt(i)));
+        const { results } = await federation.run(async (party) => {
+          const batch = party.batch();
+          const a = batch.shareInputA(party.self === 0 ? k1 : null, 0, n);
+          const b = batch.shareInputA(party.self === 1 ? k2 : null, 1, n);
+          const i = batch.shareInputA(party.self === 2 ? index : null, 2, n);
+          await batch.run();
+          const before = party.exchange.stats.rounds;
+          const sorted = await radixSortA(party, [a.value, b.value], [i.value], { bits: [3, 16] });
+          const rounds = party.exchange.stats.rounds - before;
+          const open = party.batch();
+          const outs = [...sorted.keys, ...sorted.payload].map((c) => open.revealA(c));
+          await open.run();
+          return { rounds, out: outs.map((o) => signed(o.value)) };
+        });
+        const expected = table.map((r, i) => [r[0], r[1], BigInt(i)] as const).sort((p, q) => cmp(p[0], q[0]) || cmp(p[1], q[1]) || cmp(p[2], q[2]));
+        for (const { rounds, out } of results) {
+          expect(rounds).toBe(n <= 1 ? 0 : 8 + 7 + 6 + 7 * 8);
+          expect(out).toEqual([0, 1, 2].map((j) => expected.map((r) => r[j])));
+        }
+      }),
+      { numRuns: 12 },
+    );
+  });
+});
