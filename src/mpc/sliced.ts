@@ -47,6 +47,18 @@ const TRANSPOSE_NEG = 2;
 /** Values per chunk: bounds the kernel memory (~150 bytes per value for less-than). */
 export const SLICED_CHUNK_VALUES = 1 << 18;
 
+let compiled: object | null = null;
+
+function slicedModule(): object {
+  if (compiled) return compiled;
+  const path = CANDIDATES.map((c) => fileURLToPath(new URL(c, import.meta.url))).find((p) => existsSync(p));
+  if (!path) {
+    throw new PgError(SqlState.internalError, 'the MPC WebAssembly kernels are not built', { hint: 'Run "npm run build:wasm" (npm install and npm test do it).' });
+  }
+  compiled = new wasm.Module(readFileSync(path));
+  return compiled;
+}
+
 /**
  * The module's memory as a bump arena: a chunk allocates what it needs, and `reset`
  * frees it all at once. The memory grows to the largest chunk and stays (one per
@@ -59,11 +71,7 @@ class SlicedArena {
   private words64: BigUint64Array;
 
   constructor() {
-    const path = CANDIDATES.map((c) => fileURLToPath(new URL(c, import.meta.url))).find((p) => existsSync(p));
-    if (!path) {
-      throw new PgError(SqlState.internalError, 'the MPC WebAssembly kernels are not built', { hint: 'Run "npm run build:wasm" (npm install and npm test do it).' });
-    }
-    this.k = new wasm.Instance(new wasm.Module(readFileSync(path)), {}).exports as SlicedExports;
+    this.k = new wasm.Instance(slicedModule(), {}).exports as SlicedExports;
     this.base = this.k.heapBase();
     this.top = this.base;
     this.words64 = new BigUint64Array(this.k.memory.buffer);
@@ -71,6 +79,15 @@ class SlicedArena {
 
   reset(): void {
     this.top = this.base;
+  }
+
+  /** The current top, to free everything allocated after it with `release`. */
+  mark(): number {
+    return this.top;
+  }
+
+  release(mark: number): void {
+    this.top = mark;
   }
 
   /** A region of `words` words (16-byte aligned); its content is undefined. */
@@ -154,12 +171,15 @@ class Chunk {
     const { nb, planeBytes, m } = this;
     const count = pairs.length;
     const t = m.alloc(count * nb);
+    // The PRG words live only for the local step: freed before the round's reply.
+    const scratch = m.mark();
     const r0 = m.alloc(count * nb);
     const r1 = m.alloc(count * nb);
     const randomness = this.party.randomness;
     randomness.fillComponent(this.party.self, m.view(r0, count * nb));
     randomness.fillComponent(nextParty(this.party.self), m.view(r1, count * nb));
     pairs.forEach(([x, y], j) => m.k.andLocal(t + j * planeBytes, x.s0, x.s1, y.s0, y.s1, r0 + j * planeBytes, r1 + j * planeBytes, nb));
+    m.release(scratch);
     const received = await this.exchange(t, count * nb, count * nb);
     return pairs.map((_, j) => ({ s0: t + j * planeBytes, s1: received + j * planeBytes }));
   }
