@@ -32,6 +32,8 @@ export interface TlsPartyJob {
   addedLatencyMs?: number;
   sortN?: number;
   groups?: number;
+  /** bench: run only these rows (mult, lessThan, equal); all when absent. */
+  only?: string[];
   /** bench: rows of the radix sort and the sort-based group-by, and of each side of the PK–FK join. */
   relN?: number;
 }
@@ -104,12 +106,33 @@ async function main(): Promise<void> {
       const x = batch.shareInputA(party.self === 0 ? vectorOf(n, 3n, 1n) : null, 0, n);
       const y = batch.shareInputA(party.self === 1 ? vectorOf(n, 7n, 5n) : null, 1, n);
       await batch.run();
-      const time = async (f: () => Promise<unknown>): Promise<{ ms: number; rounds: number; bytes: number }> => {
-        const [r0, b0] = [exchange.stats.rounds, exchange.stats.bytesSent];
+      // Time spent inside rounds (sending, then waiting for the peers' messages), to
+      // tell network and synchronisation from local computation.
+      let inRounds = 0;
+      const round = exchange.exchange.bind(exchange);
+      exchange.exchange = async (...args) => {
+        const t = performance.now();
+        try {
+          return await round(...args);
+        } finally {
+          inRounds += performance.now() - t;
+        }
+      };
+      const time = async (f: () => Promise<unknown>): Promise<{ ms: number; rounds: number; bytes: number; roundMs: number; cpuMs: number }> => {
+        const [r0, b0, w0] = [exchange.stats.rounds, exchange.stats.bytesSent, inRounds];
+        const c0 = process.cpuUsage();
         const t = performance.now();
         await f();
-        return { ms: performance.now() - t, rounds: exchange.stats.rounds - r0, bytes: exchange.stats.bytesSent - b0 };
+        const cpu = process.cpuUsage(c0);
+        return {
+          ms: performance.now() - t,
+          rounds: exchange.stats.rounds - r0,
+          bytes: exchange.stats.bytesSent - b0,
+          roundMs: inRounds - w0,
+          cpuMs: (cpu.user + cpu.system) / 1000,
+        };
       };
+      const wanted = (row: string): boolean => job.only === undefined || job.only.includes(row);
       const sortN = job.sortN ?? 0;
       const relN = job.relN ?? 0;
       // Relational inputs: group keys with about 16 rows per group (party 0), an FK column
@@ -122,9 +145,9 @@ async function main(): Promise<void> {
       const groups = Array.from({ length: job.groups ?? 0 }, (_, i) => `g${i}`);
       const partials: PartyInput = new Map(groups.map((g, i) => [g, { count: 1n, sum: BigInt(i), min: BigInt(i - party.self), max: BigInt(i + party.self) }]));
       result = {
-        mult: await time(() => party.mulA(x.value, y.value)),
-        lessThan: await time(() => lessThanA(party, x.value, y.value)),
-        equal: await time(() => equalA(party, x.value, y.value)),
+        mult: wanted('mult') ? await time(() => party.mulA(x.value, y.value)) : null,
+        lessThan: wanted('lessThan') ? await time(() => lessThanA(party, x.value, y.value)) : null,
+        equal: wanted('equal') ? await time(() => equalA(party, x.value, y.value)) : null,
         sort: sortN > 0 ? await time(() => sortA(party, aShare(x.value.s0.subarray(0, sortN), x.value.s1.subarray(0, sortN)))) : null,
         groupBySecretKey:
           sortN > 0

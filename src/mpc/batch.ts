@@ -54,10 +54,9 @@ export class Batch {
   mulA(x: AShare, y: AShare): Pending<AShare> {
     const n = sameLength(x, y);
     const { self, kernels, randomness } = this.party;
-    const alpha = randomness.zeroShareA(n);
     // t_i is a 3-out-of-3 share of x·y, masked by the zero-sharing; sending it to the
     // previous party turns it back into a replicated share.
-    const t = kernels.mulLocal(x.s0, x.s1, y.s0, y.s1, alpha, alpha);
+    const t = kernels.mulLocalPair(x.s0, x.s1, y.s0, y.s1, randomness);
     return this.add(new Map([[prevParty(self), t]]), new Map([[nextParty(self), n]]), (r) => aShare(t, r.get(nextParty(self))!));
   }
 
@@ -65,8 +64,7 @@ export class Batch {
   andB(x: BShare, y: BShare): Pending<BShare> {
     const n = sameLength(x, y);
     const { self, kernels, randomness } = this.party;
-    const alpha = randomness.zeroShareB(n);
-    const t = kernels.andLocal(x.s0, x.s1, y.s0, y.s1, alpha, alpha);
+    const t = kernels.andLocalPair(x.s0, x.s1, y.s0, y.s1, randomness);
     return this.add(new Map([[prevParty(self), t]]), new Map([[nextParty(self), n]]), (r) => bShare(t, r.get(nextParty(self))!));
   }
 

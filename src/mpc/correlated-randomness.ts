@@ -2,7 +2,7 @@ import { nextParty, type PartyIndex } from '../net/party-index.js';
 import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
 import { AesCtrPrg } from './prg.js';
-import type { RingKernels, Words } from './ring-kernels.js';
+import type { PairSource, RingKernels, Words } from './ring-kernels.js';
 
 /**
  * Correlated randomness without communication (Araki et al. 2016, §2.2). There are
@@ -19,7 +19,7 @@ import type { RingKernels, Words } from './ring-kernels.js';
  * Each stream is drawn by its two holders in the same order; every method below draws
  * the same number of words from the same streams at every party.
  */
-export class CorrelatedRandomness {
+export class CorrelatedRandomness implements PairSource {
   readonly self: PartyIndex;
   private readonly own: AesCtrPrg;
   private readonly next: AesCtrPrg;
@@ -49,6 +49,23 @@ export class CorrelatedRandomness {
     if (component === this.self) return this.own.words(n);
     if (component === nextParty(this.self)) return this.next.words(n);
     throw new PgError(SqlState.internalError, `party ${this.self} does not hold random component ${component}`);
+  }
+
+  /** As `component`, written into `out` (for instance a view on kernel memory). */
+  fillComponent(component: PartyIndex, out: Words): void {
+    if (component === this.self) return this.own.fill(out);
+    if (component === nextParty(this.self)) return this.next.fill(out);
+    throw new PgError(SqlState.internalError, `party ${this.self} does not hold random component ${component}`);
+  }
+
+  /**
+   * The next words of both streams, `own.length` from F(k_i) and `next.length` from
+   * F(k_{i+1}): own − next (or own ⊕ next) is this party's part of a zero-sharing, so
+   * kernels can form it chunk by chunk (RingKernels.mulLocalPair).
+   */
+  fillPair(own: Words, next: Words): void {
+    this.own.fill(own);
+    this.next.fill(next);
   }
 
   /** This party's pair (r_i, r_{i+1}) of a uniform random value r = r_0+r_1+r_2. */

@@ -28,7 +28,7 @@ import { sortA } from './sort.js';
  * What it reveals: to everyone, the number of owners, their hosts and each owner's
  * number of DISTINCT keys (the lengths being shared; announced in one round per owner);
  * to the recipient, the two counts. Nothing else: no key, no equality pattern, not which
- * owners share keys. Costs ⌈log2 n⌉(⌈log2 n⌉+1)/2 sort layers of 18 rounds, then 17.
+ * owners share keys. Costs ⌈log2 n⌉(⌈log2 n⌉+1)/2 sort layers of 12 rounds, then 10.
  */
 
 export interface DistinctCounts {

@@ -1,7 +1,7 @@
 // The MPC engine's public surface, layered as in MP-SPDZ/Secrecy: kernels and
 // encodings → correlated randomness → sharing (Party, Batch) → primitives
 // (conversions, comparisons). The exchange and transports live in src/net.
-export { RingKernels, type Words } from './ring-kernels.js';
+export { RingKernels, type PairSource, type Words } from './ring-kernels.js';
 export { AesCtrPrg } from './prg.js';
 export { CorrelatedRandomness } from './correlated-randomness.js';
 export { aShare, bShare, shareLength, type AShare, type BShare, type NullableAShare } from './shares.js';
@@ -10,6 +10,8 @@ export { Batch, Pending } from './batch.js';
 export { Party } from './party.js';
 export { a2b, bitToA } from './conversions.js';
 export { equalA, lessThanA, muxA } from './comparisons.js';
+export { equalSliced, lessThanSliced, SLICED_CHUNK_VALUES } from './sliced.js';
+export { KernelPool, sharedWords } from './kernel-pool.js';
 export { InProcessFederation, type InProcessRun } from './in-process.js';
 export {
   openAggregate,

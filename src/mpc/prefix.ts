@@ -102,8 +102,8 @@ async function doubling(party: Party, continues: AShare, columns: readonly AShar
 /**
  * Segmented running minimum or maximum (signed): out[i] = min (max) of x[j] over the rows
  * j ≤ i of row i's segment, for every column. `continues` is a boolean share with the
- * flag in bit 0 of each word. Per level: one less-than over every column at once (15
- * rounds), AND with the flags (1), bit to arithmetic (2), one product (1): 19·⌈log2 n⌉
+ * flag in bit 0 of each word. Per level: one less-than over every column at once (9
+ * rounds), AND with the flags (1), bit to arithmetic (2), one product (1): 13·⌈log2 n⌉
  * rounds. Reveals nothing.
  */
 export async function segmentedMinMaxA(party: Party, continues: BShare, columns: readonly AShare[], op: 'min' | 'max'): Promise<AShare[]> {

@@ -43,7 +43,7 @@ export async function shareAdditiveA(party: Party, mine: Words): Promise<AShare>
  * additive share of every owner's partials, laid out [owner][column][group] (absent
  * groups filled with `absentShare`). 'add' columns are summed (local), 'min' and 'max'
  * columns reduced by a balanced tree of secure comparisons, all columns of one tree
- * level in one less-than and one multiplexer (18 rounds a level, ⌈log2 owners⌉ levels).
+ * level in one less-than and one multiplexer (12 rounds a level, ⌈log2 owners⌉ levels).
  * Returns this party's output share, re-randomised: the recipient adds the three output
  * shares to get the combined columns, [column][group]. Reveals nothing but the lengths.
  */

@@ -6,6 +6,11 @@ import { SqlState } from '../server/sqlstate.js';
 /** A vector over Z_2^64 (or 64 packed bits per word): the unit every kernel works on. */
 export type Words = BigUint64Array;
 
+/** Two correlated word streams (CorrelatedRandomness): fills `own` and `next` with their next words. */
+export interface PairSource {
+  fillPair(own: Words, next: Words): void;
+}
+
 // The project's lib settings (ES2023, no DOM) carry no WebAssembly types; these are
 // the few members used here.
 interface WasmApi {
@@ -34,6 +39,8 @@ interface KernelExports {
   shl(out: number, a: number, k: number, n: number): void;
   shr(out: number, a: number, k: number, n: number): void;
   andLocal(out: number, x0: number, x1: number, y0: number, y1: number, alpha: number, n: number): void;
+  mulLocalPair(out: number, x0: number, x1: number, y0: number, y1: number, r0: number, r1: number, n: number): void;
+  andLocalPair(out: number, x0: number, x1: number, y0: number, y1: number, r0: number, r1: number, n: number): void;
   sum(a: number, n: number): bigint;
 }
 
@@ -146,6 +153,19 @@ export class RingKernels {
     return this.five(this.k.andLocal, x0, x1, y0, y1, alpha, out);
   }
 
+  /**
+   * mulLocal with the zero-sharing α = own − next drawn from `pair` chunk by chunk into
+   * kernel memory: no full-length randomness vectors, one pass.
+   */
+  mulLocalPair(x0: Words, x1: Words, y0: Words, y1: Words, pair: PairSource, out: Words = new BigUint64Array(x0.length)): Words {
+    return this.withPair(this.k.mulLocalPair, x0, x1, y0, y1, pair, out);
+  }
+
+  /** andLocal with the zero-sharing α = own ⊕ next drawn from `pair` chunk by chunk. */
+  andLocalPair(x0: Words, x1: Words, y0: Words, y1: Words, pair: PairSource, out: Words = new BigUint64Array(x0.length)): Words {
+    return this.withPair(this.k.andLocalPair, x0, x1, y0, y1, pair, out);
+  }
+
   /** The sum of all words mod 2^64 (one BigInt per call, none per word). */
   sum(a: Words): bigint {
     const mem = this.view();
@@ -191,6 +211,33 @@ export class RingKernels {
       mem.set(a.subarray(off, end), o0);
       fn(a1, a0, end - off);
       out.set(mem.subarray(o1, o1 + end - off), off);
+    }
+    return out;
+  }
+
+  private withPair(
+    fn: (out: number, x0: number, x1: number, y0: number, y1: number, r0: number, r1: number, n: number) => void,
+    x0: Words,
+    x1: Words,
+    y0: Words,
+    y1: Words,
+    pair: PairSource,
+    out: Words,
+  ): Words {
+    sameLength(x0, x1, y0, y1, out);
+    const mem = this.view();
+    const o = this.offsets;
+    const a = this.addr;
+    for (let off = 0; off < x0.length; off += this.chunk) {
+      const end = Math.min(x0.length, off + this.chunk);
+      const len = end - off;
+      mem.set(x0.subarray(off, end), o[0]!);
+      mem.set(x1.subarray(off, end), o[1]!);
+      mem.set(y0.subarray(off, end), o[2]!);
+      mem.set(y1.subarray(off, end), o[3]!);
+      pair.fillPair(mem.subarray(o[4]!, o[4]! + len), mem.subarray(o[5]!, o[5]! + len));
+      fn(a[6]!, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, len);
+      out.set(mem.subarray(o[6]!, o[6]! + len), off);
     }
     return out;
   }

@@ -31,9 +31,9 @@ import { aShare, concatA, type AShare } from './shares.js';
  * caller (sums of fixed-point values need no truncation). SUM and COUNT wrap mod 2^64
  * like the ring: the caller must bound the inputs if it needs overflow to be an error.
  *
- * Cost: one round to share the inputs; MIN/MAX add ⌈log2 owners⌉ levels of 18 rounds
+ * Cost: one round to share the inputs; MIN/MAX add ⌈log2 owners⌉ levels of 12 rounds
  * (less-than and mux over every group at once, MIN and MAX together); when neither
- * COUNT nor AVG is asked, the empty flag costs 16 rounds (equality with 0, bit to
+ * COUNT nor AVG is asked, the empty flag costs 9 rounds (equality with 0, bit to
  * arithmetic). Revealing costs no round here: each party hands its output share to the
  * recipient. One message per round per peer, whatever the number of groups.
  */

@@ -17,7 +17,7 @@ import { aShare, shareLength, type AShare } from './shares.js';
  * n that is not a power of two the column is thought of as padded with +∞ up to the next
  * power of two P: such a comparator never moves a +∞ from the higher index, so the
  * padding stays put and every comparator touching it is dropped. log2 P·(log2 P + 1)/2
- * layers, each one less-than and one mux over all its comparators at once (18 rounds).
+ * layers, each one less-than and one mux over all its comparators at once (12 rounds).
  */
 
 /** Sorts x ascending (signed 64-bit order). Reveals nothing but the length. */
@@ -31,7 +31,7 @@ export async function sortA(party: Party, x: AShare): Promise<AShare> {
  * Sorts rows by `key` ascending (signed), moving every column of `payload` along with
  * its key. The order among equal keys is not specified (not stable). Per layer: one
  * less-than, its bit to arithmetic (2 rounds) and one batch of products, key and payload
- * together: 18 rounds. Reveals nothing but the length.
+ * together: 12 rounds. Reveals nothing but the length.
  */
 export async function sortByKeyA(party: Party, key: AShare, payload: readonly AShare[]): Promise<{ key: AShare; payload: AShare[] }> {
   const n = shareLength(key);
@@ -91,7 +91,7 @@ export function sortingLayers(n: number): ComparatorLayer[] {
   return layers;
 }
 
-/** Every comparator of a layer at once: the smaller to lo, the larger to hi. 18 rounds. */
+/** Every comparator of a layer at once: the smaller to lo, the larger to hi. 12 rounds. */
 async function compareExchange(party: Party, x: AShare, lo: Int32Array, hi: Int32Array): Promise<AShare> {
   const a = gatherA(x, lo);
   const b = gatherA(x, hi);

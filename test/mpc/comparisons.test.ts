@@ -47,11 +47,11 @@ describe('conversions and comparisons (whole signed 64-bit range)', () => {
     );
   });
 
-  it('less-than matches signed comparison, in 15 rounds', async () => {
+  it('less-than matches signed comparison, in 9 rounds', async () => {
     await fc.assert(
       fc.asyncProperty(comparable, async ([a, b]) => {
         const { results, rounds } = await onShares(a, b, async (party, x, y) => party.revealB(await lessThanA(party, x, y)));
-        expect(rounds).toEqual([16, 16, 16]);
+        expect(rounds).toEqual([10, 10, 10]);
         const sa = ringToSigned(a);
         const sb = ringToSigned(b);
         const expected = Array.from(sa, (v, i) => (v < sb[i]! ? 1n : 0n));
@@ -61,11 +61,11 @@ describe('conversions and comparisons (whole signed 64-bit range)', () => {
     );
   });
 
-  it('equality matches, in 14 rounds', async () => {
+  it('equality matches, in 7 rounds', async () => {
     await fc.assert(
       fc.asyncProperty(comparable, async ([a, b]) => {
         const { results, rounds } = await onShares(a, b, async (party, x, y) => party.revealB(await equalA(party, x, y)));
-        expect(rounds).toEqual([15, 15, 15]);
+        expect(rounds).toEqual([8, 8, 8]);
         const expected = Array.from(a, (v, i) => (v === b[i] ? 1n : 0n));
         for (const r of results) expect(asList(r)).toEqual(expected);
       }),

@@ -41,7 +41,7 @@ describe('oblivious group-by over secret keys', () => {
         expect(groups).toEqual(plaintext(keys, values));
         if (table.length > 1) {
           // setup, sharing, sort, equality and bit conversion, ⌈log2 n⌉ scan rounds, masking
-          expect(rounds).toBe(2 + 18 * sortingLayers(table.length).length + 16 + Math.ceil(Math.log2(table.length)) + 1);
+          expect(rounds).toBe(2 + 12 * sortingLayers(table.length).length + 9 + Math.ceil(Math.log2(table.length)) + 1);
         }
       }),
       { numRuns: 30 },

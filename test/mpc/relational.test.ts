@@ -68,7 +68,7 @@ describe('prefix sums and segmented scans', () => {
         for (const r of results) {
           expect(r.out).toEqual([plain.prefix, plain.sum, plain.copy, plain.min, plain.min, plain.max]);
           expect(r.scanRounds).toBe(2 * log2(n));
-          expect(r.minMaxRounds).toBe(2 * 19 * log2(n));
+          expect(r.minMaxRounds).toBe(2 * 13 * log2(n));
         }
       }),
       { numRuns: 12 },
@@ -157,7 +157,7 @@ describe('group-by on sort and segmented prefix', () => {
         for (const r of results) {
           expect(r.groups).toBe(groups.length);
           expect(r.columns).toEqual([groups.map((g) => g.key[0]!), groups.map((g) => g.sum), groups.map((g) => g.count), groups.map((g) => g.min), groups.map((g) => g.max)]);
-          if (n >= 2) expect(r.rounds).toBe(radixSortRounds(n, [64]) + 14 + 2 + 19 * log2(n) + 4);
+          if (n >= 2) expect(r.rounds).toBe(radixSortRounds(n, [64]) + 7 + 2 + 13 * log2(n) + 4);
         }
       }),
       { numRuns: 10 },
@@ -175,7 +175,7 @@ describe('group-by on sort and segmented prefix', () => {
         const n = values.length;
         for (const r of results) {
           expect(r.columns).toEqual([groups.map((g) => g.key[0]!), groups.map((g) => g.key[1]!), groups.map((g) => g.count), groups.map((g) => g.sum)]);
-          if (n >= 2) expect(r.rounds).toBe(radixSortRounds(n, [3, 3]) + 14 + 1 + 2 + 4);
+          if (n >= 2) expect(r.rounds).toBe(radixSortRounds(n, [3, 3]) + 7 + 1 + 2 + 4);
         }
       }),
       { numRuns: 15 },
@@ -228,7 +228,7 @@ describe('PK–FK join', () => {
         for (const r of results) {
           expect(r.count).toBe(expected[0]!.length);
           expect(r.columns).toEqual(expected);
-          expect(r.rounds).toBe(n <= 1 ? 0 : radixSortRounds(n, [64]) + 14 + 2 + log2(n) + 1 + 4);
+          expect(r.rounds).toBe(n <= 1 ? 0 : radixSortRounds(n, [64]) + 7 + 2 + log2(n) + 1 + 4);
         }
       }),
       { numRuns: 15 },

@@ -29,7 +29,7 @@ describe('oblivious sort', () => {
     expect(badComparators).toBe(0);
   });
 
-  it('sortA equals a plaintext signed sort (edge values, equal keys, empty), 18 rounds per layer', async () => {
+  it('sortA equals a plaintext signed sort (edge values, equal keys, empty), 12 rounds per layer', async () => {
     const withEdges = fc.oneof(
       vector(40),
       fc.array(fc.constantFrom(...EDGES), { maxLength: 40 }).map((v) => BigUint64Array.from(v.map((x) => BigInt.asUintN(64, x)))),
@@ -42,7 +42,7 @@ describe('oblivious sort', () => {
           return party.revealA(await sortA(party, x));
         });
         for (const r of results) expect(Array.from(ringToSigned(r))).toEqual(signedSorted(a));
-        expect(stats[0].rounds).toBe(3 + 18 * sortingLayers(a.length).length);
+        expect(stats[0].rounds).toBe(3 + 12 * sortingLayers(a.length).length);
       }),
       { numRuns: 25 },
     );
@@ -50,7 +50,7 @@ describe('oblivious sort', () => {
 });
 
 describe('sort with payload', () => {
-  it('moves every payload column with its key (rows stay whole), 18 rounds per layer', async () => {
+  it('moves every payload column with its key (rows stay whole), 12 rounds per layer', async () => {
     const rows = fc.array(fc.tuple(fc.oneof(fc.constantFrom(...EDGES), fc.bigInt({ min: -3n, max: 3n })), int64, int64), { maxLength: 40 });
     await fc.assert(
       fc.asyncProperty(rows, async (table) => {
@@ -70,7 +70,7 @@ describe('sort with payload', () => {
           return { rounds, columns: outs.map((o) => Array.from(ringToSigned(o.value))) };
         });
         for (const r of results) {
-          expect(r.rounds).toBe(18 * sortingLayers(table.length).length);
+          expect(r.rounds).toBe(12 * sortingLayers(table.length).length);
           const got = r.columns[0]!.map((key, i) => [key, r.columns[1]![i]!, r.columns[2]![i]!]);
           // Keys ascending, and the same multiset of whole rows.
           expect(got.map((row) => row[0])).toEqual(signedSorted(col(0)));
@@ -117,7 +117,7 @@ describe('secure distinct counts across owners', () => {
     expect(counts).toEqual({ union: 6n, atLeastTwo: 3n }); // 1, 3 and 4
     const n = 4 + 3 + 3;
     // setup, 3 length announcements, sharing, sort, equality (14), AND (1), bit to arithmetic (2)
-    expect(stats.map((s) => s.rounds)).toEqual(Array(3).fill(1 + 3 + 1 + 18 * sortingLayers(n).length + 17));
+    expect(stats.map((s) => s.rounds)).toEqual(Array(3).fill(1 + 3 + 1 + 12 * sortingLayers(n).length + 10));
   });
 
   it('no owners, one key, all owners empty', async () => {

@@ -1,0 +1,403 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { nextParty, prevParty, type PartyIndex } from '../net/party-index.js';
+import { PgError } from '../server/pg-error.js';
+import { SqlState } from '../server/sqlstate.js';
+import type { Party } from './party.js';
+import type { Words } from './ring-kernels.js';
+import { bShare, shareLength, type AShare, type BShare } from './shares.js';
+
+/**
+ * Comparisons on bit-sliced data (Secrecy/ABY3 style, in WebAssembly): a chunk of
+ * values is transposed so that one word-AND does one gate for 64 different values,
+ * and the whole circuit of the chunk runs on planes kept in the kernel module's memory.
+ *
+ * The key step is bit extraction from an arithmetic sharing x = c_0 + c_1 + c_2 with
+ * one holder h (rotated for balance): h knows a = c_h + c_{h+1}, and parties h+1 and
+ * h+2 both know c_{h+2}, so x = a + b with b = c_{h+2} is a sum of two values that are
+ * each *known* to someone. h XOR-shares a with one message (its component h+1 comes
+ * from the PRG stream it shares with h+1), b is shared for free (component h+2), and
+ * a 64-bit adder over two operands needs no carry-save step.
+ */
+
+// ---- the kernel module ------------------------------------------------------------
+
+interface SlicedExports {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  heapBase(): number;
+  transposeIn(out: number, x: number, y: number, nb: number, mode: number): void;
+  xor(out: number, a: number, b: number, n: number): void;
+  not(out: number, a: number, n: number): void;
+  sub(out: number, a: number, b: number, n: number): void;
+  andLocal(out: number, x0: number, x1: number, y0: number, y1: number, r0: number, r1: number, n: number): void;
+  unpack(out: number, packed: number, n: number): void;
+}
+
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+const CANDIDATES = ['./kernels/sliced.wasm', '../../dist/src/mpc/kernels/sliced.wasm'];
+
+const TRANSPOSE_PLAIN = 0;
+const TRANSPOSE_SUM = 1;
+const TRANSPOSE_NEG = 2;
+
+/** Values per chunk: bounds the kernel memory (~150 bytes per value for less-than). */
+export const SLICED_CHUNK_VALUES = 1 << 18;
+
+let compiled: object | null = null;
+
+function slicedModule(): object {
+  if (compiled) return compiled;
+  const path = CANDIDATES.map((c) => fileURLToPath(new URL(c, import.meta.url))).find((p) => existsSync(p));
+  if (!path) {
+    throw new PgError(SqlState.internalError, 'the MPC WebAssembly kernels are not built', { hint: 'Run "npm run build:wasm" (npm install and npm test do it).' });
+  }
+  compiled = new wasm.Module(readFileSync(path));
+  return compiled;
+}
+
+/**
+ * The module's memory as a bump arena: a chunk allocates what it needs, and `reset`
+ * frees it all at once. The memory grows to the largest chunk and stays (one per
+ * arena in use, see `idleArenas`).
+ */
+class SlicedArena {
+  readonly k: SlicedExports;
+  private readonly base: number;
+  private top: number;
+  private words64: BigUint64Array;
+
+  constructor() {
+    this.k = new wasm.Instance(slicedModule(), {}).exports as SlicedExports;
+    this.base = this.k.heapBase();
+    this.top = this.base;
+    this.words64 = new BigUint64Array(this.k.memory.buffer);
+  }
+
+  reset(): void {
+    this.top = this.base;
+  }
+
+  /** The current top, to free everything allocated after it with `release`. */
+  mark(): number {
+    return this.top;
+  }
+
+  release(mark: number): void {
+    this.top = mark;
+  }
+
+  /** A region of `words` words (16-byte aligned); its content is undefined. */
+  alloc(words: number): number {
+    const at = this.top;
+    this.top += Math.ceil((words * 8) / 16) * 16;
+    const have = this.k.memory.buffer.byteLength;
+    // Grow geometrically: every grow replaces the ArrayBuffer (and its views) and
+    // touches fresh pages, so a chunk should cause a few grows, not one per plane.
+    if (this.top > have) this.k.memory.grow(Math.ceil(Math.max(this.top - have, have) / 65536));
+    return at;
+  }
+
+  zeroed(words: number): number {
+    const at = this.alloc(words);
+    this.view(at, words).fill(0n);
+    return at;
+  }
+
+  view(at: number, words: number): Words {
+    if (this.words64.buffer !== this.k.memory.buffer) this.words64 = new BigUint64Array(this.k.memory.buffer);
+    return this.words64.subarray(at / 8, at / 8 + words);
+  }
+
+  bytes(at: number, bytes: number): Uint8Array {
+    return new Uint8Array(this.k.memory.buffer, at, bytes);
+  }
+}
+
+/**
+ * Arenas not in use. A comparison takes one for its whole run and gives it back, so the
+ * memory (already grown and paged in: fresh pages cost more than the kernels here) is
+ * reused by the next comparison. The three in-process parties share a thread and
+ * each take their own; a party runs one comparison at a time.
+ */
+const idleArenas: SlicedArena[] = [];
+
+// ---- shares of planes ----------------------------------------------------------------
+
+/** Party's share of one plane: addresses of its two components (nb words each). */
+interface Plane {
+  readonly s0: number;
+  readonly s1: number;
+}
+
+/** One chunk's circuit state at one party. */
+class Chunk {
+  readonly nb: number;
+  readonly planeBytes: number;
+  readonly zero: number;
+  private readonly party: Party;
+  private readonly m: SlicedArena;
+
+  constructor(party: Party, m: SlicedArena, nb: number) {
+    this.party = party;
+    this.m = m;
+    this.nb = nb;
+    this.planeBytes = nb * 8;
+    this.zero = m.zeroed(Math.max(nb, 1));
+  }
+
+  plane(base: number, j: number): number {
+    return base === this.zero ? this.zero : base + j * this.planeBytes;
+  }
+
+  xor(x: Plane, y: Plane): Plane {
+    return { s0: this.xorWords(x.s0, y.s0), s1: this.xorWords(x.s1, y.s1) };
+  }
+
+  /** NOT: flips component 0 (held by party 0 as s0 and by party 2 as s1). */
+  not(x: Plane): Plane {
+    const self = this.party.self;
+    if (self === 1) return x;
+    const flipped = this.m.alloc(this.nb);
+    this.m.k.not(flipped, self === 0 ? x.s0 : x.s1, this.nb);
+    return self === 0 ? { s0: flipped, s1: x.s1 } : { s0: x.s0, s1: flipped };
+  }
+
+  /** One round: the AND of every pair, all in one message per peer. */
+  async and(pairs: readonly (readonly [Plane, Plane])[]): Promise<Plane[]> {
+    const { nb, planeBytes, m } = this;
+    const count = pairs.length;
+    const t = m.alloc(count * nb);
+    // The PRG words live only for the local step: freed before the round's reply.
+    const scratch = m.mark();
+    const r0 = m.alloc(count * nb);
+    const r1 = m.alloc(count * nb);
+    const randomness = this.party.randomness;
+    randomness.fillComponent(this.party.self, m.view(r0, count * nb));
+    randomness.fillComponent(nextParty(this.party.self), m.view(r1, count * nb));
+    pairs.forEach(([x, y], j) => m.k.andLocal(t + j * planeBytes, x.s0, x.s1, y.s0, y.s1, r0 + j * planeBytes, r1 + j * planeBytes, nb));
+    m.release(scratch);
+    const received = await this.exchange(t, count * nb, count * nb);
+    return pairs.map((_, j) => ({ s0: t + j * planeBytes, s1: received + j * planeBytes }));
+  }
+
+  /**
+   * One round in the fixed pattern of this module: `sendWords` words at `send` go to the
+   * previous party, `receiveWords` come from the next one, into a new region.
+   */
+  async exchange(send: number, sendWords: number, receiveWords: number): Promise<number> {
+    const self = this.party.self;
+    const out = new Map<PartyIndex, Uint8Array>();
+    out.set(prevParty(self), this.m.bytes(send, sendWords * 8).slice());
+    const received = await this.party.exchange.exchange(out, [nextParty(self)]);
+    const bytes = received.get(nextParty(self))!;
+    if (bytes.byteLength !== receiveWords * 8) {
+      const error = new PgError(SqlState.protocolViolation, `party ${nextParty(self)} sent ${bytes.byteLength} bytes where ${receiveWords * 8} were due`);
+      this.party.exchange.abort(error.message);
+      throw error;
+    }
+    const at = this.m.alloc(receiveWords);
+    this.m.bytes(at, bytes.byteLength).set(bytes);
+    return at;
+  }
+
+  private xorWords(a: number, b: number): number {
+    if (b === this.zero) return a;
+    if (a === this.zero) return b;
+    const out = this.m.alloc(this.nb);
+    this.m.k.xor(out, a, b, this.nb);
+    return out;
+  }
+}
+
+/** A value to decompose: its two components in the arena (nb·64 words each), the holder and b's sign. */
+interface Operand {
+  readonly s0: number;
+  readonly s1: number;
+  readonly holder: PartyIndex;
+}
+
+/**
+ * Shares of the 64 bit-planes of a = c_h + c_{h+1} and of b = ±c_{h+2} (negated for
+ * equality, where x = 0 ⟺ a = −c_{h+2}). One round for all operands: each holder sends
+ * its masked a to the party before it.
+ */
+async function decompose(chunk: Chunk, m: SlicedArena, party: Party, operands: readonly Operand[], negateB: boolean): Promise<{ a: Plane[]; b: Plane[] }[]> {
+  const self = party.self;
+  const { nb, zero } = chunk;
+  const planes = 64 * nb;
+  const send = operands.filter((o) => o.holder === self).length;
+  const sendAt = m.alloc(send * planes);
+  const layouts: { a0: number; a1: number; b0: number; b1: number; fromNext: number }[] = [];
+  let sent = 0;
+  let fromNext = 0;
+  for (const o of operands) {
+    const h = o.holder;
+    if (self === h) {
+      // x_h = a ⊕ x_{h+1}, with x_{h+1} from the stream shared with party h+1.
+      const masked = sendAt + sent++ * planes * 8;
+      const mask = m.alloc(planes);
+      m.k.transposeIn(masked, o.s0, o.s1, nb, TRANSPOSE_SUM);
+      party.randomness.fillComponent(nextParty(self), m.view(mask, planes));
+      m.k.xor(masked, masked, mask, planes);
+      layouts.push({ a0: masked, a1: mask, b0: zero, b1: zero, fromNext: -1 });
+    } else if (self === nextParty(h)) {
+      const mask = m.alloc(planes);
+      party.randomness.fillComponent(self, m.view(mask, planes));
+      const b = m.alloc(planes);
+      m.k.transposeIn(b, o.s1, o.s1, nb, negateB ? TRANSPOSE_NEG : TRANSPOSE_PLAIN);
+      layouts.push({ a0: mask, a1: zero, b0: zero, b1: b, fromNext: -1 });
+    } else {
+      const b = m.alloc(planes);
+      m.k.transposeIn(b, o.s0, o.s0, nb, negateB ? TRANSPOSE_NEG : TRANSPOSE_PLAIN);
+      layouts.push({ a0: zero, a1: -1, b0: b, b1: zero, fromNext: fromNext++ });
+    }
+  }
+  const received = await chunk.exchange(sendAt, send * planes, fromNext * planes);
+  return layouts.map((l) => {
+    const a1 = l.fromNext >= 0 ? received + l.fromNext * planes * 8 : l.a1;
+    const plane = (s0: number, s1: number, j: number): Plane => ({ s0: chunk.plane(s0, j), s1: chunk.plane(s1, j) });
+    return {
+      a: Array.from({ length: 64 }, (_, j) => plane(l.a0, a1, j)),
+      b: Array.from({ length: 64 }, (_, j) => plane(l.b0, l.b1, j)),
+    };
+  });
+}
+
+/**
+ * Bit 63 of a + b for every operand: g = a∧b on bits 0..62 (one round), then a
+ * Brent–Kung-shaped tree of (generate, propagate) pairs over the 63 positions (six
+ * rounds, 118 ANDs) for the carry into bit 63, which p_63 = a_63 ⊕ b_63 completes.
+ * 181 bit-ANDs per operand in all, every level of all operands in one round.
+ */
+async function signBits(chunk: Chunk, bits: { a: Plane[]; b: Plane[] }[]): Promise<Plane[]> {
+  const pAll = bits.map(({ a, b }) => a.map((aj, j) => chunk.xor(aj, b[j]!)));
+  const gAll = await chunk.and(bits.flatMap(({ a, b }) => a.slice(0, 63).map((aj, j) => [aj, b[j]!] as const)));
+  let groups = bits.map((_, k) => ({ g: gAll.slice(k * 63, (k + 1) * 63), p: pAll[k]!.slice(0, 63) }));
+  while (groups[0] !== undefined && groups[0].g.length > 1) {
+    const pairs: (readonly [Plane, Plane])[] = [];
+    for (const { g, p } of groups) {
+      for (let j = 0; 2 * j + 1 < g.length; j++) {
+        pairs.push([p[2 * j + 1]!, g[2 * j]!]);
+        // The group holding position 0 never needs its propagate.
+        if (j > 0) pairs.push([p[2 * j + 1]!, p[2 * j]!]);
+      }
+    }
+    const products = await chunk.and(pairs);
+    let at = 0;
+    groups = groups.map(({ g, p }) => {
+      const g2: Plane[] = [];
+      const p2: Plane[] = [];
+      for (let j = 0; 2 * j + 1 < g.length; j++) {
+        g2.push(chunk.xor(g[2 * j + 1]!, products[at++]!));
+        p2.push(j > 0 ? products[at++]! : p[2 * j]!);
+      }
+      if (g.length % 2 === 1) {
+        g2.push(g[g.length - 1]!);
+        p2.push(p[p.length - 1]!);
+      }
+      return { g: g2, p: p2 };
+    });
+  }
+  return groups.map(({ g }, k) => chunk.xor(pAll[k]![63]!, g[0]!));
+}
+
+/** Operands' shares copied into the arena, chunk by chunk; `circuit` gives one result plane per chunk. */
+async function runChunked(
+  party: Party,
+  inputs: readonly AShare[],
+  circuit: (chunk: Chunk, m: SlicedArena, inArena: { s0: number; s1: number }[], index: number) => Promise<Plane>,
+  chunkValues: number,
+): Promise<BShare> {
+  if (!Number.isSafeInteger(chunkValues) || chunkValues < 64 || chunkValues % 64 !== 0) throw new PgError(SqlState.internalError, `chunk of ${chunkValues} values`);
+  const n = shareLength(inputs[0]!);
+  for (const x of inputs) if (shareLength(x) !== n) throw new PgError(SqlState.internalError, `MPC operands differ in length (${n} and ${shareLength(x)})`);
+  const m = idleArenas.pop() ?? new SlicedArena();
+  try {
+    const out0 = new BigUint64Array(n);
+    const out1 = new BigUint64Array(n);
+    const chunks = Math.max(1, Math.ceil(n / chunkValues));
+    for (let c = 0; c < chunks; c++) {
+      const from = c * chunkValues;
+      const to = Math.min(n, from + chunkValues);
+      const nb = Math.ceil((to - from) / 64);
+      m.reset();
+      const chunk = new Chunk(party, m, nb);
+      const inArena = inputs.map((x) => {
+        const copy = (v: Words): number => {
+          const at = m.alloc(nb * 64);
+          const view = m.view(at, nb * 64);
+          view.set(v.subarray(from, to));
+          view.fill(0n, to - from);
+          return at;
+        };
+        return { s0: copy(x.s0), s1: copy(x.s1) };
+      });
+      const result = await circuit(chunk, m, inArena, c);
+      const unpacked = m.alloc(nb * 64);
+      m.k.unpack(unpacked, result.s0, to - from);
+      out0.set(m.view(unpacked, to - from), from);
+      m.k.unpack(unpacked, result.s1, to - from);
+      out1.set(m.view(unpacked, to - from), from);
+    }
+    return bShare(out0, out1);
+  } finally {
+    m.reset();
+    idleArenas.push(m);
+  }
+}
+
+function rotate(base: number, k: number): PartyIndex {
+  return ((base + k) % 3) as PartyIndex;
+}
+
+/**
+ * x < y (signed, whole range): the signs of x, y and d = x − y (three bit extractions
+ * in the same rounds), then lt = s_d ⊕ ((s_x ⊕ s_y) ∧ (s_x ⊕ s_d)): when the signs
+ * differ the difference may have wrapped, and x's sign decides. 9 rounds per chunk of
+ * SLICED_CHUNK_VALUES; about 68 bytes per value sent by each party plus 8 from each
+ * holder. Result: one bit per word, in bit 0. Reveals nothing.
+ */
+export async function lessThanSliced(party: Party, x: AShare, y: AShare, chunkValues = SLICED_CHUNK_VALUES): Promise<BShare> {
+  return runChunked(party, [x, y], async (chunk, m, [xs, ys], index) => {
+    const words = chunk.nb * 64;
+    const d0 = m.alloc(words);
+    const d1 = m.alloc(words);
+    m.k.sub(d0, xs!.s0, ys!.s0, words);
+    m.k.sub(d1, xs!.s1, ys!.s1, words);
+    const operands: Operand[] = [
+      { ...xs!, holder: rotate(index, 0) },
+      { ...ys!, holder: rotate(index, 1) },
+      { s0: d0, s1: d1, holder: rotate(index, 2) },
+    ];
+    const [sx, sy, sd] = (await signBits(chunk, await decompose(chunk, m, party, operands, false))) as [Plane, Plane, Plane];
+    const [w] = await chunk.and([[chunk.xor(sx, sy), chunk.xor(sx, sd)]]);
+    return chunk.xor(sd, w!);
+  }, chunkValues);
+}
+
+/**
+ * x == y: d = x − y is zero exactly when a = −c_{h+2} in every bit, so an AND tree
+ * over the 64 XNORs (six rounds, 63 ANDs) after the decomposition round: 7 rounds per
+ * chunk, about 8 bytes per value sent by each party plus 8 from the holder (rotated by
+ * chunk). Result: one bit per word, in bit 0. Reveals nothing.
+ */
+export async function equalSliced(party: Party, x: AShare, y: AShare, chunkValues = SLICED_CHUNK_VALUES): Promise<BShare> {
+  return runChunked(party, [x, y], async (chunk, m, [xs, ys], index) => {
+    const words = chunk.nb * 64;
+    const d0 = m.alloc(words);
+    const d1 = m.alloc(words);
+    m.k.sub(d0, xs!.s0, ys!.s0, words);
+    m.k.sub(d1, xs!.s1, ys!.s1, words);
+    const [bits] = await decompose(chunk, m, party, [{ s0: d0, s1: d1, holder: rotate(index, 0) }], true);
+    let z = bits!.a.map((aj, j) => chunk.not(chunk.xor(aj, bits!.b[j]!)));
+    while (z.length > 1) {
+      const pairs = Array.from({ length: z.length / 2 }, (_, j) => [z[2 * j]!, z[2 * j + 1]!] as const);
+      z = await chunk.and(pairs);
+    }
+    return z[0]!;
+  }, chunkValues);
+}
