@@ -17,6 +17,9 @@ export class MessageWriter {
   }
 
   begin(type: string): this {
+    // A message begun and never ended (a value that failed to encode midway) is dropped, so
+    // the ErrorResponse that follows is not read as part of it and the client stays in step.
+    if (this.messageStart >= 0) this.length = this.messageStart - 1;
     this.ensure(5);
     this.buffer[this.length] = type.charCodeAt(0);
     this.messageStart = this.length + 1;
@@ -152,8 +155,12 @@ export class MessageWriter {
     return this;
   }
 
-  /** Takes what was written so far (only between messages) and starts afresh. */
+  /** Takes what was written so far (an unfinished message is dropped) and starts afresh. */
   take(): Buffer {
+    if (this.messageStart >= 0) {
+      this.length = this.messageStart - 1;
+      this.messageStart = -1;
+    }
     const size = this.length;
     this.length = 0;
     if (size >= 32 * 1024) {

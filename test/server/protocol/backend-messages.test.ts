@@ -147,6 +147,20 @@ describe('results', () => {
     expect(bytes.toString('hex')).toBe('44' + '0000001a' + '0002' + '00000004' + '00000102' + '00000008' + '0000000000000001');
   });
 
+  it('drops a DataRow whose value failed to encode, so the ErrorResponse after it reads cleanly', () => {
+    const fields = [field('i', TypeOid.int4, 4), field('b', TypeOid.bytea)];
+    const w = new MessageWriter();
+    const encode = rowEncoder(fields, [0, 1], defaultCodecContext);
+    encode([1, new Uint8Array([7])], w);
+    // A bytea column given a number: its encoder throws after the row has begun.
+    expect(() => encode([2, 42], w)).toThrow();
+    errorResponse(w, new PgError(SqlState.datatypeMismatch, 'bytea value expected'));
+    expect(parseWritten(w).map((m) => m.name)).toEqual(['dataRow', 'error']);
+    // And likewise when what is written so far is taken at once.
+    expect(() => encode([3, 42], w)).toThrow();
+    expect(w.take().length).toBe(0);
+  });
+
   it('writes CommandComplete, EmptyQueryResponse and the extended-query acknowledgements', () => {
     const w = new MessageWriter();
     parseComplete(w);
