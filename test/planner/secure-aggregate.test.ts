@@ -5,47 +5,21 @@
  * sharing between the parties and equal the same query over one database holding all the
  * data; plaintext reads of the column are refused; shares and reveals are checked alone.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import pg from 'pg';
-import type { DuckDBInstance } from '@duckdb/node-api';
 import { addInto, fromRing, splitAdditive, toRing } from '../../src/mpc/additive-shares.js';
 import { ShareJobs } from '../../src/party/share-jobs.js';
 import { fixedPoint } from '../../src/party/secure-execute.js';
-import { openDemoDatabase } from '../support/union-database.js';
-import { startTestGateway, type TestGateway } from '../support/demo-gateway.js';
+import { demoWithReference } from '../support/demo-with-reference.js';
 
-let gateway: TestGateway;
-let client: pg.Client;
-let reference: DuckDBInstance;
-
-beforeAll(async () => {
-  gateway = await startTestGateway();
-  client = new pg.Client({ host: gateway.host, port: gateway.port, user: gateway.user, password: gateway.password, database: gateway.database });
-  await client.connect();
-  reference = await openDemoDatabase(gateway.dataDir);
-}, 120_000);
-
-afterAll(async () => {
-  await client?.end();
-  reference?.closeSync();
-  await gateway?.stop();
-});
-
-async function direct(sql: string): Promise<unknown[][]> {
-  const connection = await reference.connect();
-  try {
-    return (await connection.runAndReadAll(sql)).getRowsJS() as unknown[][];
-  } finally {
-    connection.closeSync();
-  }
-}
+const demo = demoWithReference();
+const direct = (sql: string): Promise<unknown[][]> => demo.direct(sql);
 
 const number = (v: unknown): number | null => (v === null ? null : Number(v));
 
 describe('secure aggregation of a protected column', () => {
   it('sums, counts and averages per group equal one database holding all the data', async () => {
-    const r = await client.query({ text: 'SELECT drug, count(*), count(dose_mg), sum(dose_mg), avg(dose_mg) FROM medications GROUP BY drug ORDER BY drug', rowMode: 'array' });
+    const r = await demo.client.query({ text: 'SELECT drug, count(*), count(dose_mg), sum(dose_mg), avg(dose_mg) FROM medications GROUP BY drug ORDER BY drug', rowMode: 'array' });
     const expected = await direct('SELECT drug, count(*), count(dose_mg), sum(dose_mg), avg(dose_mg) FROM medications GROUP BY drug ORDER BY drug');
     expect(r.rows.length).toBeGreaterThan(5);
     expect(r.rows.map((row) => [row[0], number(row[1]), number(row[2]), number(row[3]), Number(Number(row[4]).toFixed(6))])).toEqual(
@@ -56,25 +30,25 @@ describe('secure aggregation of a protected column', () => {
 
   it('groups by the partition key, filters on public columns, and returns NULL for a sum over no rows', async () => {
     const sql = "SELECT party, sum(dose_mg) AS total FROM medications WHERE drug = 'aspirin' AND prescribed_on >= '2024-06-01' GROUP BY party ORDER BY party";
-    const r = await client.query({ text: sql, rowMode: 'array' });
+    const r = await demo.client.query({ text: sql, rowMode: 'array' });
     expect(r.rows.map((row) => [row[0], number(row[1])])).toEqual((await direct(sql)).map((row) => [row[0], number(row[1])]));
-    const none = await client.query("SELECT sum(dose_mg) AS s, count(dose_mg) AS c FROM medications WHERE drug = 'no such drug'");
+    const none = await demo.client.query("SELECT sum(dose_mg) AS s, count(dose_mg) AS c FROM medications WHERE drug = 'no such drug'");
     expect(none.rows).toEqual([{ s: null, c: '0' }]);
   });
 
   it('EXPLAIN says which fragments are secret-shared and to whom', async () => {
-    const plan = (await client.query('EXPLAIN SELECT drug, avg(dose_mg) FROM medications GROUP BY drug')).rows.map((row) => row['QUERY PLAN'] as string);
+    const plan = (await demo.client.query('EXPLAIN SELECT drug, avg(dose_mg) FROM medications GROUP BY drug')).rows.map((row) => row['QUERY PLAN'] as string);
     expect(plan.filter((l) => l.startsWith('Secure fragment at party'))).toHaveLength(3);
     expect(plan.join('\n')).toMatch(/Secure aggregation: .* compute parties bmc, bwh, mgh/);
   });
 
   it('refuses the protected column in plaintext, as a group key, and in aggregates it cannot compute securely', async () => {
-    await expect(client.query('SELECT dose_mg FROM medications LIMIT 1')).rejects.toMatchObject({ code: '42501' });
-    await expect(client.query('SELECT dose_mg, count(*) FROM medications GROUP BY dose_mg')).rejects.toMatchObject({ code: '42501' });
-    await expect(client.query("SELECT count(*) FROM medications WHERE dose_mg > 100")).rejects.toMatchObject({ code: '42501' });
-    await expect(client.query('SELECT max(national_id) FROM patients')).rejects.toMatchObject({ code: '0A000' });
+    await expect(demo.client.query('SELECT dose_mg FROM medications LIMIT 1')).rejects.toMatchObject({ code: '42501' });
+    await expect(demo.client.query('SELECT dose_mg, count(*) FROM medications GROUP BY dose_mg')).rejects.toMatchObject({ code: '42501' });
+    await expect(demo.client.query("SELECT count(*) FROM medications WHERE dose_mg > 100")).rejects.toMatchObject({ code: '42501' });
+    await expect(demo.client.query('SELECT max(national_id) FROM patients')).rejects.toMatchObject({ code: '0A000' });
     // The session goes on.
-    expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    expect((await demo.client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
   });
 });
 

@@ -5,9 +5,8 @@
  * MIN/MAX per group and distinct counts across parties are computed under MPC and equal
  * the same query over one database holding all the data.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import pg from 'pg';
-import type { DuckDBInstance } from '@duckdb/node-api';
 import { createHash } from 'node:crypto';
 import { FrameKind, type Frame } from '../../src/net/frame.js';
 import type { PartyIndex } from '../../src/net/party-index.js';
@@ -15,7 +14,6 @@ import { TlsTransport } from '../../src/net/tls-transport.js';
 import { PartyClient } from '../../src/party/party-client.js';
 import type { AcceptSharesRequest } from '../../src/party/party-service.js';
 import { encodeJson } from '../../src/party/wire-format.js';
-import { openDemoDatabase } from '../support/union-database.js';
 
 // Everything the party nodes send each other, captured before TLS: MPC frames on the
 // party-to-party links, and the additive shares data parties send compute parties.
@@ -46,40 +44,17 @@ function wordsFound(needles: ReadonlySet<bigint>): bigint[] {
 }
 
 
-import { startTestGateway, type TestGateway } from '../support/demo-gateway.js';
+import { demoWithReference } from '../support/demo-with-reference.js';
 
-let gateway: TestGateway;
-let client: pg.Client;
-let reference: DuckDBInstance;
-
-beforeAll(async () => {
-  gateway = await startTestGateway();
-  client = new pg.Client({ host: gateway.host, port: gateway.port, user: gateway.user, password: gateway.password, database: gateway.database });
-  await client.connect();
-  reference = await openDemoDatabase(gateway.dataDir);
-}, 120_000);
-
-afterAll(async () => {
-  await client?.end();
-  reference?.closeSync();
-  await gateway?.stop();
-});
-
-async function direct(sql: string): Promise<unknown[][]> {
-  const connection = await reference.connect();
-  try {
-    return (await connection.runAndReadAll(sql)).getRowsJS() as unknown[][];
-  } finally {
-    connection.closeSync();
-  }
-}
+const demo = demoWithReference();
+const direct = (sql: string): Promise<unknown[][]> => demo.direct(sql);
 
 const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(Number(v)));
 
 describe('MIN and MAX of a protected column under the replicated runtime', () => {
   it('per group, equal one database holding all the data', async () => {
     const sql = 'SELECT drug, min(dose_mg), max(dose_mg) FROM medications GROUP BY drug ORDER BY drug';
-    const r = await client.query({ text: sql, rowMode: 'array' });
+    const r = await demo.client.query({ text: sql, rowMode: 'array' });
     const expected = await direct(sql);
     expect(r.rows.length).toBeGreaterThan(5);
     expect(r.rows.map((row) => row.map(text))).toEqual(expected.map((row) => row.map(text)));
@@ -89,16 +64,16 @@ describe('MIN and MAX of a protected column under the replicated runtime', () =>
   it('mixed with count, sum and avg, grouped by the partition key, with a filter; NULL over no rows', async () => {
     const sql =
       "SELECT party, count(*), min(dose_mg) AS lo, max(dose_mg) AS hi, sum(dose_mg) AS total FROM medications WHERE prescribed_on >= '2024-03-01' GROUP BY party ORDER BY party";
-    const r = await client.query({ text: sql, rowMode: 'array' });
+    const r = await demo.client.query({ text: sql, rowMode: 'array' });
     expect(r.rows.map((row) => row.map(text))).toEqual((await direct(sql)).map((row) => row.map(text)));
-    const none = await client.query("SELECT min(dose_mg) AS lo, max(dose_mg) AS hi FROM medications WHERE drug = 'no such drug'");
+    const none = await demo.client.query("SELECT min(dose_mg) AS lo, max(dose_mg) AS hi FROM medications WHERE drug = 'no such drug'");
     expect(none.rows).toEqual([{ lo: null, hi: null }]);
-    const whole = await client.query({ text: 'SELECT min(dose_mg), max(dose_mg) FROM medications', rowMode: 'array' });
+    const whole = await demo.client.query({ text: 'SELECT min(dose_mg), max(dose_mg) FROM medications', rowMode: 'array' });
     expect(whole.rows.map((row) => row.map(text))).toEqual((await direct('SELECT min(dose_mg), max(dose_mg) FROM medications')).map((row) => row.map(text)));
   }, 60_000);
 
   it('EXPLAIN names the protocol and the compute parties', async () => {
-    const plan = (await client.query('EXPLAIN SELECT drug, max(dose_mg) FROM medications GROUP BY drug')).rows.map((row) => row['QUERY PLAN'] as string);
+    const plan = (await demo.client.query('EXPLAIN SELECT drug, max(dose_mg) FROM medications GROUP BY drug')).rows.map((row) => row['QUERY PLAN'] as string);
     expect(plan.join('\n')).toMatch(/replicated 3-party secret sharing .* at compute parties bmc, bwh, mgh/);
   });
 });
@@ -109,13 +84,13 @@ describe('distinct patients across hospitals under the replicated runtime', () =
 
   it('count(DISTINCT national_id) and the count seen at more than one hospital equal one database holding all the data', async () => {
     const started = performance.now();
-    const union = await client.query({ text: 'SELECT count(DISTINCT national_id) FROM patients', rowMode: 'array' });
+    const union = await demo.client.query({ text: 'SELECT count(DISTINCT national_id) FROM patients', rowMode: 'array' });
     const unionMs = performance.now() - started;
     const expectedUnion = await direct('SELECT count(DISTINCT national_id) FROM patients');
     expect(union.rows.map((r) => r.map(Number))).toEqual(expectedUnion.map((r) => r.map(Number)));
     expect(union.fields.map((f) => [f.name, f.dataTypeID])).toEqual([['count', 20]]);
 
-    const shared = await client.query({ text: seenAtMoreThanOne(''), rowMode: 'array' });
+    const shared = await demo.client.query({ text: seenAtMoreThanOne(''), rowMode: 'array' });
     const expectedShared = await direct(seenAtMoreThanOne(''));
     expect(Number(expectedShared[0]![0])).toBeGreaterThan(0);
     expect(shared.rows.map((r) => r.map(Number))).toEqual(expectedShared.map((r) => r.map(Number)));
@@ -131,7 +106,7 @@ describe('distinct patients across hospitals under the replicated runtime', () =
       seenAtMoreThanOne("WHERE sex = 'M'"),
       'SELECT count(*) FROM (SELECT p.national_id FROM patients p GROUP BY p.national_id HAVING count(DISTINCT p.party) >= 2) AS shared',
     ]) {
-      const r = await client.query({ text: sql, rowMode: 'array' });
+      const r = await demo.client.query({ text: sql, rowMode: 'array' });
       expect(r.rows.map((row) => row.map(Number)), sql).toEqual((await direct(sql)).map((row) => row.map(Number)));
     }
   }, 120_000);
@@ -139,7 +114,7 @@ describe('distinct patients across hospitals under the replicated runtime', () =
   it('concurrent secure queries from several sessions share the compute parties and each is right', async () => {
     const sessions = await Promise.all(
       [0, 1, 2].map(async () => {
-        const c = new pg.Client({ host: gateway.host, port: gateway.port, user: gateway.user, password: gateway.password, database: gateway.database });
+        const c = new pg.Client({ host: demo.gateway.host, port: demo.gateway.port, user: demo.gateway.user, password: demo.gateway.password, database: demo.gateway.database });
         await c.connect();
         return c;
       }),
@@ -154,14 +129,14 @@ describe('distinct patients across hospitals under the replicated runtime', () =
   }, 120_000);
 
   it('EXPLAIN names the protocol, the compute parties and what is revealed', async () => {
-    const plan = (await client.query(`EXPLAIN ${seenAtMoreThanOne('')}`)).rows.map((row) => row['QUERY PLAN'] as string);
+    const plan = (await demo.client.query(`EXPLAIN ${seenAtMoreThanOne('')}`)).rows.map((row) => row['QUERY PLAN'] as string);
     expect(plan.filter((l) => l.startsWith('Secure keys at party'))).toHaveLength(3);
     expect(plan.join('\n')).toMatch(/Secure distinct count \(replicated 3-party .* at compute parties bmc, bwh, mgh: reveals keys at two or more partitions to the gateway/);
   });
 
   it('still refuses the key in plaintext', async () => {
-    await expect(client.query('SELECT national_id FROM patients LIMIT 1')).rejects.toMatchObject({ code: '42501' });
-    await expect(client.query('SELECT national_id, count(*) FROM patients GROUP BY national_id')).rejects.toMatchObject({ code: '42501' });
+    await expect(demo.client.query('SELECT national_id FROM patients LIMIT 1')).rejects.toMatchObject({ code: '42501' });
+    await expect(demo.client.query('SELECT national_id, count(*) FROM patients GROUP BY national_id')).rejects.toMatchObject({ code: '42501' });
   });
 });
 
@@ -169,8 +144,8 @@ describe('what crosses between the parties', () => {
   it('no protected value, nor its encoding, nor a key hash appears in the captured party-to-party traffic', async () => {
     frames.length = 0;
     shareMessages.length = 0;
-    await client.query('SELECT drug, min(dose_mg), max(dose_mg) FROM medications GROUP BY drug');
-    await client.query('SELECT count(DISTINCT national_id) FROM patients');
+    await demo.client.query('SELECT drug, min(dose_mg), max(dose_mg) FROM medications GROUP BY drug');
+    await demo.client.query('SELECT count(DISTINCT national_id) FROM patients');
     expect(frames.length).toBeGreaterThan(100);
     // Three data parties, each to three compute parties, twice.
     expect(shareMessages.length).toBe(18);
