@@ -71,7 +71,7 @@ afterAll(async () => {
   await trustGw?.stop();
 });
 
-async function both(config: pg.QueryConfig): Promise<[unknown, unknown, number, number]> {
+async function both(config: pg.QueryArrayConfig): Promise<[unknown, unknown, number, number]> {
   const [ours, theirs] = await Promise.all([gateway.query(config), reference.query(config)]);
   return [ours.rows[0]?.[0], theirs.rows[0]?.[0], ours.fields[0]!.dataTypeID, theirs.fields[0]!.dataTypeID];
 }
@@ -99,7 +99,7 @@ describe.each(SAMPLES)('%s', (type, values) => {
 describe('NULL', () => {
   it('round-trips as parameter and result in both formats', async () => {
     for (const binary of [false, true]) {
-      const r = await gateway.query({ text: 'SELECT $1::int4 AS v, NULL::text AS w', values: [null], rowMode: 'array', binary });
+      const r = await gateway.query({ text: 'SELECT $1::int4 AS v, NULL::text AS w', values: [null], rowMode: 'array', binary } as pg.QueryArrayConfig);
       expect(r.rows).toEqual([[null, null]]);
     }
   });

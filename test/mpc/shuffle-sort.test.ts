@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ringToSigned } from '../../src/mpc/encoding.js';
 import { InProcessFederation } from '../../src/mpc/in-process.js';
 import { radixSortA, radixSortRounds } from '../../src/mpc/radix-sort.js';
-import { bShare } from '../../src/mpc/shares.js';
+import { bShare, type AShare } from '../../src/mpc/shares.js';
 import { applyShuffle, randomPermutation, shuffle, shuffleAndOpen, unshuffle } from '../../src/mpc/shuffle.js';
 import { EDGES, int64, MAX64, MIN64, vector } from './plaintext.js';
 
@@ -44,7 +44,7 @@ describe('oblivious shuffle', () => {
           const [again] = await applyShuffle(party, permutation, [i.value]);
           const [back] = await unshuffle(party, permutation, [columns[0]!]);
           const open = party.batch();
-          const outs = [open.revealA(columns[0]! as never), open.revealB(bShare(columns[1]!.s0, columns[1]!.s1)), open.revealA(columns[2]! as never), open.revealA(again!), open.revealA(back!)];
+          const outs = [open.revealA(columns[0] as AShare), open.revealB(bShare(columns[1]!.s0, columns[1]!.s1)), open.revealA(columns[2] as AShare), open.revealA(again as AShare), open.revealA(back as AShare)];
           await open.run();
           return { rounds, out: outs.map((o) => o.value) };
         });

@@ -33,7 +33,7 @@ const INT64_MAX = 2n ** 63n - 1n;
 const pgString = (maxLength = 40): fc.Arbitrary<string> =>
   fc
     .oneof(fc.string({ maxLength }), fc.string({ unit: 'binary', maxLength }), fc.string({ unit: 'grapheme', maxLength }))
-    .filter((s) => !s.includes('\0') && s.isWellFormed());
+    .filter((s) => !s.includes('\0') && (s as string & { isWellFormed(): boolean }).isWellFormed());
 
 const numericText = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('NaN', 'Infinity', '-Infinity', '0', '0.00', '-1', '10000', '0.0001', '99999999999999999999.99999') },
