@@ -210,8 +210,8 @@ describe.each(backends)('catalog durability on %s', (backend, make) => {
       expect(await fresh.query('SELECT is_locked FROM c2d_knex_migrations_lock')).toEqual([{ is_locked: 0 }]);
     } finally {
       for (const other of stores) await other.close();
-      at = fresh;
-      store = await CatalogStore.open(fresh.location);
+      // The hooks' done() disposes the first location; this one is the test's own.
+      await fresh.dispose();
     }
   });
 });
