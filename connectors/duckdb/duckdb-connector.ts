@@ -78,7 +78,11 @@ export class DuckDbConnector implements Connector {
     options.signal.addEventListener('abort', interrupt, { once: true });
     try {
       options.signal.throwIfAborted();
-      const result = await connection.stream(sql);
+      // A fragment is one statement, so it is prepared directly (connection.stream would first
+      // split the text into statements: one more trip through the thread pool). A small result
+      // (an aggregate, a short LIMIT) is computed whole by one call, as DuckDB's own clients do;
+      // a large one streams chunk by chunk.
+      const result = options.smallResult ? await connection.run(sql) : await streamPrepared(connection, sql);
       const types = result.columnTypes().map(pgColumnType);
       const columns = result.columnNames().map((name, i) => ({ name, typeOid: types[i]!.oid, typmod: types[i]!.typmod, nullable: true }));
       return new DuckDbFragment(columns, types, result, options.signal, interrupt, (clean) =>
@@ -112,6 +116,15 @@ export class DuckDbConnector implements Connector {
     } finally {
       releaseConnection(this.instance, connection, clean);
     }
+  }
+}
+
+async function streamPrepared(connection: DuckDBConnection, sql: string): Promise<DuckDBResult> {
+  const prepared = await connection.prepare(sql);
+  try {
+    return await prepared.stream();
+  } finally {
+    prepared.destroySync();
   }
 }
 
