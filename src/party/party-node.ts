@@ -185,8 +185,22 @@ export function createPartyNode(options: PartyNodeOptions): PartyNode {
         const stream = await options.connector.execute(sql, { signal: controller.signal, smallResult });
         const encoder = new ResultEncoder();
         try {
-          await write(call, encoder.encode({ kind: 'header', columns: [...stream.columns] }));
-          for await (const batch of stream.batches()) await write(call, encoder.encode({ kind: 'batch', batch }));
+          // The header goes out with the first batch, and the end with the last (the next
+          // batch is read before one is written, so the last is known as such): written in
+          // one turn of the event loop they leave in one TLS write, so a small result costs
+          // the gateway one trip instead of three.
+          const batches = stream.batches()[Symbol.asyncIterator]();
+          const header = encoder.encode({ kind: 'header', columns: [...stream.columns] });
+          let current = await batches.next();
+          let ready: boolean | null = null; // null: the header is not written yet
+          for (;;) {
+            const following = current.done ? current : await batches.next();
+            ready ??= call.write(header);
+            if (current.done) break;
+            if (!ready) await drained(call);
+            ready = call.write(encoder.encode({ kind: 'batch', batch: current.value }));
+            current = following;
+          }
         } finally {
           await stream.close();
         }
@@ -249,9 +263,8 @@ function enforcePolicies(fragment: Fragment, tablesByAlias: ReadonlyMap<string, 
   }
 }
 
-/** Writes with flow control: waits when gRPC's buffer is full. */
-function write(call: grpc.ServerWritableStream<ExecuteRequest, Buffer>, message: Buffer): Promise<void> {
-  if (call.write(message)) return Promise.resolve();
+/** Flow control: resolves once gRPC's buffer, found full by a write, has drained. */
+function drained(call: grpc.ServerWritableStream<ExecuteRequest, Buffer>): Promise<void> {
   return new Promise((resolve) => call.once('drain', () => resolve()));
 }
 
