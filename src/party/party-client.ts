@@ -157,11 +157,13 @@ export class PartyClient {
       throw new PgError(SqlState.protocolViolation, `party "${this.options.name}" sent no result header`);
     }
     let closed = false;
+    /** The party's end message arrived: every row is here, and the call ends by itself. */
+    let complete = false;
     const close = async (): Promise<void> => {
       if (closed) return;
       closed = true;
       signal.removeEventListener('abort', abort);
-      call.cancel();
+      if (!complete) call.cancel();
     };
     return {
       columns: header.columns as RemoteColumn[],
@@ -169,6 +171,10 @@ export class PartyClient {
         try {
           for (let bytes = await next(); bytes !== null; bytes = await next()) {
             const message = decoder.decode(bytes);
+            if (message.kind === 'end') {
+              complete = true;
+              return;
+            }
             if (message.kind !== 'batch') throw new PgError(SqlState.protocolViolation, 'unexpected message in a result stream');
             yield message.batch;
           }

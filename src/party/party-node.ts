@@ -186,7 +186,8 @@ export function createPartyNode(options: PartyNodeOptions): PartyNode {
         const encoder = new ResultEncoder();
         try {
           // The header goes out with the first batch, and the end with the last (the next
-          // batch is read before one is written, so the last is known as such): written in
+          // batch is read before one is written, so the last is known as such; the end is
+          // the in-band end message, then the call's status): written in
           // one turn of the event loop they leave in one TLS write, so a small result costs
           // the gateway one trip instead of three.
           const batches = stream.batches()[Symbol.asyncIterator]();
@@ -201,6 +202,7 @@ export function createPartyNode(options: PartyNodeOptions): PartyNode {
             ready = call.write(encoder.encode({ kind: 'batch', batch: current.value }));
             current = following;
           }
+          call.write(encoder.encode({ kind: 'end' }));
         } finally {
           await stream.close();
         }

@@ -27,11 +27,16 @@ export function decodeJson<T>(bytes: Buffer): T {
   }
 }
 
-/** One message of a result stream: the column header first, then batches. */
-export type ResultMessage = { kind: 'header'; columns: RemoteColumn[] } | { kind: 'batch'; batch: ColumnBatch };
+/**
+ * One message of a result stream: the column header first, then batches, then the end.
+ * The end says the party sent every row: the gateway may answer its client then, without
+ * waiting for the call's closing status to be processed.
+ */
+export type ResultMessage = { kind: 'header'; columns: RemoteColumn[] } | { kind: 'batch'; batch: ColumnBatch } | { kind: 'end' };
 
 const HEADER = 0x48; // 'H'
 const BATCH = 0x42; // 'B'
+const END = 0x45; // 'E'
 
 /** Encodes result messages; a batch needs the header's columns to pick each column's encoder. */
 export class ResultEncoder {
@@ -45,29 +50,35 @@ export class ResultEncoder {
       });
       return Buffer.concat([Buffer.of(HEADER), encodeJson(message.columns)]);
     }
+    if (message.kind === 'end') return Buffer.of(END);
     const { rowCount, columns } = message.batch;
-    const parts: Buffer[] = [];
-    const head = Buffer.alloc(7);
-    head[0] = BATCH;
-    head.writeInt32BE(rowCount, 1);
-    head.writeInt16BE(columns.length, 5);
-    parts.push(head);
+    // The values are encoded first, then copied once into a buffer of the exact size.
+    const encoded: Array<Uint8Array | null> = [];
+    let size = 7;
     columns.forEach((values, c) => {
       const encode = this.encoders[c]!;
       for (let r = 0; r < rowCount; r++) {
         const v = values[r];
-        const len = Buffer.alloc(4);
-        if (v === null || v === undefined) {
-          len.writeInt32BE(-1, 0);
-          parts.push(len);
-        } else {
-          const bytes = encode(v);
-          len.writeInt32BE(bytes.length, 0);
-          parts.push(len, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-        }
+        const bytes = v === null || v === undefined ? null : encode(v);
+        encoded.push(bytes);
+        size += 4 + (bytes ? bytes.length : 0);
       }
     });
-    return Buffer.concat(parts);
+    const out = Buffer.allocUnsafe(size);
+    out[0] = BATCH;
+    out.writeInt32BE(rowCount, 1);
+    out.writeInt16BE(columns.length, 5);
+    let offset = 7;
+    for (const bytes of encoded) {
+      if (bytes === null) {
+        offset = out.writeInt32BE(-1, offset);
+      } else {
+        offset = out.writeInt32BE(bytes.length, offset);
+        out.set(bytes, offset);
+        offset += bytes.length;
+      }
+    }
+    return out;
   }
 }
 
@@ -87,6 +98,7 @@ export class ResultDecoder {
       });
       return { kind: 'header', columns };
     }
+    if (bytes[0] === END && bytes.length === 1 && this.decoders) return { kind: 'end' };
     if (bytes[0] !== BATCH || !this.decoders || bytes.length < 7) throw bad();
     const rowCount = bytes.readInt32BE(1);
     const columnCount = bytes.readInt16BE(5);
