@@ -12,7 +12,7 @@ export function partyCommand(): Command {
     .addHelpText(
       'after',
       '\nExample config:\n' +
-        '  { "name": "bmc", "listen": { "host": "127.0.0.1", "port": 7001 }, "mpc": { "port": 7101 },\n' +
+        '  { "name": "bmc", "listen": { "host": "127.0.0.1", "port": 7001 }, "fragments": { "port": 7201 }, "mpc": { "port": 7101 },\n' +
         '    "tls": { "key": "bmc.key", "cert": "bmc.crt", "ca": "ca.crt" },\n' +
         '    "engine": { "type": "duckdb", "path": "bmc.duckdb" },\n' +
         '    "tables": [ { "name": "patients", "remote": { "name": "patients" },\n' +
@@ -22,8 +22,9 @@ export function partyCommand(): Command {
         '  { "type": "postgres", "host": "db", "port": 5432, "database": "d", "user": "u", "passwordEnv": "PGPASS" }\n' +
         '  { "type": "spark", "url": "sc://spark-host:15002" }   a Spark Connect server (tables as schema.name, schema "default" when omitted)\n' +
         'Columns without a policy are protected. Make certificates with `c2d certs`.\n' +
-        '"mpc" is where the node listens for the other compute parties\' MPC links (mutual TLS, the same certificates);\n' +
-        'by default a free port on the listen host, which the node tells the gateway.',
+        '"fragments" is where the node listens for the gateway\'s fragments and sends their rows, and "mpc" where it\n' +
+        'listens for the other compute parties\' MPC links (both mutual TLS, the same certificates); by default a free\n' +
+        'port on the listen host, which the node tells the gateway.',
     )
     .action(async (opts: { config: string; logLevel: string }) => {
       const logger = createLogger(opts.logLevel);
@@ -46,6 +47,7 @@ export function partyCommand(): Command {
         tls: await loadTlsFiles(config.tls),
         allowedPeers: config.allowedPeers,
         ...(config.mpc ? { mpc: config.mpc } : {}),
+        ...(config.fragments ? { fragments: config.fragments } : {}),
         logger,
       });
       const port = await node.listen(config.listen.port, config.listen.host);

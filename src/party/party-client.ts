@@ -9,7 +9,8 @@ import type { Fragment } from '../planner/fragment.js';
 import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
 import type { IssuedCertificate } from './certs.js';
-import { ResultDecoder } from './wire-format.js';
+import { ResultDecoder, type ResultMessage } from './wire-format.js';
+import { FragmentLinkPool, type LinkCall } from './fragment-link.js';
 import {
   partyService,
   SQLSTATE_METADATA,
@@ -24,6 +25,7 @@ import {
   type MpcPrepareRequest,
   type MpcRunRequest,
   type MpcRunResponse,
+  type LinksResponse,
 } from './party-service.js';
 
 export interface PartyClientOptions {
@@ -35,7 +37,7 @@ export interface PartyClientOptions {
   /**
    * How long a result stream may stay silent (its engine still computing) before the query
    * is stopped with an error. Default 60 s. A party process that is gone or stopped is
-   * noticed sooner, by keepalive pings (KEEPALIVE_MS).
+   * noticed sooner, by the fragment link's heartbeats (fragment-link.ts).
    */
   idleTimeoutMs?: number;
 }
@@ -55,9 +57,18 @@ export class PartyClient {
   /** Result bytes received from the party so far, as they crossed the wire (before TLS). */
   bytesReceived = 0;
 
+  private readonly links: FragmentLinkPool;
+  /** The party's fragment-link port, once asked. */
+  private fragmentPort: Promise<number> | null = null;
+  private readonly linkAddress: { host: string };
+
   constructor(private readonly options: PartyClientOptions) {
     this.stub = this.makeStub();
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+    this.links = new FragmentLinkPool({ party: options.name, tls: options.tls, connectTimeoutMs: this.connectTimeoutMs, idleTimeoutMs: options.idleTimeoutMs ?? 60_000 });
+    // "host:port", or "[v6]:port": the link is on the same host as the gRPC service.
+    const host = options.address.slice(0, options.address.lastIndexOf(':'));
+    this.linkAddress = { host: host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host };
   }
 
   private makeStub(): grpc.Client & Record<string, Function> {
@@ -124,88 +135,81 @@ export class PartyClient {
 
   /** Runs a fragment; the stream's header (columns) has arrived when this resolves. */
   async execute(fragment: Fragment, signal: AbortSignal): Promise<FragmentStream> {
-    await this.ready();
-    const call = this.stub['execute']!({ fragment }) as grpc.ClientReadableStream<Buffer>;
-    const abort = (): void => call.cancel();
+    signal.throwIfAborted();
+    const call = await this.callOverLink({ fragment }, signal);
+    const abort = (): void => call.release();
     signal.addEventListener('abort', abort, { once: true });
     const decoder = new ResultDecoder();
-    const iterator = (call as unknown as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-    const next = async (): Promise<Buffer | null> => {
+    const next = async (): Promise<ResultMessage> => {
       try {
-        const r = await this.withinIdleTimeout(iterator.next(), () => call.cancel());
-        if (r.done) return null;
-        this.bytesReceived += r.value.length;
-        return r.value;
+        const bytes = await call.next();
+        this.bytesReceived += bytes.length;
+        return decoder.decode(bytes);
       } catch (error) {
         if (signal.aborted) throw new PgError(SqlState.queryCanceled, 'canceling statement due to user request');
-        if (error instanceof PgError) throw error;
-        const e = error as grpc.ServiceError;
-        if (e.code === grpc.status.UNAVAILABLE) {
-          // The call was under way: the party went away or stopped answering mid-query.
-          throw new PgError(SqlState.connectionFailure, `party "${this.options.name}" stopped answering; the query was stopped`, {
-            detail: e.details,
-            hint: 'The party may be down, stopped or overloaded; no partial result was returned.',
-          });
-        }
-        throw this.toPgError(e);
+        throw error;
       }
     };
-    const first = await next();
-    const header = first === null ? null : decoder.decode(first);
-    if (!header || header.kind !== 'header') {
-      signal.removeEventListener('abort', abort);
-      throw new PgError(SqlState.protocolViolation, `party "${this.options.name}" sent no result header`);
-    }
     let closed = false;
-    /** The party's end message arrived: every row is here, and the call ends by itself. */
-    let complete = false;
     const close = async (): Promise<void> => {
       if (closed) return;
       closed = true;
       signal.removeEventListener('abort', abort);
-      if (!complete) call.cancel();
+      call.release();
     };
+    let header: ResultMessage;
+    try {
+      header = await next();
+      if (header.kind !== 'header') throw new PgError(SqlState.protocolViolation, `party "${this.options.name}" sent no result header`);
+    } catch (error) {
+      await close();
+      throw error;
+    }
     return {
       columns: header.columns as RemoteColumn[],
       async *batches(): AsyncIterable<ColumnBatch> {
         try {
-          for (let bytes = await next(); bytes !== null; bytes = await next()) {
-            const message = decoder.decode(bytes);
-            if (message.kind === 'end') {
-              complete = true;
-              return;
-            }
+          for (;;) {
+            const message = await next();
+            if (message.kind === 'end') return;
             if (message.kind !== 'batch') throw new PgError(SqlState.protocolViolation, 'unexpected message in a result stream');
             yield message.batch;
           }
         } finally {
-          closed = true;
-          signal.removeEventListener('abort', abort);
+          await close();
         }
       },
       close,
     };
   }
 
-  close(): void {
-    this.stub.close();
+  /**
+   * Sends a request on a fragment link, to the port the party names (asked once over gRPC,
+   * and again when it cannot be reached there: a restarted party listens on a new port).
+   */
+  private async callOverLink(request: unknown, signal: AbortSignal): Promise<LinkCall> {
+    const { host } = this.linkAddress;
+    const known = this.fragmentPort;
+    if (!this.fragmentPort) {
+      const asked = this.unary<LinksResponse>('links', {}, this.connectTimeoutMs).then((r) => r.fragmentPort);
+      this.fragmentPort = asked;
+      asked.catch(() => {
+        if (this.fragmentPort === asked) this.fragmentPort = null;
+      });
+    }
+    const port = await this.fragmentPort;
+    try {
+      return await this.links.call(host, port, request, signal);
+    } catch (error) {
+      if (known === null || (error as PgError).code !== SqlState.fdwUnableToEstablishConnection) throw error;
+      this.fragmentPort = null;
+      return this.callOverLink(request, signal);
+    }
   }
 
-  /** `step`, or an error once the party has been silent for the idle timeout (then `stop` ends the call). */
-  private withinIdleTimeout<T>(step: Promise<T>, stop: () => void): Promise<T> {
-    const ms = this.options.idleTimeoutMs ?? 60_000;
-    let timer: NodeJS.Timeout | undefined;
-    const silent = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        stop();
-        reject(
-          new PgError(SqlState.connectionFailure, `party "${this.options.name}" sent nothing for ${Math.round(ms / 1000)} s; the query was stopped`, {
-            hint: 'The party may be down, stopped or overloaded; no partial result was returned.',
-          }),
-        );
-      }, ms);
-    });
-    return Promise.race([step, silent]).finally(() => clearTimeout(timer));
+  close(): void {
+    this.stub.close();
+    this.links.close();
   }
 
   private ready(): Promise<void> {

@@ -28,6 +28,8 @@ export interface PartyConfig {
   allowedPeers?: string[];
   /** Where to listen for other compute parties' MPC links (default: the listen host, a free port). */
   mpc?: { host?: string; port?: number };
+  /** Where to listen for the gateway's fragments (default: the listen host, a free port). */
+  fragments?: { host?: string; port?: number };
 }
 
 export class ConfigError extends Error {}
@@ -50,10 +52,13 @@ export async function loadPartyConfig(path: string): Promise<PartyConfig> {
   need(c.tls && typeof c.tls.key === 'string' && typeof c.tls.cert === 'string' && typeof c.tls.ca === 'string', '"tls" needs "key", "cert" and "ca" files');
   need(c.engine && (c.engine.type === 'duckdb' || c.engine.type === 'postgres' || c.engine.type === 'spark'), '"engine.type" must be "duckdb", "postgres" or "spark"');
   need(c.engine!.type !== 'spark' || /^sc:\/\//.test((c.engine as { url?: string }).url ?? ''), '"engine.url" of a spark engine must be sc://host:port');
-  need(
-    c.mpc === undefined || (typeof c.mpc === 'object' && (c.mpc.host === undefined || typeof c.mpc.host === 'string') && (c.mpc.port === undefined || (Number.isInteger(c.mpc.port) && c.mpc.port >= 0 && c.mpc.port <= 65535))),
-    '"mpc" may give "host" and "port" (0 or absent: a free port)',
-  );
+  for (const key of ['mpc', 'fragments'] as const) {
+    const at = c[key];
+    need(
+      at === undefined || (typeof at === 'object' && at !== null && (at.host === undefined || typeof at.host === 'string') && (at.port === undefined || (Number.isInteger(at.port) && at.port >= 0 && at.port <= 65535))),
+      `"${key}" may give "host" and "port" (0 or absent: a free port)`,
+    );
+  }
   need(Array.isArray(c.tables) && c.tables.length > 0, '"tables" must list at least one exported table');
   for (const t of c.tables!) {
     need(typeof t.name === 'string' && t.remote && typeof t.remote.name === 'string', 'each table needs "name" and "remote.name"');

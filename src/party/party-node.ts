@@ -14,6 +14,7 @@ import { PgError, toPgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
 import type { IssuedCertificate } from './certs.js';
 import { ResultEncoder } from './wire-format.js';
+import { listenFragmentLink, type ServeFragment } from './fragment-link.js';
 import { PartyClient } from './party-client.js';
 import { secureExecute, secureKeys } from './secure-execute.js';
 import { MpcHost } from './mpc-host.js';
@@ -37,6 +38,7 @@ import {
   type MpcPrepareRequest,
   type MpcRunRequest,
   type MpcRunResponse,
+  type LinksResponse,
 } from './party-service.js';
 
 /** A LIMIT up to this many rows counts as a small result (connectors may skip a cursor). */
@@ -63,6 +65,11 @@ export interface PartyNodeOptions {
    * the gRPC host, and a free port chosen at start. The gateway learns the port from the node.
    */
   mpc?: { host?: string; port?: number };
+  /**
+   * Where this node listens for the gateway's fragments (mutual TLS); default: the gRPC
+   * host, and a free port chosen at start. The gateway learns the port from the node.
+   */
+  fragments?: { host?: string; port?: number };
   logger: Logger;
 }
 
@@ -119,6 +126,46 @@ export function createPartyNode(options: PartyNodeOptions): PartyNode {
     return { name: table.name, columns: remote.columns.map((c) => ({ ...c, policy: table.policies[c.name] ?? 'protected' })) };
   };
 
+  /** Runs one fragment from the gateway (fragment-link.ts) and writes its result messages. */
+  const serveFragment: ServeFragment = async (request, signal, out) => {
+    const fragment = checkFragment((request as Partial<ExecuteRequest> | null)?.fragment);
+    const table = exported(tables, fragment.table.name);
+    const joined = (fragment.joins ?? []).map((j) => ({ alias: j.alias, table: exported(tables, j.table.name) }));
+    enforcePolicies(fragment, new Map([[fragment.joins ? fragment.alias! : '', table], ...joined.map((j) => [j.alias, j.table] as const)]));
+    const sql = emitFragment(options.connector.dialect, {
+      ...fragment,
+      table: table.remote,
+      ...(fragment.joins ? { joins: fragment.joins.map((j, i) => ({ ...j, table: joined[i]!.table.remote })) } : {}),
+    });
+    log.debug({ sql }, 'fragment');
+    const aggregates = fragment.groupBy.length > 0 || fragment.output.some((o) => o.kind === 'aggregate');
+    const smallResult = aggregates || (fragment.limit !== null && fragment.limit <= SMALL_RESULT_ROWS);
+    const stream = await options.connector.execute(sql, { signal, smallResult });
+    const encoder = new ResultEncoder();
+    try {
+      // The header goes out with the first batch, and the end message with the last (the
+      // next batch is read before one is written, so the last is known as such): written
+      // in one turn of the event loop they leave in one TLS write, so a small result costs
+      // the gateway one trip.
+      const batches = stream.batches()[Symbol.asyncIterator]();
+      const header = encoder.encode({ kind: 'header', columns: [...stream.columns] });
+      let current = await batches.next();
+      let ready: boolean | null = null; // null: the header is not written yet
+      for (;;) {
+        const following = current.done ? current : await batches.next();
+        ready ??= out.write(header);
+        if (current.done) break;
+        if (!ready) await out.drained();
+        ready = out.write(encoder.encode({ kind: 'batch', batch: current.value }));
+        current = following;
+      }
+      out.write(encoder.encode({ kind: 'end' }));
+    } finally {
+      await stream.close();
+    }
+  };
+  let link: { port: number; close(): void } | null = null;
+
   server.addService(partyService, {
     secureExecute: unary<SecureExecuteRequest, SecureExecuteResponse>(async (call) => {
       checkPeer(call);
@@ -165,53 +212,11 @@ export function createPartyNode(options: PartyNodeOptions): PartyNode {
       return { party: options.name, engine: options.connector.engine, tables: await Promise.all(wanted.map(describeTable)) };
     }),
 
-    execute: (call: grpc.ServerWritableStream<ExecuteRequest, Buffer>) => {
-      const controller = new AbortController();
-      call.on('cancelled', () => controller.abort());
-      void (async () => {
-        checkPeer(call);
-        const fragment = checkFragment((call.request as Partial<ExecuteRequest> | null)?.fragment);
-        const table = exported(tables, fragment.table.name);
-        const joined = (fragment.joins ?? []).map((j) => ({ alias: j.alias, table: exported(tables, j.table.name) }));
-        enforcePolicies(fragment, new Map([[fragment.joins ? fragment.alias! : '', table], ...joined.map((j) => [j.alias, j.table] as const)]));
-        const sql = emitFragment(options.connector.dialect, {
-          ...fragment,
-          table: table.remote,
-          ...(fragment.joins ? { joins: fragment.joins.map((j, i) => ({ ...j, table: joined[i]!.table.remote })) } : {}),
-        });
-        log.debug({ sql }, 'fragment');
-        const aggregates = fragment.groupBy.length > 0 || fragment.output.some((o) => o.kind === 'aggregate');
-        const smallResult = aggregates || (fragment.limit !== null && fragment.limit <= SMALL_RESULT_ROWS);
-        const stream = await options.connector.execute(sql, { signal: controller.signal, smallResult });
-        const encoder = new ResultEncoder();
-        try {
-          // The header goes out with the first batch, and the end with the last (the next
-          // batch is read before one is written, so the last is known as such; the end is
-          // the in-band end message, then the call's status): written in
-          // one turn of the event loop they leave in one TLS write, so a small result costs
-          // the gateway one trip instead of three.
-          const batches = stream.batches()[Symbol.asyncIterator]();
-          const header = encoder.encode({ kind: 'header', columns: [...stream.columns] });
-          let current = await batches.next();
-          let ready: boolean | null = null; // null: the header is not written yet
-          for (;;) {
-            const following = current.done ? current : await batches.next();
-            ready ??= call.write(header);
-            if (current.done) break;
-            if (!ready) await drained(call);
-            ready = call.write(encoder.encode({ kind: 'batch', batch: current.value }));
-            current = following;
-          }
-          call.write(encoder.encode({ kind: 'end' }));
-        } finally {
-          await stream.close();
-        }
-        call.end();
-      })().catch((error: unknown) => {
-        // grpc-js sends an 'error' event on a server stream as the call's final status.
-        if (!controller.signal.aborted) call.emit('error', toStatus(error));
-      });
-    },
+    links: unary<Record<string, never>, LinksResponse>(async (call) => {
+      checkPeer(call);
+      if (!link) throw new PgError(SqlState.objectNotInPrerequisiteState, `party "${options.name}" is not listening for fragments yet`);
+      return { fragmentPort: link.port };
+    }),
   });
 
   return {
@@ -226,19 +231,29 @@ export function createPartyNode(options: PartyNodeOptions): PartyNode {
           if (error) return reject(error);
           const mpcListenHost = options.mpc?.host ?? host;
           const candidate = new MpcHost({ name: options.name, tls: options.tls, host: mpcListenHost, port: options.mpc?.port ?? 0, shareJobs, logger: log });
-          candidate.start().then(
-            () => {
+          listenFragmentLink({
+            tls: options.tls,
+            host: options.fragments?.host ?? host,
+            port: options.fragments?.port ?? 0,
+            allowed,
+            serve: serveFragment,
+            onError: (e) => log.debug({ err: e }, 'fragment failed'),
+          })
+            .then((listening) => {
+              link = listening;
+              return candidate.start();
+            })
+            .then(() => {
               mpc = candidate;
               resolve(bound);
-            },
-            reject,
-          );
+            }, reject);
         });
       }),
     close: () =>
       new Promise((resolve) => {
         for (const client of peers.values()) client.close();
         mpc?.close();
+        link?.close();
         server.tryShutdown(() => resolve());
         setTimeout(() => server.forceShutdown(), 5000).unref();
       }),
@@ -265,10 +280,6 @@ function enforcePolicies(fragment: Fragment, tablesByAlias: ReadonlyMap<string, 
   }
 }
 
-/** Flow control: resolves once gRPC's buffer, found full by a write, has drained. */
-function drained(call: grpc.ServerWritableStream<ExecuteRequest, Buffer>): Promise<void> {
-  return new Promise((resolve) => call.once('drain', () => resolve()));
-}
 
 function toStatus(error: unknown): Partial<grpc.StatusObject> {
   const e = toPgError(error);

@@ -67,6 +67,11 @@ export interface SecureKeysRequest {
   job: { id: string; computeParties: ComputeParty[] };
 }
 
+/** Where the party listens for the gateway's fragments (fragment-link.ts), on its gRPC host. */
+export interface LinksResponse {
+  fragmentPort: number;
+}
+
 /** A compute party's MPC identity: its process instance, MPC port and current mesh. */
 export interface MpcHelloResponse {
   instance: string;
@@ -133,7 +138,6 @@ export interface RevealResponse {
   sums: bigint[][];
 }
 
-const passBuffer = (b: Buffer): Buffer => b;
 const json = <Req, Res>(path: string) => ({
   path,
   requestStream: false,
@@ -153,16 +157,7 @@ export const partyService = {
   mpcHello: json<Record<string, never>, MpcHelloResponse>('/c2d.Party/MpcHello'),
   mpcPrepare: json<MpcPrepareRequest, Record<string, never>>('/c2d.Party/MpcPrepare'),
   mpcRun: json<MpcRunRequest, MpcRunResponse>('/c2d.Party/MpcRun'),
-  execute: {
-    path: '/c2d.Party/Execute',
-    requestStream: false,
-    responseStream: true,
-    requestSerialize: (r: ExecuteRequest) => encodeJson(r),
-    requestDeserialize: (b: Buffer) => decodeJson<ExecuteRequest>(b),
-    // Result messages are encoded by a stateful ResultEncoder per call, so they travel as bytes.
-    responseSerialize: passBuffer,
-    responseDeserialize: passBuffer,
-  },
+  links: json<Record<string, never>, LinksResponse>('/c2d.Party/Links'),
 } satisfies ServiceDefinition;
 
 /** gRPC metadata key carrying the SQLSTATE of an error. */

@@ -36,7 +36,8 @@ export type ResultMessage = { kind: 'header'; columns: RemoteColumn[] } | { kind
 
 const HEADER = 0x48; // 'H'
 const BATCH = 0x42; // 'B'
-const END = 0x45; // 'E'
+/** The first byte of the end message (the fragment link watches for it). */
+export const RESULT_END = 0x45; // 'E'
 
 /** Encodes result messages; a batch needs the header's columns to pick each column's encoder. */
 export class ResultEncoder {
@@ -50,7 +51,7 @@ export class ResultEncoder {
       });
       return Buffer.concat([Buffer.of(HEADER), encodeJson(message.columns)]);
     }
-    if (message.kind === 'end') return Buffer.of(END);
+    if (message.kind === 'end') return Buffer.of(RESULT_END);
     const { rowCount, columns } = message.batch;
     // The values are encoded first, then copied once into a buffer of the exact size.
     const encoded: Array<Uint8Array | null> = [];
@@ -98,7 +99,7 @@ export class ResultDecoder {
       });
       return { kind: 'header', columns };
     }
-    if (bytes[0] === END && bytes.length === 1 && this.decoders) return { kind: 'end' };
+    if (bytes[0] === RESULT_END && bytes.length === 1 && this.decoders) return { kind: 'end' };
     if (bytes[0] !== BATCH || !this.decoders || bytes.length < 7) throw bad();
     const rowCount = bytes.readInt32BE(1);
     const columnCount = bytes.readInt16BE(5);

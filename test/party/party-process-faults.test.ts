@@ -1,6 +1,6 @@
 /**
  * A real `c2d party` process that stops (SIGSTOP) or dies (SIGKILL) while the gateway's
- * link to it is open: the gateway's query ends with 08006 within the keepalive bound, not
+ * link to it is open: the gateway's query ends with 08006 within the heartbeat bound, not
  * after the long idle timeout, and a party that resumes answers the next query.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,14 +70,14 @@ afterAll(async () => {
 });
 
 describe('a party process that stops or dies mid-query', () => {
-  it('ends the query with 08006 within the keepalive bound when the party is stopped, and answers again once it resumes', async () => {
+  it('ends the query with 08006 within the heartbeat bound when the party is stopped, and answers again once it resumes', async () => {
     const before = await count();
     expect(before).toBeGreaterThan(0n);
     party.kill('SIGSTOP');
     try {
       const started = performance.now();
       await expect(count()).rejects.toMatchObject({ code: '08006', message: 'party "bmc" stopped answering; the query was stopped' });
-      // Two keepalive periods (4 s each) and some slack on a loaded machine; far below the 60 s idle timeout.
+      // The link gives up after 8 s without a heartbeat (one every 2 s), plus slack on a loaded machine; far below the 60 s idle timeout.
       expect(performance.now() - started).toBeLessThan(15_000);
     } finally {
       party.kill('SIGCONT');
