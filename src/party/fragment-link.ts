@@ -99,6 +99,7 @@ export async function listenFragmentLink(options: {
   const server: Server = createServer({ ...tlsOptions(options.tls), requestCert: true, rejectUnauthorized: true }, (socket) => {
     const cn = socket.getPeerCertificate().subject?.CN;
     if (typeof cn !== 'string' || !options.allowed.has(cn)) {
+      socket.on('error', () => {});
       socket.end(errorFrame(new PgError(SqlState.insufficientPrivilege, `peer "${String(cn ?? 'unknown')}" may not query this party`)));
       return;
     }
@@ -136,7 +137,12 @@ export async function listenFragmentLink(options: {
   server.on('tlsClientError', () => {}); // a stranger's failed handshake concerns nobody else
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      // Once listening, a failed accept (out of file descriptors) is logged; the node lives.
+      server.on('error', (error) => options.onError(error));
+      resolve();
+    });
   });
   return {
     port: (server.address() as AddressInfo).port,
