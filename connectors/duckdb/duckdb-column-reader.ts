@@ -114,9 +114,27 @@ function readVarchar(vector: VectorInternals, rowCount: number): unknown[] | nul
         break;
       }
     }
-    out[r] = ascii
-      ? String.fromCharCode.apply(null, bytes.subarray(base + 4, base + 4 + length) as unknown as number[])
-      : utf8.decode(bytes.subarray(base + 4, base + 4 + length));
+    out[r] = ascii ? inlineAscii(bytes, base + 4, length) : utf8.decode(bytes.subarray(base + 4, base + 4 + length));
   }
   return out;
+}
+
+/** The ASCII string of `length` (≤ 12) bytes at `at`: one fromCharCode call, no subarray made. */
+function inlineAscii(b: Uint8Array, at: number, length: number): string {
+  const c = String.fromCharCode;
+  switch (length) {
+    case 0: return '';
+    case 1: return c(b[at]!);
+    case 2: return c(b[at]!, b[at + 1]!);
+    case 3: return c(b[at]!, b[at + 1]!, b[at + 2]!);
+    case 4: return c(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!);
+    case 5: return c(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!);
+    case 6: return c(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!);
+    case 7: return c(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!, b[at + 6]!);
+    case 8: return c(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!, b[at + 6]!, b[at + 7]!);
+    case 9: return c(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!, b[at + 6]!, b[at + 7]!, b[at + 8]!);
+    case 10: return c(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!, b[at + 6]!, b[at + 7]!, b[at + 8]!, b[at + 9]!);
+    case 11: return c(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!, b[at + 6]!, b[at + 7]!, b[at + 8]!, b[at + 9]!, b[at + 10]!);
+    default: return c(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!, b[at + 6]!, b[at + 7]!, b[at + 8]!, b[at + 9]!, b[at + 10]!, b[at + 11]!);
+  }
 }
