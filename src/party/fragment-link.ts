@@ -341,6 +341,7 @@ export class FragmentLinkPool {
     let finished = false;
     let wake: (() => void) | null = null;
     let heard = Date.now();
+    let released = false;
     const fail = (error: PgError): void => {
       failure ??= error;
       wake?.();
@@ -401,6 +402,8 @@ export class FragmentLinkPool {
         return payload;
       },
       release: () => {
+        if (released) return;
+        released = true;
         socket.off('data', onData);
         socket.off('close', onClose);
         if (finished && !failure && ready.length === 0 && !socket.destroyed) return this.keep(socket);
