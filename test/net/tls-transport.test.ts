@@ -27,10 +27,10 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function linked(identity: IssuedCertificate[] = certs): Promise<PartyEndpoint[]> {
+async function linked(identity: IssuedCertificate[] = certs, ciphers: (string | undefined)[] = []): Promise<PartyEndpoint[]> {
   const parties = (await Promise.all(NAMES.map(async (name) => ({ name, host: '127.0.0.1', port: await freePort() })))) as [PeerAddress, PeerAddress, PeerAddress];
   const transports = await Promise.all(
-    ([0, 1, 2] as PartyIndex[]).map((self) => TlsTransport.open({ self, parties, ...identity[self]!, connectTimeoutMs: 3000 })),
+    ([0, 1, 2] as PartyIndex[]).map((self) => TlsTransport.open({ self, parties, ...identity[self]!, connectTimeoutMs: 3000, ciphers: ciphers[self] })),
   );
   return transports.map((t) => new PartyEndpoint(t));
 }
@@ -103,5 +103,20 @@ describe('TlsTransport', () => {
     const settled = await overTls(async (party) => party.revealA(await party.shareInputA(party.self === 0 ? BigUint64Array.of(7n) : null, 0, 1)), [certs[0]!, certs[2]!, certs[2]!]);
     for (const s of settled) expect(s.status).toBe('rejected');
     expect(String((settled[0] as PromiseRejectedResult).reason.message)).toMatch(/party 1/);
+  }, 30_000);
+
+  it('offers only TLS 1.3 suites it is given: parties sharing one link, parties sharing none are refused', async () => {
+    const share = async (party: Party): Promise<BigUint64Array> => party.revealA(await party.shareInputA(party.self === 0 ? BigUint64Array.of(7n) : null, 0, 1));
+    // Party 2 offers ChaCha20 only: Node's and this transport's default lists both accept it.
+    const chacha = await linked(certs, [undefined, undefined, 'TLS_CHACHA20_POLY1305_SHA256']);
+    const fine = await runOn(chacha, 'chacha', share);
+    expect(fine.map((s) => (s.status === 'fulfilled' ? Array.from(s.value) : s.reason))).toEqual([[7n], [7n], [7n]]);
+    await Promise.all(chacha.map((e) => e.close()));
+    // Party 2 offers AES-256-GCM only, party 0 ChaCha20 only: that link cannot come up.
+    const disjoint = await linked(certs, ['TLS_CHACHA20_POLY1305_SHA256', undefined, 'TLS_AES_256_GCM_SHA384']);
+    const refused = await runOn(disjoint, 'disjoint', share);
+    for (const s of refused) expect(s.status).toBe('rejected');
+    expect(String((refused[0] as PromiseRejectedResult).reason.message)).toMatch(/party 2/);
+    await Promise.all(disjoint.map((e) => e.close()));
   }, 30_000);
 });
