@@ -45,7 +45,7 @@ if (process.argv[2] === 'sender') {
     const transport = await TlsTransport.open({ self: 0, parties: job.parties!, ...job.creds, ciphers: SUITES[job.cipher] });
     transport.listen({ frame: () => process.send!({ cpuMs: cpuMs(process.cpuUsage(c0)), ms: performance.now() - t0 }), peerFailed: () => {} });
     for (let sent = 0; sent < total; sent += size) {
-      await transport.send(1, { kind: FrameKind.data, from: 0, computationId: 'bench', round: sent / size, payload: new Uint8Array(size) });
+      await transport.send(1, { kind: FrameKind.data, from: 0, computationId: 'bench', round: sent / size, lane: 0, payload: new Uint8Array(size) });
     }
   } else {
     const socket: Socket =
@@ -105,7 +105,7 @@ if (process.argv[2] === 'sender') {
     receiver = await TlsTransport.open({ self: 1, parties, ...issued[1]!, connectTimeoutMs: 1e9, ciphers: SUITES[cipher] });
     const r = receiver;
     r.listen({
-      frame: (frame) => count(frame.payload.byteLength, () => void r.send(0, { kind: FrameKind.data, from: 1, computationId: 'bench', round: 0, payload: new Uint8Array(1) })),
+      frame: (frame) => count(frame.payload.byteLength, () => void r.send(0, { kind: FrameKind.data, from: 1, computationId: 'bench', round: 0, lane: 0, payload: new Uint8Array(1) })),
       peerFailed: () => {},
     });
     suite = cipher;
