@@ -208,8 +208,10 @@ class Chunk {
   async exchange(send: number, sendWords: number, receiveWords: number): Promise<number> {
     const self = this.party.self;
     const out = new Map<PartyIndex, Uint8Array>();
-    out.set(prevParty(self), this.m.bytes(send, sendWords * 8).slice());
-    const received = await this.party.exchange.exchange(out, [nextParty(self)]);
+    // Lent straight from the arena: over TLS it is encrypted from there, no copy. The
+    // arena is not written until the round resolves, nor ever again if it fails.
+    out.set(prevParty(self), this.m.bytes(send, sendWords * 8));
+    const received = await this.party.exchange.exchange(out, [nextParty(self)], { lent: true });
     const bytes = received.get(nextParty(self))!;
     if (bytes.byteLength !== receiveWords * 8) {
       const error = new PgError(SqlState.protocolViolation, `party ${nextParty(self)} sent ${bytes.byteLength} bytes where ${receiveWords * 8} were due`);
@@ -363,22 +365,21 @@ async function runChunked(party: Party, inputs: readonly AShare[], circuit: Circ
     out1.set(m.view(unpacked, to - from), from);
   };
   const width = Math.min(inFlight, chunks);
+  // An arena goes back for reuse only after a comparison succeeded: after a failure a
+  // message lent from it may still be on its way out, so it is left to the GC.
   if (width === 1) {
     const m = idleArenas.pop() ?? new SlicedArena();
-    try {
-      for (let c = 0; c < chunks; c++) await runChunk(c, party, m);
-    } finally {
-      m.reset();
-      idleArenas.push(m);
-    }
+    for (let c = 0; c < chunks; c++) await runChunk(c, party, m);
+    m.reset();
+    idleArenas.push(m);
     return bShare(out0, out1);
   }
   const lanes = party.exchange.openLanes(width);
   const contexts: ChunkContext[] = lanes.map((lane) => ({ self: party.self, randomness: party.randomness.fork(), exchange: lane }));
   const arenas = lanes.map(() => idleArenas.pop() ?? new SlicedArena());
-  // Every lane runs to its end (or its first failure) before the arenas go back: a lane
-  // still computing must not share its memory with the next comparison. A failure on one
-  // lane aborts the computation, which ends the others' rounds at once.
+  // Every lane runs to its end (or its first failure) before returning: a lane still
+  // computing must not share its memory with the next comparison. A failure on one lane
+  // aborts the computation, which ends the others' rounds at once.
   const settled = await Promise.allSettled(
     contexts.map(async (context, k) => {
       try {
@@ -389,13 +390,13 @@ async function runChunked(party: Party, inputs: readonly AShare[], circuit: Circ
       }
     }),
   );
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  // The computation's own failure (the first, whichever lane saw it) is the one to report.
+  if (failed) throw party.exchange.failed ?? failed.reason;
   for (const m of arenas) {
     m.reset();
     idleArenas.push(m);
   }
-  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  // The computation's own failure (the first, whichever lane saw it) is the one to report.
-  if (failed) throw party.exchange.failed ?? failed.reason;
   party.exchange.closeLanes(lanes);
   return bShare(out0, out1);
 }

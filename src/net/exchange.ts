@@ -36,12 +36,19 @@ export interface Rounds {
   readonly stats: ExchangeStats;
   readonly failed: PgError | null;
   /**
-   * One round: sends `outgoing` (peer → message; the buffers are handed over) and
-   * resolves with exactly one message from each party in `expectFrom`.
+   * One round: sends `outgoing` (peer → message; the buffers are handed over, or with
+   * `lent`, only lent until the round resolves: they are copied unless the transport is
+   * done with them by then) and resolves with exactly one message from each party in
+   * `expectFrom`. After a failed round a lent buffer may still be read: do not reuse it.
    */
-  exchange(outgoing: ReadonlyMap<PartyIndex, Uint8Array>, expectFrom: readonly PartyIndex[]): Promise<Map<PartyIndex, Uint8Array>>;
+  exchange(outgoing: ReadonlyMap<PartyIndex, Uint8Array>, expectFrom: readonly PartyIndex[], options?: RoundOptions): Promise<Map<PartyIndex, Uint8Array>>;
   /** Ends the whole computation on this side and tells the peers to stop theirs. */
   abort(reason: string): void;
+}
+
+export interface RoundOptions {
+  /** The outgoing buffers are lent, not handed over (see Rounds.exchange). */
+  readonly lent?: boolean;
 }
 
 /** One lane's state: its round counter and the round it has in flight, if any. */
@@ -108,8 +115,8 @@ export class Exchange implements Rounds {
   }
 
   /** One round on the main lane (see Rounds.exchange). */
-  async exchange(outgoing: ReadonlyMap<PartyIndex, Uint8Array>, expectFrom: readonly PartyIndex[]): Promise<Map<PartyIndex, Uint8Array>> {
-    const received = await this.round(this.lanes.get(0)!, outgoing, expectFrom);
+  async exchange(outgoing: ReadonlyMap<PartyIndex, Uint8Array>, expectFrom: readonly PartyIndex[], options: RoundOptions = {}): Promise<Map<PartyIndex, Uint8Array>> {
+    const received = await this.round(this.lanes.get(0)!, outgoing, expectFrom, options);
     this.stats.depth++;
     return received;
   }
@@ -127,7 +134,7 @@ export class Exchange implements Rounds {
       const id = this.nextLane++;
       const lane = this.lanes.get(id) ?? newLane(id);
       this.lanes.set(id, lane);
-      opened.push(new ExchangeLane(this, lane, (o, e) => this.round(lane, o, e)));
+      opened.push(new ExchangeLane(this, lane, (o, e, options) => this.round(lane, o, e, options)));
     }
     return opened;
   }
@@ -204,7 +211,7 @@ export class Exchange implements Rounds {
     this.fail(new PgError(SqlState.connectionFailure, `computation ${this.computationId}: lost party ${peer}`, { detail: error.message }));
   }
 
-  private async round(lane: Lane, outgoing: ReadonlyMap<PartyIndex, Uint8Array>, expectFrom: readonly PartyIndex[]): Promise<Map<PartyIndex, Uint8Array>> {
+  private async round(lane: Lane, outgoing: ReadonlyMap<PartyIndex, Uint8Array>, expectFrom: readonly PartyIndex[], options: RoundOptions = {}): Promise<Map<PartyIndex, Uint8Array>> {
     if (this.failure) throw this.failure;
     if (this.closed) throw new PgError(SqlState.objectNotInPrerequisiteState, `computation ${this.computationId} is finished`);
     const name = lane.id === 0 ? '' : ` lane ${lane.id}:`;
@@ -218,8 +225,10 @@ export class Exchange implements Rounds {
     let sendTimer: ReturnType<typeof setTimeout> | undefined;
     try {
       const sends: Promise<void>[] = [];
-      for (const [to, payload] of outgoing) {
+      const copy = options.lent === true && !this.transport.doneWithPayloadOnSend;
+      for (const [to, lent] of outgoing) {
         if (to === this.self) throw new PgError(SqlState.internalError, 'a party cannot send to itself');
+        const payload = copy ? lent.slice() : lent;
         this.stats.framesSent++;
         this.stats.bytesSent += payload.byteLength;
         sends.push(this.transport.send(to, { kind: FrameKind.data, from: this.self, computationId: this.computationId, round, lane: lane.id, payload }));
@@ -362,8 +371,8 @@ export class ExchangeLane implements Rounds {
     return this.state.id;
   }
 
-  exchange(outgoing: ReadonlyMap<PartyIndex, Uint8Array>, expectFrom: readonly PartyIndex[]): Promise<Map<PartyIndex, Uint8Array>> {
-    return this.run(outgoing, expectFrom);
+  exchange(outgoing: ReadonlyMap<PartyIndex, Uint8Array>, expectFrom: readonly PartyIndex[], options?: RoundOptions): Promise<Map<PartyIndex, Uint8Array>> {
+    return this.run(outgoing, expectFrom, options);
   }
 
   abort(reason: string): void {

@@ -49,14 +49,16 @@ const RECEIVE_BUFFER_BYTES = 256 * 1024;
  * (`onread`) instead of a fresh Buffer per 16 KiB record (a third of the receiving CPU
  * on loopback). Both ends of every connection are checked against the federation CA and
  * against the name expected for that peer (a certificate for another party of the same
- * federation is refused). Frames are length-prefixed (frame.ts); `send` resolves once
- * the socket has taken the bytes, and waits for 'drain' when its buffer is full, which
- * is the backpressure. A broken link (either connection) is reported to the listener
+ * federation is refused). Frames are length-prefixed (frame.ts) and written one at a
+ * time per link; `send` resolves once the frame is written to the connection, which is
+ * the backpressure. A broken link (either connection) is reported to the listener
  * once, as `peerFailed`; the exchange turns that into an abort of every open
  * computation.
  */
 export class TlsTransport implements Transport {
   readonly self: PartyIndex;
+  /** A frame's payload is encrypted by the time its write completes, which `send` waits for. */
+  readonly doneWithPayloadOnSend = true;
   private readonly options: TlsTransportOptions;
   /** Where this party sends to each peer: the connection that peer dialled. */
   private readonly sockets = new Map<PartyIndex, Promise<TLSSocket>>();
@@ -64,6 +66,8 @@ export class TlsTransport implements Transport {
   private readonly incoming = new Map<PartyIndex, Promise<TLSSocket>>();
   private readonly resolveAccepted = new Map<PartyIndex, (socket: TLSSocket) => void>();
   private readonly failed = new Set<PartyIndex>();
+  /** Per peer, the last frame handed to its link: the next one waits for it. */
+  private readonly sending = new Map<PartyIndex, Promise<void>>();
   private listener: TransportListener | null = null;
   private readonly early: Frame[] = [];
   private readonly earlyFailures: [PartyIndex, Error][] = [];
@@ -144,26 +148,34 @@ export class TlsTransport implements Transport {
     if (this.failed.has(to)) throw new PgError(SqlState.connectionFailure, `link from party ${this.self} to party ${to} is down`);
     const socket = await this.sockets.get(to)!;
     const header = encodeFrameHeader(frame);
-    await new Promise<void>((resolve, reject) => {
-      // Two writes, not a corked pair: TLS joins the buffers of a multi-buffer write into
-      // one fresh copy before encrypting, which for a large payload costs a fresh
-      // allocation and a memcpy per byte. Apart, the payload is encrypted in place (the
-      // caller gave it up) and the header is one small record.
-      socket.write(header);
-      const accepted = socket.write(frame.payload, (error) => {
-        if (error) reject(new PgError(SqlState.connectionFailure, `link to party ${to}: ${error.message}`));
-      });
-      if (accepted) return resolve();
-      const onDrain = (): void => {
-        socket.off('close', onClose);
-        resolve();
-      };
-      const onClose = (): void => {
-        socket.off('drain', onDrain);
-        reject(new PgError(SqlState.connectionFailure, `link to party ${to} closed`));
-      };
-      socket.once('drain', onDrain);
+    // One frame at a time per link, each handed to the socket once the one before is
+    // written: writes queued behind a pending one are joined by the stream into a
+    // multi-buffer write, which TLS copies into one fresh buffer before encrypting (for
+    // frames of several lanes at once, a fresh allocation and a memcpy per byte).
+    const written = (this.sending.get(to) ?? Promise.resolve()).then(() => this.write(socket, to, header, frame.payload));
+    this.sending.set(
+      to,
+      written.catch(() => {}),
+    );
+    await written;
+  }
+
+  /**
+   * Header and payload as two writes (a corked pair would be joined and copied as
+   * above); the payload is encrypted from the caller's buffer, which it gave up.
+   * Resolves once the payload is written to the connection: that is the backpressure.
+   */
+  private write(socket: TLSSocket, to: PartyIndex, header: Uint8Array, payload: Uint8Array): Promise<void> {
+    if (this.failed.has(to)) return Promise.reject(new PgError(SqlState.connectionFailure, `link from party ${this.self} to party ${to} is down`));
+    return new Promise<void>((resolve, reject) => {
+      const onClose = (): void => reject(new PgError(SqlState.connectionFailure, `link to party ${to} closed`));
       socket.once('close', onClose);
+      socket.write(header);
+      socket.write(payload, (error) => {
+        socket.off('close', onClose);
+        if (error) reject(new PgError(SqlState.connectionFailure, `link to party ${to}: ${error.message}`));
+        else resolve();
+      });
     });
   }
 

@@ -9,6 +9,12 @@ import type { PartyIndex } from './party-index.js';
 export interface Transport {
   readonly self: PartyIndex;
   /**
+   * True when a resolved `send` is done with the payload (the bytes were copied or
+   * encrypted on their way out), so a sender may lend a buffer it reuses afterwards;
+   * false when the receiver is handed the very buffer (in-process).
+   */
+  readonly doneWithPayloadOnSend: boolean;
+  /**
    * Hands a frame to the link to `to`. Resolves when the link has accepted it (a slow
    * peer makes this wait: that is the backpressure), rejects if the link is gone. The
    * caller gives up the payload's buffer: it must not write to it afterwards.

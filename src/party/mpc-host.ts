@@ -160,6 +160,7 @@ export class MpcHost {
 function watched(transport: TlsTransport, onBroken: () => void): Transport {
   return {
     self: transport.self,
+    doneWithPayloadOnSend: transport.doneWithPayloadOnSend,
     send: (to, frame) => transport.send(to, frame),
     close: () => transport.close(),
     listen: (listener: TransportListener) =>

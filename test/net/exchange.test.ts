@@ -202,4 +202,20 @@ describe('exchange: rounds, aborts, timeouts', () => {
     await expect(a1.exchange(new Map(), [1])).rejects.toBe((errors[0] as PromiseRejectedResult).reason);
     b.close();
   });
+
+  it('a lent message is copied by a transport that hands buffers over, so the sender may reuse it once the round resolves', async () => {
+    const network = new InProcessNetwork();
+    const [e0, e1] = network.transports.map((t) => new PartyEndpoint(t));
+    const a = e0!.openComputation('lent');
+    const b = e1!.openComputation('lent');
+    const buffer = new Uint8Array([1, 2, 3]);
+    const [, got] = await Promise.all([a.exchange(new Map([[1, buffer]]), [], { lent: true }), b.exchange(new Map(), [0])]);
+    buffer.fill(9);
+    expect(Array.from(got.get(0)!)).toEqual([1, 2, 3]);
+    // Handed over (not lent), the buffer itself travels.
+    const [, same] = await Promise.all([a.exchange(new Map([[1, buffer]]), []), b.exchange(new Map(), [0])]);
+    expect(same.get(0)).toBe(buffer);
+    a.close();
+    b.close();
+  });
 });

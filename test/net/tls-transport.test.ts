@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Party } from '../../src/mpc/party.js';
 import { runComputation } from '../../src/mpc/run-computation.js';
+import { equalSliced, lessThanSliced } from '../../src/mpc/sliced.js';
 import { PartyEndpoint } from '../../src/net/party-endpoint.js';
 import type { PartyIndex } from '../../src/net/party-index.js';
 import { TlsTransport, type PeerAddress } from '../../src/net/tls-transport.js';
@@ -118,5 +119,25 @@ describe('TlsTransport', () => {
     for (const s of refused) expect(s.status).toBe('rejected');
     expect(String((refused[0] as PromiseRejectedResult).reason.message)).toMatch(/party 2/);
     await Promise.all(disjoint.map((e) => e.close()));
+  }, 30_000);
+
+  it('comparisons with chunks in flight on lanes, messages lent from the kernel arenas: the plaintext answers', async () => {
+    const n = 1000;
+    const a = BigUint64Array.from({ length: n }, (_, i) => BigInt.asUintN(64, BigInt(i % 7 === 0 ? -i : i) * 0x1_0000_0001n));
+    const b = BigUint64Array.from({ length: n }, (_, i) => (i % 5 === 0 ? a[i]! : BigInt.asUintN(64, BigInt(n - 2 * i) * 0x1_0000_0001n)));
+    const signed = (v: bigint): bigint => BigInt.asIntN(64, v);
+    const settled = await overTls(async (party) => {
+      const x = await party.shareInputA(party.self === 0 ? a : null, 0, n);
+      const y = await party.shareInputA(party.self === 1 ? b : null, 1, n);
+      const lt = await lessThanSliced(party, x, y, 128, 3);
+      const eq = await equalSliced(party, x, y, 192, 2);
+      return { lt: await party.revealB(lt), eq: await party.revealB(eq) };
+    });
+    for (const s of settled) {
+      expect(s.status).toBe('fulfilled');
+      const { lt, eq } = (s as PromiseFulfilledResult<{ lt: BigUint64Array; eq: BigUint64Array }>).value;
+      expect(Array.from(lt)).toEqual(Array.from(a, (v, i) => (signed(v) < signed(b[i]!) ? 1n : 0n)));
+      expect(Array.from(eq)).toEqual(Array.from(a, (v, i) => (v === b[i] ? 1n : 0n)));
+    }
   }, 30_000);
 });
