@@ -220,6 +220,7 @@ class Chunk {
     }
     const at = this.m.alloc(receiveWords);
     this.m.bytes(at, bytes.byteLength).set(bytes);
+    this.party.exchange.recycle(bytes);
     return at;
   }
 

@@ -44,6 +44,8 @@ export interface Rounds {
   exchange(outgoing: ReadonlyMap<PartyIndex, Uint8Array>, expectFrom: readonly PartyIndex[], options?: RoundOptions): Promise<Map<PartyIndex, Uint8Array>>;
   /** Ends the whole computation on this side and tells the peers to stop theirs. */
   abort(reason: string): void;
+  /** A received message is no longer referenced anywhere: the transport may reuse its memory. */
+  recycle(payload: Uint8Array): void;
 }
 
 export interface RoundOptions {
@@ -160,6 +162,10 @@ export class Exchange implements Rounds {
       }
     }
     this.stats.depth += most;
+  }
+
+  recycle(payload: Uint8Array): void {
+    this.transport.recycle?.(payload);
   }
 
   /** Ends the computation on this side and tells the peers to stop theirs. */
@@ -377,6 +383,10 @@ export class ExchangeLane implements Rounds {
 
   abort(reason: string): void {
     this.owner.abort(reason);
+  }
+
+  recycle(payload: Uint8Array): void {
+    this.owner.recycle(payload);
   }
 }
 

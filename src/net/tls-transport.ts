@@ -39,6 +39,8 @@ const RETRY_MS = 100;
 
 /** Bytes of the buffer each incoming link decrypts into (reused for the link's life). */
 const RECEIVE_BUFFER_BYTES = 256 * 1024;
+/** Most bytes of recycled frame memory kept for later frames. */
+const MAX_RECYCLED_BYTES = 256 * 1024 * 1024;
 
 /**
  * Party-to-party links over TCP with mutual TLS: two connections per pair, one per
@@ -66,6 +68,11 @@ export class TlsTransport implements Transport {
   private readonly incoming = new Map<PartyIndex, Promise<TLSSocket>>();
   private readonly resolveAccepted = new Map<PartyIndex, (socket: TLSSocket) => void>();
   private readonly failed = new Set<PartyIndex>();
+  /** Frame memory given back (`recycle`), by size, for frames of the same size. */
+  private readonly recycled = new Map<number, ArrayBuffer[]>();
+  private recycledBytes = 0;
+  /** Frame memory delivered and not given back: only that may be recycled, once. */
+  private readonly delivered = new WeakSet<ArrayBuffer>();
   /** Per peer, the last frame handed to its link: the next one waits for it. */
   private readonly sending = new Map<PartyIndex, Promise<void>>();
   private listener: TransportListener | null = null;
@@ -129,6 +136,28 @@ export class TlsTransport implements Transport {
     const dialled = this.dial(peer);
     dialled.catch((error: unknown) => this.linkFailed(peer, error));
     this.incoming.set(peer, dialled);
+  }
+
+  /** Memory for a frame of `bytes`: recycled if some of that size was given back. */
+  private frameMemory(bytes: number): ArrayBuffer {
+    const reused = this.recycled.get(bytes)?.pop();
+    if (reused) {
+      this.recycledBytes -= bytes;
+      return reused;
+    }
+    const unzeroed = Buffer.allocUnsafeSlow(bytes);
+    return unzeroed.buffer.byteLength === bytes ? unzeroed.buffer : unzeroed.buffer.slice(unzeroed.byteOffset, unzeroed.byteOffset + bytes);
+  }
+
+  recycle(payload: Uint8Array): void {
+    const memory = payload.buffer as ArrayBuffer;
+    if (!this.delivered.has(memory)) return;
+    this.delivered.delete(memory);
+    if (this.recycledBytes + memory.byteLength > MAX_RECYCLED_BYTES) return;
+    this.recycledBytes += memory.byteLength;
+    const list = this.recycled.get(memory.byteLength);
+    if (list) list.push(memory);
+    else this.recycled.set(memory.byteLength, [memory]);
   }
 
   /** The port this party listens on (useful with port 0). */
@@ -291,8 +320,7 @@ export class TlsTransport implements Transport {
             // Every byte is overwritten from the stream, so the frame's memory need not be
             // zeroed first (for a large message that is a pass over fresh pages saved). A
             // plain Uint8Array over it: a Buffer's slice() would not copy.
-            const unzeroed = Buffer.allocUnsafeSlow(4 + length);
-            body = new Uint8Array(unzeroed.buffer, unzeroed.byteOffset, 4 + length);
+            body = new Uint8Array(this.frameMemory(4 + length));
             body.set(header);
             filled = 4;
             headerFilled = 0;
@@ -306,6 +334,7 @@ export class TlsTransport implements Transport {
             body = null;
             if (decoded === null) throw new PgError(SqlState.protocolViolation, `party ${peer} sent a truncated frame`);
             if (decoded.frame.from !== peer) throw new PgError(SqlState.protocolViolation, `party ${peer} sent a frame claiming to come from party ${decoded.frame.from}`);
+            this.delivered.add(decoded.frame.payload.buffer as ArrayBuffer);
             this.deliver(decoded.frame);
           }
         }

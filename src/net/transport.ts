@@ -20,6 +20,12 @@ export interface Transport {
    * caller gives up the payload's buffer: it must not write to it afterwards.
    */
   send(to: PartyIndex, frame: Frame): Promise<void>;
+  /**
+   * Optional: the receiver is done with a payload this transport delivered, and keeps no
+   * reference to it; its memory may carry a later frame (saves a fresh allocation per
+   * message). Anything not delivered by this transport, or already given back, is ignored.
+   */
+  recycle?(payload: Uint8Array): void;
   /** Installs the single receiver of incoming frames and link failures. */
   listen(listener: TransportListener): void;
   close(): Promise<void>;

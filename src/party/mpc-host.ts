@@ -162,6 +162,7 @@ function watched(transport: TlsTransport, onBroken: () => void): Transport {
     self: transport.self,
     doneWithPayloadOnSend: transport.doneWithPayloadOnSend,
     send: (to, frame) => transport.send(to, frame),
+    recycle: (payload) => transport.recycle(payload),
     close: () => transport.close(),
     listen: (listener: TransportListener) =>
       transport.listen({

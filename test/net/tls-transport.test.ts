@@ -5,6 +5,7 @@ import { runComputation } from '../../src/mpc/run-computation.js';
 import { equalSliced, lessThanSliced } from '../../src/mpc/sliced.js';
 import { PartyEndpoint } from '../../src/net/party-endpoint.js';
 import type { PartyIndex } from '../../src/net/party-index.js';
+import { FrameKind } from '../../src/net/frame.js';
 import { TlsTransport, type PeerAddress } from '../../src/net/tls-transport.js';
 import { createCertificateAuthority, issueCertificate, type IssuedCertificate } from '../../src/party/certs.js';
 
@@ -139,5 +140,33 @@ describe('TlsTransport', () => {
       expect(Array.from(lt)).toEqual(Array.from(a, (v, i) => (signed(v) < signed(b[i]!) ? 1n : 0n)));
       expect(Array.from(eq)).toEqual(Array.from(a, (v, i) => (v === b[i] ? 1n : 0n)));
     }
+  }, 30_000);
+
+  it('recycles the memory of a received frame given back, once, and only its own', async () => {
+    const parties = (await Promise.all(NAMES.map(async (name) => ({ name, host: '127.0.0.1', port: await freePort() })))) as [PeerAddress, PeerAddress, PeerAddress];
+    const [t0, t1] = await Promise.all(([0, 1] as PartyIndex[]).map((self) => TlsTransport.open({ self, parties, ...certs[self]!, connectTimeoutMs: 10_000 })));
+    const received: Uint8Array[] = [];
+    let arrived: (() => void) | null = null;
+    t1!.listen({ frame: (f) => (received.push(f.payload), arrived?.()), peerFailed: () => {} });
+    t0!.listen({ frame: () => {}, peerFailed: () => {} });
+    const next = async (fill: number, bytes = 4096): Promise<Uint8Array> => {
+      const got = new Promise<void>((resolve) => (arrived = resolve));
+      await t0!.send(1, { kind: FrameKind.data, from: 0, computationId: 'r', round: received.length, lane: 0, payload: new Uint8Array(bytes).fill(fill) });
+      await got;
+      return received[received.length - 1]!;
+    };
+    const first = await next(1);
+    expect(first.every((b) => b === 1)).toBe(true);
+    t1!.recycle(first);
+    t1!.recycle(first); // given back twice: kept once
+    t1!.recycle(new Uint8Array(first.buffer.byteLength)); // not this transport's: ignored
+    const second = await next(2);
+    expect(second.buffer).toBe(first.buffer);
+    expect(second.every((b) => b === 2)).toBe(true);
+    const third = await next(3);
+    expect(third.buffer).not.toBe(first.buffer);
+    const other = await next(4, 8192);
+    expect(other.byteLength).toBe(8192);
+    await Promise.all([t0!.close(), t1!.close()]);
   }, 30_000);
 });
