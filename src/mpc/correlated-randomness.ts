@@ -44,6 +44,14 @@ export class CorrelatedRandomness implements PairSource {
     return this.kernels.xor(a, this.next.words(n), a);
   }
 
+  /**
+   * As zeroShareB, written into `out`: F(k_i) ⊕ F(k_{i+1}), drawing out.length words
+   * from each stream (as fillComponent of both would).
+   */
+  fillZeroShareB(out: Words): void {
+    this.own.fillXor(out, this.next);
+  }
+
   /** Component `component` of a fresh random sharing: drawn only by its two holders. */
   component(component: PartyIndex, n: number): Words {
     if (component === this.self) return this.own.words(n);

@@ -31,7 +31,7 @@ interface SlicedExports {
   xor(out: number, a: number, b: number, n: number): void;
   not(out: number, a: number, n: number): void;
   sub(out: number, a: number, b: number, n: number): void;
-  andLocal(out: number, x0: number, x1: number, y0: number, y1: number, r0: number, r1: number, n: number): void;
+  andLocalAlpha(out: number, x0: number, x1: number, y0: number, y1: number, alpha: number, n: number): void;
   unpack(out: number, packed: number, n: number): void;
 }
 
@@ -188,14 +188,11 @@ class Chunk {
     const { nb, planeBytes, m } = this;
     const count = pairs.length;
     const t = m.alloc(count * nb);
-    // The PRG words live only for the local step: freed before the round's reply.
+    // The zero-sharing lives only for the local step: freed before the round's reply.
     const scratch = m.mark();
-    const r0 = m.alloc(count * nb);
-    const r1 = m.alloc(count * nb);
-    const randomness = this.party.randomness;
-    randomness.fillComponent(this.party.self, m.view(r0, count * nb));
-    randomness.fillComponent(nextParty(this.party.self), m.view(r1, count * nb));
-    pairs.forEach(([x, y], j) => m.k.andLocal(t + j * planeBytes, x.s0, x.s1, y.s0, y.s1, r0 + j * planeBytes, r1 + j * planeBytes, nb));
+    const alpha = m.alloc(count * nb);
+    this.party.randomness.fillZeroShareB(m.view(alpha, count * nb));
+    pairs.forEach(([x, y], j) => m.k.andLocalAlpha(t + j * planeBytes, x.s0, x.s1, y.s0, y.s1, alpha + j * planeBytes, nb));
     m.release(scratch);
     const received = await this.exchange(t, count * nb, count * nb);
     return pairs.map((_, j) => ({ s0: t + j * planeBytes, s1: received + j * planeBytes }));
