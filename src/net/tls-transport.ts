@@ -39,6 +39,8 @@ const RETRY_MS = 100;
 
 /** Bytes of the buffer each incoming link decrypts into (reused for the link's life). */
 const RECEIVE_BUFFER_BYTES = 256 * 1024;
+/** How long closing waits for queued frames to be written, and then for peers to close. */
+const CLOSE_GRACE_MS = 1000;
 /** Most bytes of recycled frame memory kept for later frames. */
 const MAX_RECYCLED_BYTES = 256 * 1024 * 1024;
 
@@ -208,17 +210,32 @@ export class TlsTransport implements Transport {
     });
   }
 
+  /**
+   * Ends every connection once the frames already handed to it are written (an abort
+   * frame queued behind a large message must still reach its peer), waiting at most
+   * CLOSE_GRACE_MS for that, and destroys what a stalled peer keeps open after as long
+   * again; resolves once the listener is closed.
+   */
   async close(): Promise<void> {
     this.closing = true;
-    for (const links of [this.sockets, this.incoming]) {
-      for (const [peer, socket] of links) {
-        if (this.failed.has(peer)) continue;
-        // An accepted link that never came would wait forever: only close what exists.
-        void socket.then((s) => s.end(), () => {});
-      }
-    }
+    for (const [peer, socket] of this.sockets) void this.endAfter(socket, this.sending.get(peer) ?? Promise.resolve());
+    for (const socket of this.incoming.values()) void this.endAfter(socket, Promise.resolve());
     const server = this.server;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async endAfter(link: Promise<TLSSocket>, flushed: Promise<void>): Promise<void> {
+    let socket: TLSSocket;
+    try {
+      socket = await link;
+    } catch {
+      return; // never came up
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([flushed, new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]);
+    clearTimeout(timer);
+    socket.end();
+    setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
   }
 
   /** Dials `peer` for what it sends this party; its frames are read straight from a reused buffer. */
