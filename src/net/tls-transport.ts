@@ -147,8 +147,9 @@ export class TlsTransport implements Transport {
       this.recycledBytes -= bytes;
       return reused;
     }
-    const unzeroed = Buffer.allocUnsafeSlow(bytes);
-    return unzeroed.buffer.byteLength === bytes ? unzeroed.buffer : unzeroed.buffer.slice(unzeroed.byteOffset, unzeroed.byteOffset + bytes);
+    // Unpooled, so its ArrayBuffer is exactly this frame's; unzeroed, since every byte is
+    // overwritten from the stream before the frame is delivered.
+    return Buffer.allocUnsafeSlow(bytes).buffer;
   }
 
   recycle(payload: Uint8Array): void {
@@ -184,10 +185,7 @@ export class TlsTransport implements Transport {
     // multi-buffer write, which TLS copies into one fresh buffer before encrypting (for
     // frames of several lanes at once, a fresh allocation and a memcpy per byte).
     const written = (this.sending.get(to) ?? Promise.resolve()).then(() => this.write(socket, to, header, frame.payload));
-    this.sending.set(
-      to,
-      written.catch(() => {}),
-    );
+    this.sending.set(to, written.catch(() => {}));
     await written;
   }
 
@@ -334,9 +332,7 @@ export class TlsTransport implements Transport {
             if (headerFilled < 4) break;
             const length = new DataView(header.buffer).getUint32(0);
             if (length > MAX_FRAME_PAYLOAD + 128) throw new PgError(SqlState.protocolViolation, `party ${peer} sent a frame of ${length} bytes`);
-            // Every byte is overwritten from the stream, so the frame's memory need not be
-            // zeroed first (for a large message that is a pass over fresh pages saved). A
-            // plain Uint8Array over it: a Buffer's slice() would not copy.
+            // A plain Uint8Array over the frame's memory (a Buffer's slice() would not copy).
             body = new Uint8Array(this.frameMemory(4 + length));
             body.set(header);
             filled = 4;
