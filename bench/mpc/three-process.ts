@@ -48,7 +48,7 @@ const parties = await Promise.all(names.map(async (name) => ({ name, host: '127.
 const tunables =
   process.env.C2D_BENCH_TUNABLES ?? 'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967296';
 
-type Figure = { ms: number; rounds: number; bytes: number; roundMs: number; cpuMs: number } | null;
+type Figure = { ms: number; rounds: number; depth: number; bytes: number; roundMs: number; cpuMs: number } | null;
 const children = [0, 1, 2].map((self) =>
   spawn(process.execPath, [...(process.env.C2D_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), script, JSON.stringify({ self, parties, certDir, program: 'bench', n, sortN, groups, relN, only: process.env.C2D_BENCH_ONLY?.split(','), addedLatencyMs: latencyMs, roundTimeoutMs: 120_000 })], {
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -81,9 +81,9 @@ const line = (label: string, key: string, count: number, unit: string, goal: str
   const ms = Math.max(...figures.map((f) => f!.ms));
   const bytes = figures.map((f) => f!.bytes);
   const rate = unit === 'M/s' ? ` (${(count / ms / 1000).toFixed(1)} M/s)` : '';
-  const detail = ` | CPU per party ${figures.map((f) => (f!.cpuMs / 1000).toFixed(2)).join(' / ')} s, in rounds ${figures.map((f) => (f!.roundMs / 1000).toFixed(2)).join(' / ')} s`;
+  const detail = ` | CPU per party ${figures.map((f) => (f!.cpuMs / 1000).toFixed(2)).join(' / ')} s, in rounds (any pending) ${figures.map((f) => (f!.roundMs / 1000).toFixed(2)).join(' / ')} s`;
   console.log(
-    `${label.padEnd(26)} ${(ms / 1000).toFixed(3)} s${rate}, ${figures[0]!.rounds} rounds, sent per party ${bytes.map((b) => (b / 2 ** 20).toFixed(1)).join(' / ')} MiB${detail} | ${goal}`,
+    `${label.padEnd(26)} ${(ms / 1000).toFixed(3)} s${rate}, ${figures[0]!.rounds} rounds (${figures[0]!.depth} deep), sent per party ${bytes.map((b) => (b / 2 ** 20).toFixed(1)).join(' / ')} MiB${detail} | ${goal}`,
   );
 };
 console.log(`three processes, mutual TLS on loopback, added one-way latency ${latencyMs} ms, GLIBC_TUNABLES=${tunables || '(default)'}, load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`);

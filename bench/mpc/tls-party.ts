@@ -108,18 +108,27 @@ async function main(): Promise<void> {
       await batch.run();
       // Time spent inside rounds (sending, then waiting for the peers' messages), to
       // tell network and synchronisation from local computation.
+      // Rounds in flight together on lanes count once: the time any round is pending.
       let inRounds = 0;
-      const round = exchange.exchange.bind(exchange);
-      exchange.exchange = async (...args) => {
-        const t = performance.now();
+      let pending = 0;
+      let since = 0;
+      const timed = <A extends unknown[], R>(round: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+        if (pending++ === 0) since = performance.now();
         try {
           return await round(...args);
         } finally {
-          inRounds += performance.now() - t;
+          if (--pending === 0) inRounds += performance.now() - since;
         }
       };
-      const time = async (f: () => Promise<unknown>): Promise<{ ms: number; rounds: number; bytes: number; roundMs: number; cpuMs: number }> => {
-        const [r0, b0, w0] = [exchange.stats.rounds, exchange.stats.bytesSent, inRounds];
+      exchange.exchange = timed(exchange.exchange.bind(exchange));
+      const openLanes = exchange.openLanes.bind(exchange);
+      exchange.openLanes = (count) => {
+        const lanes = openLanes(count);
+        for (const lane of lanes) lane.exchange = timed(lane.exchange.bind(lane));
+        return lanes;
+      };
+      const time = async (f: () => Promise<unknown>): Promise<{ ms: number; rounds: number; depth: number; bytes: number; roundMs: number; cpuMs: number }> => {
+        const [r0, d0, b0, w0] = [exchange.stats.rounds, exchange.stats.depth, exchange.stats.bytesSent, inRounds];
         const c0 = process.cpuUsage();
         const t = performance.now();
         await f();
@@ -127,6 +136,7 @@ async function main(): Promise<void> {
         return {
           ms: performance.now() - t,
           rounds: exchange.stats.rounds - r0,
+          depth: exchange.stats.depth - d0,
           bytes: exchange.stats.bytesSent - b0,
           roundMs: inRounds - w0,
           cpuMs: (cpu.user + cpu.system) / 1000,

@@ -44,6 +44,14 @@ export class CorrelatedRandomness implements PairSource {
     return this.kernels.xor(a, this.next.words(n), a);
   }
 
+  /**
+   * As zeroShareB, written into `out`: F(k_i) ⊕ F(k_{i+1}), drawing out.length words
+   * from each stream (as fillComponent of both would).
+   */
+  fillZeroShareB(out: Words): void {
+    this.own.fillXor(out, this.next);
+  }
+
   /** Component `component` of a fresh random sharing: drawn only by its two holders. */
   component(component: PartyIndex, n: number): Words {
     if (component === this.self) return this.own.words(n);
@@ -66,6 +74,21 @@ export class CorrelatedRandomness implements PairSource {
   fillPair(own: Words, next: Words): void {
     this.own.fill(own);
     this.next.fill(next);
+  }
+
+  /**
+   * Independent streams for work that runs beside this one (a lane of rounds in flight
+   * together): new keys k'_i = F(k_i) drawn from both streams, so k'_j is again known to
+   * exactly parties j and j−1. Each fork draws 16 bytes from each stream, so all parties
+   * must fork at the same point of the program; what the fork draws afterwards does not
+   * depend on when, relative to this stream's other draws, it is drawn.
+   */
+  fork(): CorrelatedRandomness {
+    const own = new Uint8Array(16);
+    const next = new Uint8Array(16);
+    this.own.fill(new BigUint64Array(own.buffer));
+    this.next.fill(new BigUint64Array(next.buffer));
+    return new CorrelatedRandomness(this.self, own, next, this.kernels);
   }
 
   /** This party's pair (r_i, r_{i+1}) of a uniform random value r = r_0+r_1+r_2. */

@@ -12,12 +12,12 @@ export const PRG_KEY_BYTES = 16;
 /**
  * A pseudo-random word stream: AES-128 in counter mode under a 16-byte key, from
  * counter 0. Two parties holding the same key draw the same words as long as they
- * draw in the same order, which the SPMD protocols guarantee.
+ * draw in the same order, which the SPMD protocols guarantee. Each draw asks
+ * node:crypto for exactly its bytes (CTR is a stream: any split gives the same words),
+ * in calls of at most 64 KiB, and copies them once into the destination.
  */
 export class AesCtrPrg {
   private readonly cipher: Cipher;
-  private block: BigUint64Array = new BigUint64Array(0);
-  private used = 0;
 
   constructor(key: Uint8Array) {
     if (key.byteLength !== PRG_KEY_BYTES) {
@@ -39,23 +39,22 @@ export class AesCtrPrg {
 
   /** Overwrites `out` with the next `out.length` words of the stream. */
   fill(out: Words): void {
-    let at = 0;
-    while (at < out.length) {
-      if (this.used === this.block.length) this.refill();
-      const take = Math.min(out.length - at, this.block.length - this.used);
-      out.set(this.block.subarray(this.used, this.used + take), at);
-      this.used += take;
-      at += take;
+    const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    for (let at = 0; at < bytes.byteLength; at += CHUNK_BYTES) {
+      bytes.set(this.cipher.update(ZEROS.subarray(0, Math.min(CHUNK_BYTES, bytes.byteLength - at))), at);
     }
   }
 
-  private refill(): void {
-    const bytes = this.cipher.update(ZEROS);
-    // Buffers this large are never pool slices, but a misaligned one would need a copy.
-    this.block =
-      bytes.byteOffset % 8 === 0
-        ? new BigUint64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8)
-        : new BigUint64Array(new Uint8Array(bytes).buffer);
-    this.used = 0;
+  /**
+   * Overwrites `out` with the next `out.length` words of this stream XOR the next
+   * `out.length` words of `other` (both advance as by `fill`): CTR encryption of the
+   * other stream's words under this key, one copy instead of two and an XOR.
+   */
+  fillXor(out: Words, other: AesCtrPrg): void {
+    const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    for (let at = 0; at < bytes.byteLength; at += CHUNK_BYTES) {
+      const theirs = other.cipher.update(ZEROS.subarray(0, Math.min(CHUNK_BYTES, bytes.byteLength - at)));
+      bytes.set(this.cipher.update(theirs), at);
+    }
   }
 }

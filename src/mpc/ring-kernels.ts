@@ -6,9 +6,12 @@ import { SqlState } from '../server/sqlstate.js';
 /** A vector over Z_2^64 (or 64 packed bits per word): the unit every kernel works on. */
 export type Words = BigUint64Array;
 
-/** Two correlated word streams (CorrelatedRandomness): fills `own` and `next` with their next words. */
+/** Two correlated word streams (CorrelatedRandomness). */
 export interface PairSource {
+  /** Fills `own` and `next` with the next words of each stream. */
   fillPair(own: Words, next: Words): void;
+  /** Fills `out` with the next words of both streams XORed (each advances by out.length). */
+  fillZeroShareB(out: Words): void;
 }
 
 // The project's lib settings (ES2023, no DOM) carry no WebAssembly types; these are
@@ -40,7 +43,6 @@ interface KernelExports {
   shr(out: number, a: number, k: number, n: number): void;
   andLocal(out: number, x0: number, x1: number, y0: number, y1: number, alpha: number, n: number): void;
   mulLocalPair(out: number, x0: number, x1: number, y0: number, y1: number, r0: number, r1: number, n: number): void;
-  andLocalPair(out: number, x0: number, x1: number, y0: number, y1: number, r0: number, r1: number, n: number): void;
   sum(a: number, n: number): bigint;
 }
 
@@ -161,9 +163,27 @@ export class RingKernels {
     return this.withPair(this.k.mulLocalPair, x0, x1, y0, y1, pair, out);
   }
 
-  /** andLocal with the zero-sharing α = own ⊕ next drawn from `pair` chunk by chunk. */
+  /**
+   * andLocal with the zero-sharing α = own ⊕ next drawn from `pair` chunk by chunk (one
+   * AES pass over the other stream's words, straight into kernel memory).
+   */
   andLocalPair(x0: Words, x1: Words, y0: Words, y1: Words, pair: PairSource, out: Words = new BigUint64Array(x0.length)): Words {
-    return this.withPair(this.k.andLocalPair, x0, x1, y0, y1, pair, out);
+    sameLength(x0, x1, y0, y1, out);
+    const mem = this.view();
+    const o = this.offsets;
+    const a = this.addr;
+    for (let off = 0; off < x0.length; off += this.chunk) {
+      const end = Math.min(x0.length, off + this.chunk);
+      const len = end - off;
+      mem.set(x0.subarray(off, end), o[0]!);
+      mem.set(x1.subarray(off, end), o[1]!);
+      mem.set(y0.subarray(off, end), o[2]!);
+      mem.set(y1.subarray(off, end), o[3]!);
+      pair.fillZeroShareB(mem.subarray(o[4]!, o[4]! + len));
+      this.k.andLocal(a[4]!, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, len);
+      out.set(mem.subarray(o[4]!, o[4]! + len), off);
+    }
+    return out;
   }
 
   /** The sum of all words mod 2^64 (one BigInt per call, none per word). */

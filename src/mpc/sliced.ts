@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { nextParty, prevParty, type PartyIndex } from '../net/party-index.js';
 import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
+import type { Rounds } from '../net/exchange.js';
+import type { CorrelatedRandomness } from './correlated-randomness.js';
 import type { Party } from './party.js';
 import type { Words } from './ring-kernels.js';
 import { bShare, shareLength, type AShare, type BShare } from './shares.js';
@@ -29,7 +31,7 @@ interface SlicedExports {
   xor(out: number, a: number, b: number, n: number): void;
   not(out: number, a: number, n: number): void;
   sub(out: number, a: number, b: number, n: number): void;
-  andLocal(out: number, x0: number, x1: number, y0: number, y1: number, r0: number, r1: number, n: number): void;
+  andLocalAlpha(out: number, x0: number, x1: number, y0: number, y1: number, alpha: number, n: number): void;
   unpack(out: number, packed: number, n: number): void;
 }
 
@@ -46,6 +48,14 @@ const TRANSPOSE_NEG = 2;
 
 /** Values per chunk: bounds the kernel memory (~150 bytes per value for less-than). */
 export const SLICED_CHUNK_VALUES = 1 << 18;
+
+/**
+ * Chunks in flight together, each on its own lane of rounds with its own arena and PRG
+ * streams: while one waits for its round's messages another computes, and the rounds
+ * on the critical path are those of ⌈chunks / SLICED_CHUNKS_IN_FLIGHT⌉ chunks. Bounds
+ * the memory to this many arenas.
+ */
+export const SLICED_CHUNKS_IN_FLIGHT = 4;
 
 let compiled: object | null = null;
 
@@ -133,15 +143,22 @@ interface Plane {
   readonly s1: number;
 }
 
+/** Where a chunk runs: the party's index, the PRG streams and the rounds it uses (the party's own, or a lane's). */
+interface ChunkContext {
+  readonly self: PartyIndex;
+  readonly randomness: CorrelatedRandomness;
+  readonly exchange: Rounds;
+}
+
 /** One chunk's circuit state at one party. */
 class Chunk {
   readonly nb: number;
   readonly planeBytes: number;
   readonly zero: number;
-  private readonly party: Party;
+  private readonly party: ChunkContext;
   private readonly m: SlicedArena;
 
-  constructor(party: Party, m: SlicedArena, nb: number) {
+  constructor(party: ChunkContext, m: SlicedArena, nb: number) {
     this.party = party;
     this.m = m;
     this.nb = nb;
@@ -171,14 +188,11 @@ class Chunk {
     const { nb, planeBytes, m } = this;
     const count = pairs.length;
     const t = m.alloc(count * nb);
-    // The PRG words live only for the local step: freed before the round's reply.
+    // The zero-sharing lives only for the local step: freed before the round's reply.
     const scratch = m.mark();
-    const r0 = m.alloc(count * nb);
-    const r1 = m.alloc(count * nb);
-    const randomness = this.party.randomness;
-    randomness.fillComponent(this.party.self, m.view(r0, count * nb));
-    randomness.fillComponent(nextParty(this.party.self), m.view(r1, count * nb));
-    pairs.forEach(([x, y], j) => m.k.andLocal(t + j * planeBytes, x.s0, x.s1, y.s0, y.s1, r0 + j * planeBytes, r1 + j * planeBytes, nb));
+    const alpha = m.alloc(count * nb);
+    this.party.randomness.fillZeroShareB(m.view(alpha, count * nb));
+    pairs.forEach(([x, y], j) => m.k.andLocalAlpha(t + j * planeBytes, x.s0, x.s1, y.s0, y.s1, alpha + j * planeBytes, nb));
     m.release(scratch);
     const received = await this.exchange(t, count * nb, count * nb);
     return pairs.map((_, j) => ({ s0: t + j * planeBytes, s1: received + j * planeBytes }));
@@ -191,8 +205,10 @@ class Chunk {
   async exchange(send: number, sendWords: number, receiveWords: number): Promise<number> {
     const self = this.party.self;
     const out = new Map<PartyIndex, Uint8Array>();
-    out.set(prevParty(self), this.m.bytes(send, sendWords * 8).slice());
-    const received = await this.party.exchange.exchange(out, [nextParty(self)]);
+    // Lent straight from the arena: over TLS it is encrypted from there, no copy. The
+    // arena is not written until the round resolves, nor ever again if it fails.
+    out.set(prevParty(self), this.m.bytes(send, sendWords * 8));
+    const received = await this.party.exchange.exchange(out, [nextParty(self)], { lent: true });
     const bytes = received.get(nextParty(self))!;
     if (bytes.byteLength !== receiveWords * 8) {
       const error = new PgError(SqlState.protocolViolation, `party ${nextParty(self)} sent ${bytes.byteLength} bytes where ${receiveWords * 8} were due`);
@@ -201,6 +217,7 @@ class Chunk {
     }
     const at = this.m.alloc(receiveWords);
     this.m.bytes(at, bytes.byteLength).set(bytes);
+    this.party.exchange.recycle(bytes);
     return at;
   }
 
@@ -225,7 +242,7 @@ interface Operand {
  * equality, where x = 0 ⟺ a = −c_{h+2}). One round for all operands: each holder sends
  * its masked a to the party before it.
  */
-async function decompose(chunk: Chunk, m: SlicedArena, party: Party, operands: readonly Operand[], negateB: boolean): Promise<{ a: Plane[]; b: Plane[] }[]> {
+async function decompose(chunk: Chunk, m: SlicedArena, party: ChunkContext, operands: readonly Operand[], negateB: boolean): Promise<{ a: Plane[]; b: Plane[] }[]> {
   const self = party.self;
   const { nb, zero } = chunk;
   const planes = 64 * nb;
@@ -305,49 +322,81 @@ async function signBits(chunk: Chunk, bits: { a: Plane[]; b: Plane[] }[]): Promi
   return groups.map(({ g }, k) => chunk.xor(pAll[k]![63]!, g[0]!));
 }
 
-/** Operands' shares copied into the arena, chunk by chunk; `circuit` gives one result plane per chunk. */
-async function runChunked(
-  party: Party,
-  inputs: readonly AShare[],
-  circuit: (chunk: Chunk, m: SlicedArena, inArena: { s0: number; s1: number }[], index: number) => Promise<Plane>,
-  chunkValues: number,
-): Promise<BShare> {
+/** A chunk's circuit: its result plane, from the operands' shares copied into the arena. */
+type Circuit = (chunk: Chunk, m: SlicedArena, party: ChunkContext, inArena: { s0: number; s1: number }[], index: number) => Promise<Plane>;
+
+/**
+ * Operands' shares copied into an arena, chunk by chunk; `circuit` gives one result plane
+ * per chunk. One chunk runs on the party's own rounds; more run `inFlight` at a time,
+ * chunk c on lane c mod inFlight (lanes and their PRG streams opened here, in the same
+ * order at every party), so a chunk's rounds overlap the others' and its work.
+ */
+async function runChunked(party: Party, inputs: readonly AShare[], circuit: Circuit, chunkValues: number, inFlight: number): Promise<BShare> {
   if (!Number.isSafeInteger(chunkValues) || chunkValues < 64 || chunkValues % 64 !== 0) throw new PgError(SqlState.internalError, `chunk of ${chunkValues} values`);
+  if (!Number.isSafeInteger(inFlight) || inFlight < 1) throw new PgError(SqlState.internalError, `${inFlight} chunks in flight`);
   const n = shareLength(inputs[0]!);
   for (const x of inputs) if (shareLength(x) !== n) throw new PgError(SqlState.internalError, `MPC operands differ in length (${n} and ${shareLength(x)})`);
-  const m = idleArenas.pop() ?? new SlicedArena();
-  try {
-    const out0 = new BigUint64Array(n);
-    const out1 = new BigUint64Array(n);
-    const chunks = Math.max(1, Math.ceil(n / chunkValues));
-    for (let c = 0; c < chunks; c++) {
-      const from = c * chunkValues;
-      const to = Math.min(n, from + chunkValues);
-      const nb = Math.ceil((to - from) / 64);
-      m.reset();
-      const chunk = new Chunk(party, m, nb);
-      const inArena = inputs.map((x) => {
-        const copy = (v: Words): number => {
-          const at = m.alloc(nb * 64);
-          const view = m.view(at, nb * 64);
-          view.set(v.subarray(from, to));
-          view.fill(0n, to - from);
-          return at;
-        };
-        return { s0: copy(x.s0), s1: copy(x.s1) };
-      });
-      const result = await circuit(chunk, m, inArena, c);
-      const unpacked = m.alloc(nb * 64);
-      m.k.unpack(unpacked, result.s0, to - from);
-      out0.set(m.view(unpacked, to - from), from);
-      m.k.unpack(unpacked, result.s1, to - from);
-      out1.set(m.view(unpacked, to - from), from);
-    }
+  const out0 = new BigUint64Array(n);
+  const out1 = new BigUint64Array(n);
+  const chunks = Math.max(1, Math.ceil(n / chunkValues));
+  const runChunk = async (c: number, context: ChunkContext, m: SlicedArena): Promise<void> => {
+    const from = c * chunkValues;
+    const to = Math.min(n, from + chunkValues);
+    const nb = Math.ceil((to - from) / 64);
+    m.reset();
+    const chunk = new Chunk(context, m, nb);
+    const inArena = inputs.map((x) => {
+      const copy = (v: Words): number => {
+        const at = m.alloc(nb * 64);
+        const view = m.view(at, nb * 64);
+        view.set(v.subarray(from, to));
+        view.fill(0n, to - from);
+        return at;
+      };
+      return { s0: copy(x.s0), s1: copy(x.s1) };
+    });
+    const result = await circuit(chunk, m, context, inArena, c);
+    const unpacked = m.alloc(nb * 64);
+    m.k.unpack(unpacked, result.s0, to - from);
+    out0.set(m.view(unpacked, to - from), from);
+    m.k.unpack(unpacked, result.s1, to - from);
+    out1.set(m.view(unpacked, to - from), from);
+  };
+  const width = Math.min(inFlight, chunks);
+  // An arena goes back for reuse only after a comparison succeeded: after a failure a
+  // message lent from it may still be on its way out, so it is left to the GC.
+  if (width === 1) {
+    const m = idleArenas.pop() ?? new SlicedArena();
+    for (let c = 0; c < chunks; c++) await runChunk(c, party, m);
+    m.reset();
+    idleArenas.push(m);
     return bShare(out0, out1);
-  } finally {
+  }
+  const lanes = party.exchange.openLanes(width);
+  const contexts: ChunkContext[] = lanes.map((lane) => ({ self: party.self, randomness: party.randomness.fork(), exchange: lane }));
+  const arenas = lanes.map(() => idleArenas.pop() ?? new SlicedArena());
+  // Every lane runs to its end (or its first failure) before returning: a lane still
+  // computing must not share its memory with the next comparison. A failure on one lane
+  // aborts the computation, which ends the others' rounds at once.
+  const settled = await Promise.allSettled(
+    contexts.map(async (context, k) => {
+      try {
+        for (let c = k; c < chunks; c += width) await runChunk(c, context, arenas[k]!);
+      } catch (error) {
+        party.exchange.abort(error instanceof Error ? error.message : String(error));
+        throw error;
+      }
+    }),
+  );
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  // The computation's own failure (the first, whichever lane saw it) is the one to report.
+  if (failed) throw party.exchange.failed ?? failed.reason;
+  for (const m of arenas) {
     m.reset();
     idleArenas.push(m);
   }
+  party.exchange.closeLanes(lanes);
+  return bShare(out0, out1);
 }
 
 function rotate(base: number, k: number): PartyIndex {
@@ -361,8 +410,8 @@ function rotate(base: number, k: number): PartyIndex {
  * SLICED_CHUNK_VALUES; about 68 bytes per value sent by each party plus 8 from each
  * holder. Result: one bit per word, in bit 0. Reveals nothing.
  */
-export async function lessThanSliced(party: Party, x: AShare, y: AShare, chunkValues = SLICED_CHUNK_VALUES): Promise<BShare> {
-  return runChunked(party, [x, y], async (chunk, m, [xs, ys], index) => {
+export async function lessThanSliced(party: Party, x: AShare, y: AShare, chunkValues = SLICED_CHUNK_VALUES, inFlight = SLICED_CHUNKS_IN_FLIGHT): Promise<BShare> {
+  return runChunked(party, [x, y], async (chunk, m, context, [xs, ys], index) => {
     const words = chunk.nb * 64;
     const d0 = m.alloc(words);
     const d1 = m.alloc(words);
@@ -373,10 +422,10 @@ export async function lessThanSliced(party: Party, x: AShare, y: AShare, chunkVa
       { ...ys!, holder: rotate(index, 1) },
       { s0: d0, s1: d1, holder: rotate(index, 2) },
     ];
-    const [sx, sy, sd] = (await signBits(chunk, await decompose(chunk, m, party, operands, false))) as [Plane, Plane, Plane];
+    const [sx, sy, sd] = (await signBits(chunk, await decompose(chunk, m, context, operands, false))) as [Plane, Plane, Plane];
     const [w] = await chunk.and([[chunk.xor(sx, sy), chunk.xor(sx, sd)]]);
     return chunk.xor(sd, w!);
-  }, chunkValues);
+  }, chunkValues, inFlight);
 }
 
 /**
@@ -385,19 +434,19 @@ export async function lessThanSliced(party: Party, x: AShare, y: AShare, chunkVa
  * chunk, about 8 bytes per value sent by each party plus 8 from the holder (rotated by
  * chunk). Result: one bit per word, in bit 0. Reveals nothing.
  */
-export async function equalSliced(party: Party, x: AShare, y: AShare, chunkValues = SLICED_CHUNK_VALUES): Promise<BShare> {
-  return runChunked(party, [x, y], async (chunk, m, [xs, ys], index) => {
+export async function equalSliced(party: Party, x: AShare, y: AShare, chunkValues = SLICED_CHUNK_VALUES, inFlight = SLICED_CHUNKS_IN_FLIGHT): Promise<BShare> {
+  return runChunked(party, [x, y], async (chunk, m, context, [xs, ys], index) => {
     const words = chunk.nb * 64;
     const d0 = m.alloc(words);
     const d1 = m.alloc(words);
     m.k.sub(d0, xs!.s0, ys!.s0, words);
     m.k.sub(d1, xs!.s1, ys!.s1, words);
-    const [bits] = await decompose(chunk, m, party, [{ s0: d0, s1: d1, holder: rotate(index, 0) }], true);
+    const [bits] = await decompose(chunk, m, context, [{ s0: d0, s1: d1, holder: rotate(index, 0) }], true);
     let z = bits!.a.map((aj, j) => chunk.not(chunk.xor(aj, bits!.b[j]!)));
     while (z.length > 1) {
       const pairs = Array.from({ length: z.length / 2 }, (_, j) => [z[2 * j]!, z[2 * j + 1]!] as const);
       z = await chunk.and(pairs);
     }
     return z[0]!;
-  }, chunkValues);
+  }, chunkValues, inFlight);
 }

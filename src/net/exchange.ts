@@ -16,43 +16,91 @@ const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024 * 1024;
 
 /** Traffic of one computation as seen by one party. */
 export interface ExchangeStats {
-  /** Communication rounds this party took part in (one per `exchange` call). */
+  /** Communication rounds this party took part in (one per `exchange` call, on any lane). */
   rounds: number;
+  /**
+   * Rounds on the critical path: one per round of the main lane, and for each set of
+   * lanes opened together the most rounds any one of them ran (they are in flight
+   * together). What latency multiplies.
+   */
+  depth: number;
   framesSent: number;
   bytesSent: number;
   bytesReceived: number;
 }
 
+/** A sequence of rounds: the main lane of a computation (Exchange) or one opened beside it (ExchangeLane). */
+export interface Rounds {
+  readonly self: PartyIndex;
+  readonly computationId: string;
+  readonly stats: ExchangeStats;
+  readonly failed: PgError | null;
+  /**
+   * One round: sends `outgoing` (peer → message; the buffers are handed over, or with
+   * `lent`, only lent until the round resolves: they are copied unless the transport is
+   * done with them by then) and resolves with exactly one message from each party in
+   * `expectFrom`. After a failed round a lent buffer may still be read: do not reuse it.
+   */
+  exchange(outgoing: ReadonlyMap<PartyIndex, Uint8Array>, expectFrom: readonly PartyIndex[], options?: RoundOptions): Promise<Map<PartyIndex, Uint8Array>>;
+  /** Ends the whole computation on this side and tells the peers to stop theirs. */
+  abort(reason: string): void;
+  /** A received message is no longer referenced anywhere: the transport may reuse its memory. */
+  recycle(payload: Uint8Array): void;
+}
+
+export interface RoundOptions {
+  /** The outgoing buffers are lent, not handed over (see Rounds.exchange). */
+  readonly lent?: boolean;
+}
+
+/** One lane's state: its round counter and the round it has in flight, if any. */
+interface Lane {
+  readonly id: number;
+  nextRound: number;
+  busy: boolean;
+  closed: boolean;
+  waiter: { round: number; from: Set<PartyIndex>; wake: () => void } | null;
+  failWaiter: ((error: PgError) => void) | null;
+  abortRound: ((error: PgError) => void) | null;
+}
+
+function newLane(id: number): Lane {
+  return { id, nextRound: 0, busy: false, closed: false, waiter: null, failWaiter: null, abortRound: null };
+}
+
 /**
  * One party's view of the message flow of one computation: the only place rounds are
  * counted. A round is one call of `exchange`: at most one message to each peer, then
- * the messages expected from peers. Rounds are numbered in call order, so the three
- * parties must issue their rounds in the same order (the protocols are SPMD); a
- * second round while one is pending is refused, since concurrent rounds would be
- * numbered by timing and the parties could disagree.
+ * the messages expected from peers. Rounds are numbered per lane in call order, so the
+ * three parties must issue a lane's rounds in the same order (the protocols are SPMD);
+ * a second round on a lane while one is pending there is refused, since concurrent
+ * rounds would be numbered by timing and the parties could disagree.
  *
- * Failure of any kind (a peer's abort frame, a broken link, a round timeout, a
- * malformed message, a local `abort`) ends the computation for good: pending and
- * future rounds reject with the same PgError, buffered messages are dropped, and the
- * peers are sent an abort frame so that they stop too. Nothing is revealed by an
- * aborted computation beyond what its completed rounds already revealed.
+ * Lanes: the computation's own rounds are lane 0. `openLanes(k)` opens k more, numbered
+ * in the order they are opened (so, like rounds, the same at every party), each with
+ * its own round counter: one round may be in flight on each lane at once, which lets a
+ * protocol keep several independent pieces of work (a comparison's chunks) going, the
+ * network and the CPU busy together, without the parties having to agree on timing.
+ *
+ * Failure of any kind (a peer's abort frame, a broken link, a round timeout on any
+ * lane, a malformed message, a local `abort`) ends the computation for good: pending
+ * and future rounds on every lane reject with the same PgError, buffered messages are
+ * dropped, and the peers are sent an abort frame so that they stop too. Nothing is
+ * revealed by an aborted computation beyond what its completed rounds already revealed.
  */
-export class Exchange {
+export class Exchange implements Rounds {
   readonly self: PartyIndex;
   readonly computationId: string;
-  readonly stats: ExchangeStats = { rounds: 0, framesSent: 0, bytesSent: 0, bytesReceived: 0 };
+  readonly stats: ExchangeStats = { rounds: 0, depth: 0, framesSent: 0, bytesSent: 0, bytesReceived: 0 };
   private readonly transport: Transport;
   private readonly roundTimeoutMs: number;
   private readonly maxBufferedBytes: number;
-  private nextRound = 0;
-  private busy = false;
+  private readonly lanes = new Map<number, Lane>([[0, newLane(0)]]);
+  private nextLane = 1;
   private failure: PgError | null = null;
   private closed = false;
   private bufferedBytes = 0;
   private readonly inbox = new Map<string, Uint8Array>();
-  private waiter: { round: number; from: Set<PartyIndex>; wake: () => void } | null = null;
-  private failWaiter: ((error: PgError) => void) | null = null;
-  private abortRound: ((error: PgError) => void) | null = null;
   private readonly onDone: () => void;
 
   constructor(transport: Transport, computationId: string, options: ExchangeOptions = {}, onDone: () => void = () => {}) {
@@ -68,54 +116,56 @@ export class Exchange {
     return this.failure;
   }
 
+  /** One round on the main lane (see Rounds.exchange). */
+  async exchange(outgoing: ReadonlyMap<PartyIndex, Uint8Array>, expectFrom: readonly PartyIndex[], options: RoundOptions = {}): Promise<Map<PartyIndex, Uint8Array>> {
+    const received = await this.round(this.lanes.get(0)!, outgoing, expectFrom, options);
+    this.stats.depth++;
+    return received;
+  }
+
   /**
-   * One round: sends `outgoing` (peer → message; the buffers are handed over) and
-   * resolves with exactly one message from each party in `expectFrom`.
+   * Opens `count` lanes whose rounds may be in flight together (and with the main
+   * lane's). All parties must open the same number of lanes at the same point of the
+   * program. Close them with `closeLanes` when their work is done.
    */
-  async exchange(outgoing: ReadonlyMap<PartyIndex, Uint8Array>, expectFrom: readonly PartyIndex[]): Promise<Map<PartyIndex, Uint8Array>> {
+  openLanes(count: number): ExchangeLane[] {
     if (this.failure) throw this.failure;
     if (this.closed) throw new PgError(SqlState.objectNotInPrerequisiteState, `computation ${this.computationId} is finished`);
-    if (this.busy) {
-      throw new PgError(SqlState.internalError, `computation ${this.computationId}: a round was started while another was pending`);
+    const opened: ExchangeLane[] = [];
+    for (let k = 0; k < count; k++) {
+      const id = this.nextLane++;
+      const lane = this.lanes.get(id) ?? newLane(id);
+      this.lanes.set(id, lane);
+      opened.push(new ExchangeLane(this, lane, (o, e, options) => this.round(lane, o, e, options)));
     }
-    this.busy = true;
-    const round = this.nextRound++;
-    this.stats.rounds++;
-    let sendTimer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      const sends: Promise<void>[] = [];
-      for (const [to, payload] of outgoing) {
-        if (to === this.self) throw new PgError(SqlState.internalError, 'a party cannot send to itself');
-        this.stats.framesSent++;
-        this.stats.bytesSent += payload.byteLength;
-        sends.push(this.transport.send(to, { kind: FrameKind.data, from: this.self, computationId: this.computationId, round, payload }));
+    return opened;
+  }
+
+  /**
+   * Ends lanes opened together: the critical path grows by the most rounds any one of
+   * them ran. A lane with a round still in flight cannot be closed. Frames that arrive
+   * later for a closed lane are a protocol violation.
+   */
+  closeLanes(lanes: readonly ExchangeLane[]): void {
+    let most = 0;
+    for (const lane of lanes) {
+      const state = lane.state;
+      if (state.closed) continue;
+      if (state.busy) throw new PgError(SqlState.internalError, `computation ${this.computationId}: lane ${state.id} was closed with a round in flight`);
+      state.closed = true;
+      most = Math.max(most, state.nextRound);
+      for (const key of [...this.inbox.keys()]) {
+        if (key.startsWith(`${state.id}:`)) {
+          this.bufferedBytes -= this.inbox.get(key)!.byteLength;
+          this.inbox.delete(key);
+        }
       }
-      const received = this.receive(round, expectFrom);
-      // A send failure or a receive failure both end the round; the first one wins. A
-      // send may also hang (a peer that never connects or stops reading): a failure from
-      // anywhere, or the round timeout, ends the round all the same.
-      const aborted = new Promise<never>((_, reject) => {
-        this.abortRound = reject;
-      });
-      aborted.catch(() => {});
-      sendTimer = setTimeout(() => {
-        this.fail(new PgError(SqlState.connectionFailure, `computation ${this.computationId}: round ${round} could not be sent within ${this.roundTimeoutMs} ms`));
-      }, this.roundTimeoutMs);
-      const sent = Promise.all(sends)
-        .then(() => clearTimeout(sendTimer))
-        .catch((error: unknown) => this.fail(asPgError(error)));
-      if (this.failure) this.abortRound?.(this.failure);
-      const [messages] = await Promise.race([Promise.all([received, sent]), aborted]);
-      return messages;
-    } catch (error) {
-      const pgError = asPgError(error);
-      this.fail(pgError);
-      throw this.failure ?? pgError;
-    } finally {
-      clearTimeout(sendTimer);
-      this.abortRound = null;
-      this.busy = false;
     }
+    this.stats.depth += most;
+  }
+
+  recycle(payload: Uint8Array): void {
+    this.transport.recycle?.(payload);
   }
 
   /** Ends the computation on this side and tells the peers to stop theirs. */
@@ -142,19 +192,23 @@ export class Exchange {
       return;
     }
     if (frame.from === this.self) return this.fail(violation(this.computationId, `a frame claims to come from this party`));
-    const key = `${frame.round}:${frame.from}`;
-    const current = this.nextRound - 1;
-    const expectedNow = this.waiter !== null && this.waiter.round === current && this.waiter.from.has(frame.from);
+    // A lane not opened here yet is one a peer has already reached: its frames wait.
+    const lane = this.lanes.get(frame.lane) ?? newLane(frame.lane);
+    if (lane.closed) return this.fail(violation(this.computationId, `party ${frame.from} sent round ${frame.round} on lane ${frame.lane}, which is finished`));
+    const key = `${frame.lane}:${frame.round}:${frame.from}`;
+    const current = lane.nextRound - 1;
+    const expectedNow = lane.waiter !== null && lane.waiter.round === current && lane.waiter.from.has(frame.from);
     if (frame.round < current || (frame.round === current && !expectedNow) || this.inbox.has(key)) {
-      return this.fail(violation(this.computationId, `party ${frame.from} sent round ${frame.round} twice or too late`));
+      return this.fail(violation(this.computationId, `party ${frame.from} sent round ${frame.round}${frame.lane === 0 ? '' : ` of lane ${frame.lane}`} twice or too late`));
     }
     this.bufferedBytes += frame.payload.byteLength;
     if (this.bufferedBytes > this.maxBufferedBytes) {
       return this.fail(violation(this.computationId, `party ${frame.from} ran more than ${this.maxBufferedBytes} bytes ahead`));
     }
+    this.lanes.set(lane.id, lane);
     this.inbox.set(key, frame.payload);
     this.stats.bytesReceived += frame.payload.byteLength;
-    const waiter = this.waiter;
+    const waiter = lane.waiter;
     if (waiter && waiter.round === frame.round && waiter.from.has(frame.from)) waiter.wake();
   }
 
@@ -163,17 +217,68 @@ export class Exchange {
     this.fail(new PgError(SqlState.connectionFailure, `computation ${this.computationId}: lost party ${peer}`, { detail: error.message }));
   }
 
-  private receive(round: number, expectFrom: readonly PartyIndex[]): Promise<Map<PartyIndex, Uint8Array>> {
+  private async round(lane: Lane, outgoing: ReadonlyMap<PartyIndex, Uint8Array>, expectFrom: readonly PartyIndex[], options: RoundOptions = {}): Promise<Map<PartyIndex, Uint8Array>> {
+    if (this.failure) throw this.failure;
+    if (this.closed) throw new PgError(SqlState.objectNotInPrerequisiteState, `computation ${this.computationId} is finished`);
+    const name = lane.id === 0 ? '' : ` lane ${lane.id}:`;
+    if (lane.closed) throw new PgError(SqlState.internalError, `computation ${this.computationId}:${name} a round was started on a closed lane`);
+    if (lane.busy) {
+      throw new PgError(SqlState.internalError, `computation ${this.computationId}:${name} a round was started while another was pending`);
+    }
+    lane.busy = true;
+    const round = lane.nextRound++;
+    this.stats.rounds++;
+    let sendTimer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const sends: Promise<void>[] = [];
+      const copy = options.lent === true && !this.transport.doneWithPayloadOnSend;
+      for (const [to, lent] of outgoing) {
+        if (to === this.self) throw new PgError(SqlState.internalError, 'a party cannot send to itself');
+        const payload = copy ? lent.slice() : lent;
+        this.stats.framesSent++;
+        this.stats.bytesSent += payload.byteLength;
+        sends.push(this.transport.send(to, { kind: FrameKind.data, from: this.self, computationId: this.computationId, round, lane: lane.id, payload }));
+      }
+      const received = this.receive(lane, round, expectFrom);
+      // A send failure or a receive failure both end the round; the first one wins. A
+      // send may also hang (a peer that never connects or stops reading): a failure from
+      // anywhere, or the round timeout, ends the round all the same.
+      const aborted = new Promise<never>((_, reject) => {
+        lane.abortRound = reject;
+      });
+      aborted.catch(() => {});
+      sendTimer = setTimeout(() => {
+        this.fail(new PgError(SqlState.connectionFailure, `computation ${this.computationId}:${name} round ${round} could not be sent within ${this.roundTimeoutMs} ms`));
+      }, this.roundTimeoutMs);
+      const sent = Promise.all(sends)
+        .then(() => clearTimeout(sendTimer))
+        .catch((error: unknown) => this.fail(asPgError(error)));
+      if (this.failure) lane.abortRound?.(this.failure);
+      const [messages] = await Promise.race([Promise.all([received, sent]), aborted]);
+      return messages;
+    } catch (error) {
+      const pgError = asPgError(error);
+      this.fail(pgError);
+      throw this.failure ?? pgError;
+    } finally {
+      clearTimeout(sendTimer);
+      lane.abortRound = null;
+      lane.busy = false;
+    }
+  }
+
+  private receive(lane: Lane, round: number, expectFrom: readonly PartyIndex[]): Promise<Map<PartyIndex, Uint8Array>> {
     const wanted = new Set(expectFrom);
     for (const p of wanted) {
       if (p === this.self) return Promise.reject(new PgError(SqlState.internalError, 'a party cannot expect a message from itself'));
     }
+    const keyOf = (p: PartyIndex): string => `${lane.id}:${round}:${p}`;
     return new Promise((resolve, reject) => {
       const take = (): boolean => {
-        for (const p of wanted) if (!this.inbox.has(`${round}:${p}`)) return false;
+        for (const p of wanted) if (!this.inbox.has(keyOf(p))) return false;
         const out = new Map<PartyIndex, Uint8Array>();
         for (const p of wanted) {
-          const key = `${round}:${p}`;
+          const key = keyOf(p);
           const payload = this.inbox.get(key)!;
           this.inbox.delete(key);
           this.bufferedBytes -= payload.byteLength;
@@ -184,27 +289,27 @@ export class Exchange {
       };
       if (take()) return;
       const timer = setTimeout(() => {
-        const missing = [...wanted].filter((p) => !this.inbox.has(`${round}:${p}`));
+        const missing = [...wanted].filter((p) => !this.inbox.has(keyOf(p)));
         this.fail(
           new PgError(
             SqlState.connectionFailure,
-            `computation ${this.computationId}: party ${missing.join(' and party ')} did not answer round ${round} within ${this.roundTimeoutMs} ms`,
+            `computation ${this.computationId}: party ${missing.join(' and party ')} did not answer round ${round}${lane.id === 0 ? '' : ` of lane ${lane.id}`} within ${this.roundTimeoutMs} ms`,
           ),
         );
       }, this.roundTimeoutMs);
       const done = (): void => {
         clearTimeout(timer);
-        this.waiter = null;
-        this.failWaiter = null;
+        lane.waiter = null;
+        lane.failWaiter = null;
       };
-      this.waiter = {
+      lane.waiter = {
         round,
         from: wanted,
         wake: () => {
           if (take()) done();
         },
       };
-      this.failWaiter = (error) => {
+      lane.failWaiter = (error) => {
         done();
         reject(error);
       };
@@ -220,15 +325,68 @@ export class Exchange {
       const payload = new TextEncoder().encode(error.message.slice(0, 500));
       for (const peer of [nextParty(this.self), prevParty(this.self)]) {
         this.transport
-          .send(peer, { kind: FrameKind.abort, from: this.self, computationId: this.computationId, round: this.nextRound, payload })
+          .send(peer, { kind: FrameKind.abort, from: this.self, computationId: this.computationId, round: this.lanes.get(0)!.nextRound, lane: 0, payload })
           .catch(() => {
             // The peer is unreachable; it will time out or already knows.
           });
       }
     }
-    this.failWaiter?.(error);
-    this.abortRound?.(error);
+    for (const lane of this.lanes.values()) {
+      lane.failWaiter?.(error);
+      lane.abortRound?.(error);
+    }
     this.onDone();
+  }
+}
+
+/**
+ * A lane opened beside a computation's main one (Exchange.openLanes): its own
+ * numbering of rounds, one round in flight at a time; failure and abort are the whole
+ * computation's, and its traffic counts in the computation's stats.
+ */
+export class ExchangeLane implements Rounds {
+  private readonly owner: Exchange;
+  /** @internal */
+  readonly state: Lane;
+  private readonly run: Rounds['exchange'];
+
+  /** @internal */
+  constructor(owner: Exchange, state: Lane, run: Rounds['exchange']) {
+    this.owner = owner;
+    this.state = state;
+    this.run = run;
+  }
+
+  get self(): PartyIndex {
+    return this.owner.self;
+  }
+
+  get computationId(): string {
+    return this.owner.computationId;
+  }
+
+  get stats(): ExchangeStats {
+    return this.owner.stats;
+  }
+
+  get failed(): PgError | null {
+    return this.owner.failed;
+  }
+
+  get id(): number {
+    return this.state.id;
+  }
+
+  exchange(outgoing: ReadonlyMap<PartyIndex, Uint8Array>, expectFrom: readonly PartyIndex[], options?: RoundOptions): Promise<Map<PartyIndex, Uint8Array>> {
+    return this.run(outgoing, expectFrom, options);
+  }
+
+  abort(reason: string): void {
+    this.owner.abort(reason);
+  }
+
+  recycle(payload: Uint8Array): void {
+    this.owner.recycle(payload);
   }
 }
 

@@ -12,8 +12,13 @@ export interface Frame {
   readonly from: PartyIndex;
   /** Chosen by whoever starts the computation (the planner); [A-Za-z0-9._-]{1,64}. */
   readonly computationId: string;
-  /** 0-based, counted per computation by the exchange layer. */
+  /** 0-based, counted per lane by the exchange layer. */
   readonly round: number;
+  /**
+   * The lane of the computation the round belongs to: 0 for its main sequence of
+   * rounds, 1, 2, … for lanes opened for rounds in flight together (Exchange.openLanes).
+   */
+  readonly lane: number;
   /** Data: the round's message. Abort: a UTF-8 reason, for the log only. */
   readonly payload: Uint8Array;
 }
@@ -25,7 +30,7 @@ export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 export const MAX_FRAME_PAYLOAD = 256 * 1024 * 1024;
 
 const COMPUTATION_ID = /^[A-Za-z0-9._-]{1,64}$/;
-const HEADER_FIXED = 4 + 1 + 1 + 1 + 4; // length, kind, from, id length, round
+const HEADER_FIXED = 4 + 1 + 1 + 1 + 4 + 4; // length, kind, from, id length, round, lane
 
 export function assertComputationId(id: string): void {
   if (!COMPUTATION_ID.test(id)) {
@@ -42,9 +47,10 @@ function headerLength(idLength: number): number {
 
 /**
  * Byte layout, for stream transports (TCP/TLS): u32 big-endian length of everything
- * after it, u8 kind, u8 sender, u8 id length, id (ASCII), u32 big-endian round, zero
- * padding to a multiple of 8 bytes from the frame's start, payload. The padding lets a
- * receiver that reads a frame into its own buffer view the payload's words in place.
+ * after it, u8 kind, u8 sender, u8 id length, id (ASCII), u32 big-endian round, u32
+ * big-endian lane, zero padding to a multiple of 8 bytes from the frame's start,
+ * payload. The padding lets a receiver that reads a frame into its own buffer view the
+ * payload's words in place.
  * Word vectors inside a payload are little-endian (the layout of BigUint64Array on
  * every platform Node runs on in practice).
  */
@@ -63,6 +69,7 @@ export function encodeFrameHeader(frame: Frame): Uint8Array {
   out[6] = idLength;
   for (let i = 0; i < idLength; i++) out[7 + i] = frame.computationId.charCodeAt(i);
   view.setUint32(7 + idLength, frame.round);
+  view.setUint32(11 + idLength, frame.lane);
   return out;
 }
 
@@ -97,9 +104,10 @@ export function decodeFrame(bytes: Uint8Array): { frame: Frame; consumed: number
   const computationId = String.fromCharCode(...bytes.subarray(7, 7 + idLength));
   if (!COMPUTATION_ID.test(computationId)) throw violation('malformed computation id');
   const round = view.getUint32(7 + idLength);
+  const lane = view.getUint32(11 + idLength);
   for (let i = HEADER_FIXED + idLength; i < header; i++) if (bytes[i] !== 0) throw violation('non-zero header padding');
   const payload = bytes.subarray(header, 4 + length);
-  return { frame: { kind, from, computationId, round, payload }, consumed: 4 + length };
+  return { frame: { kind, from, computationId, round, lane, payload }, consumed: 4 + length };
 }
 
 function violation(message: string): PgError {

@@ -46,6 +46,7 @@ export class InProcessNetwork {
   private transport(self: PartyIndex): Transport {
     return {
       self,
+      doneWithPayloadOnSend: false,
       send: (to, frame) => {
         if (to === self) return Promise.reject(new PgError(SqlState.internalError, `party ${self} sent a frame to itself`));
         if (this.dead.has(self) || this.dead.has(to)) {

@@ -160,7 +160,9 @@ export class MpcHost {
 function watched(transport: TlsTransport, onBroken: () => void): Transport {
   return {
     self: transport.self,
+    doneWithPayloadOnSend: transport.doneWithPayloadOnSend,
     send: (to, frame) => transport.send(to, frame),
+    recycle: (payload) => transport.recycle(payload),
     close: () => transport.close(),
     listen: (listener: TransportListener) =>
       transport.listen({

@@ -28,6 +28,49 @@ function byteChiSquare(words: BigUint64Array): number {
 const CHI_SQUARE_LIMIT = 400;
 
 describe('correlated randomness', () => {
+  it('fillXor is the XOR of both streams and advances each as fill would, whatever the draw sizes', () => {
+    const [k1, k2] = [AesCtrPrg.randomKey(), AesCtrPrg.randomKey()];
+    const [a, b, a2, b2] = [new AesCtrPrg(k1), new AesCtrPrg(k2), new AesCtrPrg(k1), new AesCtrPrg(k2)];
+    for (const n of [3, 8192, 1, 20_000, 8191]) {
+      const xored = new BigUint64Array(n);
+      a.fillXor(xored, b);
+      const [x, y] = [a2.words(n), b2.words(n)];
+      expect(xored).toEqual(x.map((w, i) => w ^ y[i]!));
+    }
+    expect(a.words(5)).toEqual(a2.words(5));
+    expect(b.words(5)).toEqual(b2.words(5));
+    // Across three parties the in-place zero-shares XOR to zero.
+    const parties = threeParties();
+    const shares = parties.map((p) => {
+      const out = new BigUint64Array(10_000);
+      p.fillZeroShareB(out);
+      return out;
+    });
+    expect(shares[0]!.every((w, i) => (w ^ shares[1]![i]! ^ shares[2]![i]!) === 0n)).toBe(true);
+    expect(byteChiSquare(shares[1]!)).toBeLessThan(CHI_SQUARE_LIMIT);
+  });
+
+  it('forks are correlated randomness again, independent of the parent and of each other, whenever they are drawn', () => {
+    const parties = threeParties();
+    const forks = parties.map((p) => [p.fork(), p.fork()] as const);
+    // The parents go on drawing in between; each fork's words do not depend on when.
+    parties[1]!.zeroShareA(1000);
+    for (const k of [0, 1] as const) {
+      const zero = forks.map((f) => f[k].zeroShareA(5000));
+      const sum = kernels.add(kernels.add(zero[0]!, zero[1]!), zero[2]!);
+      expect(sum.every((w) => w === 0n)).toBe(true);
+      const pairs = forks.map((f) => f[k].randomPair(3000));
+      // Component j is drawn alike by parties j (first) and j−1 (second).
+      for (const j of [0, 1, 2]) expect(pairs[j]![0]).toEqual(pairs[(j + 2) % 3]![1]);
+      expect(byteChiSquare(zero[0]!)).toBeLessThan(CHI_SQUARE_LIMIT);
+    }
+    // Not the parent's stream, nor the other fork's.
+    const parent = parties.map((p) => p.component(p.self, 2000));
+    const again = parties.map((p) => p.fork());
+    expect(again[0]!.component(0, 2000)).not.toEqual(parent[0]);
+    expect(forks[0]![0].component(0, 2000)).not.toEqual(forks[0]![1].component(0, 2000));
+  });
+
   it('AES-CTR streams are deterministic whatever the draw sizes', () => {
     const key = AesCtrPrg.randomKey();
     const whole = new AesCtrPrg(key).words(20_000);

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ringToSigned } from '../../src/mpc/encoding.js';
 import { InProcessFederation } from '../../src/mpc/in-process.js';
 import { equalSliced, lessThanSliced } from '../../src/mpc/sliced.js';
+import { PgError } from '../../src/server/pg-error.js';
 import { EDGES, int64 } from './plaintext.js';
 
 const federation = new InProcessFederation();
@@ -24,18 +25,25 @@ const longPairs = fc
     BigUint64Array.from(pairs.map(([, b]) => BigInt.asUintN(64, b))),
   ] as [BigUint64Array, BigUint64Array]);
 
-async function compare(a: BigUint64Array, b: BigUint64Array, chunk: number, which: 'lt' | 'eq'): Promise<{ opened: bigint[][]; rounds: number[] }> {
+async function compare(
+  a: BigUint64Array,
+  b: BigUint64Array,
+  chunk: number,
+  which: 'lt' | 'eq',
+  inFlight?: number,
+): Promise<{ opened: bigint[][]; rounds: number[]; depth: number[] }> {
   const { results } = await federation.run(async (party) => {
     const batch = party.batch();
     const x = batch.shareInputA(party.self === 0 ? a : null, 0, a.length);
     const y = batch.shareInputA(party.self === 2 ? b : null, 2, b.length);
     await batch.run();
-    const before = party.exchange.stats.rounds;
-    const bits = which === 'lt' ? await lessThanSliced(party, x.value, y.value, chunk) : await equalSliced(party, x.value, y.value, chunk);
-    const rounds = party.exchange.stats.rounds - before;
-    return { opened: Array.from(await party.revealB(bits)), rounds };
+    const before = { ...party.exchange.stats };
+    const bits = which === 'lt' ? await lessThanSliced(party, x.value, y.value, chunk, inFlight) : await equalSliced(party, x.value, y.value, chunk, inFlight);
+    const rounds = party.exchange.stats.rounds - before.rounds;
+    const depth = party.exchange.stats.depth - before.depth;
+    return { opened: Array.from(await party.revealB(bits)), rounds, depth };
   });
-  return { opened: results.map((r) => r.opened), rounds: results.map((r) => r.rounds) };
+  return { opened: results.map((r) => r.opened), rounds: results.map((r) => r.rounds), depth: results.map((r) => r.depth) };
 }
 
 describe('bit-sliced comparisons, chunked (whole signed range)', () => {
@@ -77,5 +85,96 @@ describe('bit-sliced comparisons, chunked (whole signed range)', () => {
 
   it('rejects a chunk size that is not a multiple of 64', async () => {
     await expect(compare(new BigUint64Array(3), new BigUint64Array(3), 100, 'lt')).rejects.toThrow(/chunk of 100 values/);
+  });
+
+  it('chunks in flight together on lanes: the same bits for every window, rounds per chunk, depth per chunk of the busiest lane', async () => {
+    await fc.assert(
+      fc.asyncProperty(longPairs, fc.integer({ min: 1, max: 7 }), fc.constantFrom('lt' as const, 'eq' as const), async ([a, b], inFlight, which) => {
+        const { opened, rounds, depth } = await compare(a, b, 64, which, inFlight);
+        const sa = ringToSigned(a);
+        const sb = ringToSigned(b);
+        const expected = Array.from(sa, (v, i) => ((which === 'lt' ? v < sb[i]! : v === sb[i]!) ? 1n : 0n));
+        for (const o of opened) expect(o).toEqual(expected);
+        const perChunk = which === 'lt' ? 9 : 7;
+        const chunks = Math.max(1, Math.ceil(a.length / 64));
+        expect(rounds).toEqual([0, 1, 2].map(() => perChunk * chunks));
+        expect(depth).toEqual([0, 1, 2].map(() => perChunk * Math.ceil(chunks / Math.min(inFlight, chunks))));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('an abort while chunks are in flight ends every lane at all three parties, and the next comparison runs', async () => {
+    const a = BigUint64Array.from({ length: 640 }, (_, i) => BigInt(i * 7));
+    const b = BigUint64Array.from({ length: 640 }, (_, i) => BigInt(640 * 7 - i * 5));
+    const failures: (PgError | null)[] = [null, null, null];
+    let lanesClosed = 0;
+    await expect(
+      federation.run(async (party) => {
+        const x = await party.shareInputA(party.self === 0 ? a : null, 0, a.length);
+        const y = await party.shareInputA(party.self === 2 ? b : null, 2, b.length);
+        // Party 1 aborts in the third round of its second lane, with the other lanes' rounds in flight.
+        const open = party.exchange.openLanes.bind(party.exchange);
+        party.exchange.openLanes = (count) => {
+          const lanes = open(count);
+          if (party.self === 1) {
+            const lane = lanes[1]!;
+            const round = lane.exchange.bind(lane);
+            let calls = 0;
+            lane.exchange = (outgoing, expectFrom) => {
+              if (++calls === 3) party.exchange.abort('party 1 lost its disk');
+              return round(outgoing, expectFrom);
+            };
+          }
+          return lanes;
+        };
+        const close = party.exchange.closeLanes.bind(party.exchange);
+        party.exchange.closeLanes = (lanes) => {
+          lanesClosed++;
+          close(lanes);
+        };
+        try {
+          return await lessThanSliced(party, x, y, 64, 4);
+        } catch (error) {
+          failures[party.self] = error as PgError;
+          throw error;
+        }
+      }),
+    ).rejects.toThrow(/aborted by party 1/);
+    expect(failures[1]?.message).toMatch(/aborted by party 1: party 1 lost its disk/);
+    for (const p of [0, 2]) {
+      expect(failures[p]?.message).toMatch(/aborted by party 1$/);
+      expect(failures[p]?.detail).toMatch(/party 1 lost its disk/);
+    }
+    // No party got as far as closing its lanes: the comparison failed at all three.
+    expect(lanesClosed).toBe(0);
+    const again = await compare(a, b, 64, 'lt', 4);
+    expect(again.opened[0]).toEqual(Array.from(a, (v, i) => (v < b[i]! ? 1n : 0n)));
+  });
+
+  it('a stalled party times out the lanes of the others within the round timeout', async () => {
+    const a = BigUint64Array.from({ length: 640 }, (_, i) => BigInt(i));
+    const stalled = new InProcessFederation();
+    const started = Date.now();
+    const failures: unknown[] = [null, null, null];
+    await expect(
+      stalled.run(
+        async (party) => {
+          const x = await party.shareInputA(party.self === 0 ? a : null, 0, a.length);
+          if (party.self === 0) stalled.network.stall(2);
+          try {
+            return await lessThanSliced(party, x, x, 64, 3);
+          } catch (error) {
+            failures[party.self] = error;
+            throw error;
+          }
+        },
+        { roundTimeoutMs: 300 },
+      ),
+    ).rejects.toThrow(/did not answer round \d+ of lane \d+ within 300 ms/);
+    expect(failures[0]).toBeInstanceOf(PgError);
+    expect(failures[1]).toBeInstanceOf(PgError);
+    expect(Date.now() - started).toBeLessThan(3000);
+    await stalled.close();
   });
 });

@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { InProcessFederation } from '../../src/mpc/in-process.js';
 import { InProcessNetwork } from '../../src/net/in-process-network.js';
 import { PartyEndpoint } from '../../src/net/party-endpoint.js';
+import type { ExchangeLane } from '../../src/net/exchange.js';
 import { FrameKind } from '../../src/net/frame.js';
+import type { PartyIndex } from '../../src/net/party-index.js';
 import { PgError } from '../../src/server/pg-error.js';
 
 let federation: InProcessFederation | null = null;
@@ -126,9 +128,9 @@ describe('exchange: rounds, aborts, timeouts', () => {
     const first = a.exchange(new Map(), [1]);
     await expect(a.exchange(new Map(), [1])).rejects.toThrow(/while another was pending/);
     const payload = new Uint8Array(8);
-    await network.transports[1].send(0, { kind: FrameKind.data, from: 1, computationId: 'dup', round: 0, payload });
+    await network.transports[1].send(0, { kind: FrameKind.data, from: 1, computationId: 'dup', round: 0, lane: 0, payload });
     await expect(first).resolves.toBeInstanceOf(Map);
-    await network.transports[1].send(0, { kind: FrameKind.data, from: 1, computationId: 'dup', round: 0, payload });
+    await network.transports[1].send(0, { kind: FrameKind.data, from: 1, computationId: 'dup', round: 0, lane: 0, payload });
     await new Promise((r) => setTimeout(r, 10));
     expect(a.failed?.message).toMatch(/sent round 0 twice or too late/);
     b.close();
@@ -143,5 +145,77 @@ describe('exchange: rounds, aborts, timeouts', () => {
     const got = await late.exchange(new Map(), [1]);
     expect(Array.from(got.get(1)!)).toEqual([7, 7, 7]);
     expect(() => e0!.openComputation('early')).toThrow(/already started/);
+  });
+
+  it('lanes: one round in flight on each, numbered per lane whatever the order the parties issue them in, depth the busiest lane', async () => {
+    const network = new InProcessNetwork();
+    const [e0, e1] = network.transports.map((t) => new PartyEndpoint(t));
+    const a = e0!.openComputation('lanes');
+    const b = e1!.openComputation('lanes');
+    const [a1, a2] = a.openLanes(2) as [ExchangeLane, ExchangeLane];
+    const [b1, b2] = b.openLanes(2) as [ExchangeLane, ExchangeLane];
+    expect([a1.id, a2.id, b1.id, b2.id]).toEqual([1, 2, 1, 2]);
+    // Party 0 works lane 1 then lane 2; party 1 the other way round, and runs two rounds on lane 2 first.
+    const msg = (v: number): Map<PartyIndex, Uint8Array> => new Map([[1 as PartyIndex, new Uint8Array([v])]]);
+    const back = (v: number): Map<PartyIndex, Uint8Array> => new Map([[0 as PartyIndex, new Uint8Array([v])]]);
+    const first1 = a1.exchange(msg(11), [1]);
+    const first2 = a2.exchange(msg(21), [1]);
+    await expect(a1.exchange(msg(12), [1])).rejects.toThrow(/lane 1: a round was started while another was pending/);
+    expect(a.failed).toBeNull();
+    const got2 = await b2.exchange(back(121), [0]);
+    expect(Array.from((await first2).get(1)!)).toEqual([121]);
+    const second2 = a2.exchange(msg(22), [1]);
+    expect(Array.from((await b2.exchange(back(122), [0])).get(0)!)).toEqual([22]);
+    expect(Array.from(got2.get(0)!)).toEqual([21]);
+    expect(Array.from((await second2).get(1)!)).toEqual([122]);
+    expect(Array.from((await b1.exchange(back(111), [0])).get(0)!)).toEqual([11]);
+    expect(Array.from((await first1).get(1)!)).toEqual([111]);
+    a.closeLanes([a1, a2]);
+    b.closeLanes([b1, b2]);
+    expect(a.stats).toMatchObject({ rounds: 3, depth: 2 });
+    await expect(a1.exchange(msg(13), [1])).rejects.toThrow(/closed lane/);
+    // A frame for a finished lane is a protocol violation.
+    await network.transports[1].send(0, { kind: FrameKind.data, from: 1, computationId: 'lanes', round: 1, lane: 1, payload: new Uint8Array(1) });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(a.failed?.message).toMatch(/round 1 on lane 1, which is finished/);
+    b.close();
+  });
+
+  it('a round timeout on one lane ends the rounds in flight on the others', async () => {
+    const network = new InProcessNetwork();
+    const [e0, e1] = network.transports.map((t) => new PartyEndpoint(t));
+    const a = e0!.openComputation('slow', { roundTimeoutMs: 200 });
+    const b = e1!.openComputation('slow');
+    const [a1, a2] = a.openLanes(2) as [ExchangeLane, ExchangeLane];
+    const [b1] = b.openLanes(2) as [ExchangeLane, ExchangeLane];
+    const started = Date.now();
+    const answered = a1.exchange(new Map(), [1]);
+    const waiting = a2.exchange(new Map(), [1]);
+    const main = a.exchange(new Map(), [1]);
+    await b1.exchange(new Map([[0, new Uint8Array(8)]]), []);
+    await expect(answered).resolves.toBeInstanceOf(Map);
+    // Lane 2 and the main lane wait: the first timeout ends both, with the same error.
+    const errors = await Promise.allSettled([waiting, main]);
+    for (const e of errors) expect((e as PromiseRejectedResult).reason.message).toMatch(/party 1 did not answer round 0( of lane 2)? within 200 ms/);
+    expect((errors[0] as PromiseRejectedResult).reason).toBe((errors[1] as PromiseRejectedResult).reason);
+    expect(Date.now() - started).toBeLessThan(1000);
+    await expect(a1.exchange(new Map(), [1])).rejects.toBe((errors[0] as PromiseRejectedResult).reason);
+    b.close();
+  });
+
+  it('a lent message is copied by a transport that hands buffers over, so the sender may reuse it once the round resolves', async () => {
+    const network = new InProcessNetwork();
+    const [e0, e1] = network.transports.map((t) => new PartyEndpoint(t));
+    const a = e0!.openComputation('lent');
+    const b = e1!.openComputation('lent');
+    const buffer = new Uint8Array([1, 2, 3]);
+    const [, got] = await Promise.all([a.exchange(new Map([[1, buffer]]), [], { lent: true }), b.exchange(new Map(), [0])]);
+    buffer.fill(9);
+    expect(Array.from(got.get(0)!)).toEqual([1, 2, 3]);
+    // Handed over (not lent), the buffer itself travels.
+    const [, same] = await Promise.all([a.exchange(new Map([[1, buffer]]), []), b.exchange(new Map(), [0])]);
+    expect(same.get(0)).toBe(buffer);
+    a.close();
+    b.close();
   });
 });

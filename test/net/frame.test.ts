@@ -8,6 +8,7 @@ const frameArb = fc.record({
   from: fc.constantFrom<PartyIndex>(0, 1, 2),
   computationId: fc.stringMatching(/^[A-Za-z0-9._-]{1,64}$/),
   round: fc.nat({ max: 0xffff_ffff }),
+  lane: fc.nat({ max: 0xffff_ffff }),
   payload: fc.uint8Array({ maxLength: 300 }),
 });
 
@@ -36,7 +37,7 @@ describe('party channel frames', () => {
   });
 
   it('rejects hostile headers', () => {
-    const good = encodeFrame({ kind: FrameKind.data, from: 1, computationId: 'q1', round: 3, payload: new Uint8Array([1, 2]) });
+    const good = encodeFrame({ kind: FrameKind.data, from: 1, computationId: 'q1', round: 3, lane: 2, payload: new Uint8Array([1, 2]) });
     const patched = (at: number, value: number): Uint8Array => {
       const copy = good.slice();
       copy[at] = value;
@@ -49,6 +50,6 @@ describe('party channel frames', () => {
     expect(() => decodeFrame(new Uint8Array([0xff, 0xff, 0xff, 0xff]))).toThrow(/out of range/);
     expect(() => decodeFrame(new Uint8Array([0, 0, 0, 1, 1]))).toThrow(/out of range/);
     expect(decodeFrame(good.subarray(0, good.length - 1))).toBeNull();
-    expect(() => encodeFrame({ kind: FrameKind.data, from: 0, computationId: 'no spaces', round: 0, payload: new Uint8Array() })).toThrow(/invalid computation id/);
+    expect(() => encodeFrame({ kind: FrameKind.data, from: 0, computationId: 'no spaces', round: 0, lane: 0, payload: new Uint8Array() })).toThrow(/invalid computation id/);
   });
 });

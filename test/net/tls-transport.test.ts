@@ -2,8 +2,10 @@ import { createServer } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Party } from '../../src/mpc/party.js';
 import { runComputation } from '../../src/mpc/run-computation.js';
+import { equalSliced, lessThanSliced } from '../../src/mpc/sliced.js';
 import { PartyEndpoint } from '../../src/net/party-endpoint.js';
 import type { PartyIndex } from '../../src/net/party-index.js';
+import { FrameKind } from '../../src/net/frame.js';
 import { TlsTransport, type PeerAddress } from '../../src/net/tls-transport.js';
 import { createCertificateAuthority, issueCertificate, type IssuedCertificate } from '../../src/party/certs.js';
 
@@ -27,10 +29,10 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function linked(identity: IssuedCertificate[] = certs): Promise<PartyEndpoint[]> {
+async function linked(identity: IssuedCertificate[] = certs, ciphers: (string | undefined)[] = []): Promise<PartyEndpoint[]> {
   const parties = (await Promise.all(NAMES.map(async (name) => ({ name, host: '127.0.0.1', port: await freePort() })))) as [PeerAddress, PeerAddress, PeerAddress];
   const transports = await Promise.all(
-    ([0, 1, 2] as PartyIndex[]).map((self) => TlsTransport.open({ self, parties, ...identity[self]!, connectTimeoutMs: 3000 })),
+    ([0, 1, 2] as PartyIndex[]).map((self) => TlsTransport.open({ self, parties, ...identity[self]!, connectTimeoutMs: 3000, ciphers: ciphers[self] })),
   );
   return transports.map((t) => new PartyEndpoint(t));
 }
@@ -103,5 +105,68 @@ describe('TlsTransport', () => {
     const settled = await overTls(async (party) => party.revealA(await party.shareInputA(party.self === 0 ? BigUint64Array.of(7n) : null, 0, 1)), [certs[0]!, certs[2]!, certs[2]!]);
     for (const s of settled) expect(s.status).toBe('rejected');
     expect(String((settled[0] as PromiseRejectedResult).reason.message)).toMatch(/party 1/);
+  }, 30_000);
+
+  it('offers only TLS 1.3 suites it is given: parties sharing one link, parties sharing none are refused', async () => {
+    const share = async (party: Party): Promise<BigUint64Array> => party.revealA(await party.shareInputA(party.self === 0 ? BigUint64Array.of(7n) : null, 0, 1));
+    // Party 2 offers ChaCha20 only: Node's and this transport's default lists both accept it.
+    const chacha = await linked(certs, [undefined, undefined, 'TLS_CHACHA20_POLY1305_SHA256']);
+    const fine = await runOn(chacha, 'chacha', share);
+    expect(fine.map((s) => (s.status === 'fulfilled' ? Array.from(s.value) : s.reason))).toEqual([[7n], [7n], [7n]]);
+    await Promise.all(chacha.map((e) => e.close()));
+    // Party 2 offers AES-256-GCM only, party 0 ChaCha20 only: that link cannot come up.
+    const disjoint = await linked(certs, ['TLS_CHACHA20_POLY1305_SHA256', undefined, 'TLS_AES_256_GCM_SHA384']);
+    const refused = await runOn(disjoint, 'disjoint', share);
+    for (const s of refused) expect(s.status).toBe('rejected');
+    expect(String((refused[0] as PromiseRejectedResult).reason.message)).toMatch(/party 2/);
+    await Promise.all(disjoint.map((e) => e.close()));
+  }, 30_000);
+
+  it('comparisons with chunks in flight on lanes, messages lent from the kernel arenas: the plaintext answers', async () => {
+    const n = 1000;
+    const a = BigUint64Array.from({ length: n }, (_, i) => BigInt.asUintN(64, BigInt(i % 7 === 0 ? -i : i) * 0x1_0000_0001n));
+    const b = BigUint64Array.from({ length: n }, (_, i) => (i % 5 === 0 ? a[i]! : BigInt.asUintN(64, BigInt(n - 2 * i) * 0x1_0000_0001n)));
+    const signed = (v: bigint): bigint => BigInt.asIntN(64, v);
+    const settled = await overTls(async (party) => {
+      const x = await party.shareInputA(party.self === 0 ? a : null, 0, n);
+      const y = await party.shareInputA(party.self === 1 ? b : null, 1, n);
+      const lt = await lessThanSliced(party, x, y, 128, 3);
+      const eq = await equalSliced(party, x, y, 192, 2);
+      return { lt: await party.revealB(lt), eq: await party.revealB(eq) };
+    });
+    for (const s of settled) {
+      expect(s.status).toBe('fulfilled');
+      const { lt, eq } = (s as PromiseFulfilledResult<{ lt: BigUint64Array; eq: BigUint64Array }>).value;
+      expect(Array.from(lt)).toEqual(Array.from(a, (v, i) => (signed(v) < signed(b[i]!) ? 1n : 0n)));
+      expect(Array.from(eq)).toEqual(Array.from(a, (v, i) => (v === b[i] ? 1n : 0n)));
+    }
+  }, 30_000);
+
+  it('recycles the memory of a received frame given back, once, and only its own', async () => {
+    const parties = (await Promise.all(NAMES.map(async (name) => ({ name, host: '127.0.0.1', port: await freePort() })))) as [PeerAddress, PeerAddress, PeerAddress];
+    const [t0, t1] = await Promise.all(([0, 1] as PartyIndex[]).map((self) => TlsTransport.open({ self, parties, ...certs[self]!, connectTimeoutMs: 10_000 })));
+    const received: Uint8Array[] = [];
+    let arrived: (() => void) | null = null;
+    t1!.listen({ frame: (f) => (received.push(f.payload), arrived?.()), peerFailed: () => {} });
+    t0!.listen({ frame: () => {}, peerFailed: () => {} });
+    const next = async (fill: number, bytes = 4096): Promise<Uint8Array> => {
+      const got = new Promise<void>((resolve) => (arrived = resolve));
+      await t0!.send(1, { kind: FrameKind.data, from: 0, computationId: 'r', round: received.length, lane: 0, payload: new Uint8Array(bytes).fill(fill) });
+      await got;
+      return received[received.length - 1]!;
+    };
+    const first = await next(1);
+    expect(first.every((b) => b === 1)).toBe(true);
+    t1!.recycle(first);
+    t1!.recycle(first); // given back twice: kept once
+    t1!.recycle(new Uint8Array(first.buffer.byteLength)); // not this transport's: ignored
+    const second = await next(2);
+    expect(second.buffer).toBe(first.buffer);
+    expect(second.every((b) => b === 2)).toBe(true);
+    const third = await next(3);
+    expect(third.buffer).not.toBe(first.buffer);
+    const other = await next(4, 8192);
+    expect(other.byteLength).toBe(8192);
+    await Promise.all([t0!.close(), t1!.close()]);
   }, 30_000);
 });

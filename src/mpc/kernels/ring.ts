@@ -8,7 +8,7 @@
 
 /** Words per scratch slot: 64 KiB, the chunk size that keeps everything in L2. */
 export const SCRATCH_WORDS: i32 = 8192;
-/** Number of scratch slots (the widest kernels, mulLocalPair and andLocalPair, read six and write one). */
+/** Number of scratch slots (the widest kernel, mulLocalPair, reads six and writes one). */
 export const SCRATCH_SLOTS: i32 = 7;
 
 const SCRATCH: usize = memory.data(SCRATCH_WORDS * SCRATCH_SLOTS * 8, 16);
@@ -181,20 +181,5 @@ export function mulLocalPair(out: usize, x0: usize, x1: usize, y0: usize, y1: us
     const a = load<u64>(x0 + i);
     const b = load<u64>(y0 + i);
     store<u64>(out + i, a * (b + load<u64>(y1 + i)) + load<u64>(x1 + i) * b + load<u64>(r0 + i) - load<u64>(r1 + i));
-  }
-}
-
-/** andLocal with the zero-sharing formed here: out = (x0&y0) ^ (x0&y1) ^ (x1&y0) ^ r0 ^ r1. */
-export function andLocalPair(out: usize, x0: usize, x1: usize, y0: usize, y1: usize, r0: usize, r1: usize, n: i32): void {
-  const bytes = <usize>n << 3;
-  let i: usize = 0;
-  for (; i + 16 <= bytes; i += 16) {
-    const a = v128.load(x0 + i);
-    const t = v128.xor(v128.and(a, v128.xor(v128.load(y0 + i), v128.load(y1 + i))), v128.and(v128.load(x1 + i), v128.load(y0 + i)));
-    v128.store(out + i, v128.xor(t, v128.xor(v128.load(r0 + i), v128.load(r1 + i))));
-  }
-  if (i < bytes) {
-    const a = load<u64>(x0 + i);
-    store<u64>(out + i, (a & (load<u64>(y0 + i) ^ load<u64>(y1 + i))) ^ (load<u64>(x1 + i) & load<u64>(y0 + i)) ^ load<u64>(r0 + i) ^ load<u64>(r1 + i));
   }
 }

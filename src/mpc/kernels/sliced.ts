@@ -82,20 +82,20 @@ export function not(out: usize, a: usize, n: i32): void {
 }
 
 /**
- * The local step of replicated AND with the zero-sharing formed on the fly from the
- * two PRG words r0, r1: out = (x0&y0) ^ (x0&y1) ^ (x1&y0) ^ r0 ^ r1.
+ * The local step of replicated AND, with this party's zero-share alpha (formed by the
+ * PRG as r0 ^ r1): out = (x0&y0) ^ (x0&y1) ^ (x1&y0) ^ alpha.
  */
-export function andLocal(out: usize, x0: usize, x1: usize, y0: usize, y1: usize, r0: usize, r1: usize, n: i32): void {
+export function andLocalAlpha(out: usize, x0: usize, x1: usize, y0: usize, y1: usize, alpha: usize, n: i32): void {
   const bytes = <usize>n << 3;
   let i: usize = 0;
   for (; i + 16 <= bytes; i += 16) {
     const a = v128.load(x0 + i);
     const t = v128.xor(v128.and(a, v128.xor(v128.load(y0 + i), v128.load(y1 + i))), v128.and(v128.load(x1 + i), v128.load(y0 + i)));
-    v128.store(out + i, v128.xor(t, v128.xor(v128.load(r0 + i), v128.load(r1 + i))));
+    v128.store(out + i, v128.xor(t, v128.load(alpha + i)));
   }
   if (i < bytes) {
     const a = load<u64>(x0 + i);
-    store<u64>(out + i, (a & (load<u64>(y0 + i) ^ load<u64>(y1 + i))) ^ (load<u64>(x1 + i) & load<u64>(y0 + i)) ^ load<u64>(r0 + i) ^ load<u64>(r1 + i));
+    store<u64>(out + i, (a & (load<u64>(y0 + i) ^ load<u64>(y1 + i))) ^ (load<u64>(x1 + i) & load<u64>(y0 + i)) ^ load<u64>(alpha + i));
   }
 }
 
