@@ -168,22 +168,12 @@ export class RingKernels {
    * AES pass over the other stream's words, straight into kernel memory).
    */
   andLocalPair(x0: Words, x1: Words, y0: Words, y1: Words, pair: PairSource, out: Words = new BigUint64Array(x0.length)): Words {
-    sameLength(x0, x1, y0, y1, out);
-    const mem = this.view();
-    const o = this.offsets;
-    const a = this.addr;
-    for (let off = 0; off < x0.length; off += this.chunk) {
-      const end = Math.min(x0.length, off + this.chunk);
-      const len = end - off;
-      mem.set(x0.subarray(off, end), o[0]!);
-      mem.set(x1.subarray(off, end), o[1]!);
-      mem.set(y0.subarray(off, end), o[2]!);
-      mem.set(y1.subarray(off, end), o[3]!);
+    const [o, a] = [this.offsets, this.addr];
+    return this.chunksOfFour(x0, x1, y0, y1, out, (mem, len) => {
       pair.fillZeroShareB(mem.subarray(o[4]!, o[4]! + len));
       this.k.andLocal(a[4]!, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, len);
-      out.set(mem.subarray(o[4]!, o[4]! + len), off);
-    }
-    return out;
+      return o[4]!;
+    });
   }
 
   /** The sum of all words mod 2^64 (one BigInt per call, none per word). */
@@ -244,10 +234,22 @@ export class RingKernels {
     pair: PairSource,
     out: Words,
   ): Words {
+    const [o, a] = [this.offsets, this.addr];
+    return this.chunksOfFour(x0, x1, y0, y1, out, (mem, len) => {
+      pair.fillPair(mem.subarray(o[4]!, o[4]! + len), mem.subarray(o[5]!, o[5]! + len));
+      fn(a[6]!, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, len);
+      return o[6]!;
+    });
+  }
+
+  /**
+   * Runs `step` on each chunk of four equal-length inputs copied into kernel memory slots
+   * 0-3; `step` computes into a slot and returns its offset, which is copied out.
+   */
+  private chunksOfFour(x0: Words, x1: Words, y0: Words, y1: Words, out: Words, step: (mem: BigUint64Array, len: number) => number): Words {
     sameLength(x0, x1, y0, y1, out);
     const mem = this.view();
     const o = this.offsets;
-    const a = this.addr;
     for (let off = 0; off < x0.length; off += this.chunk) {
       const end = Math.min(x0.length, off + this.chunk);
       const len = end - off;
@@ -255,9 +257,8 @@ export class RingKernels {
       mem.set(x1.subarray(off, end), o[1]!);
       mem.set(y0.subarray(off, end), o[2]!);
       mem.set(y1.subarray(off, end), o[3]!);
-      pair.fillPair(mem.subarray(o[4]!, o[4]! + len), mem.subarray(o[5]!, o[5]! + len));
-      fn(a[6]!, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, len);
-      out.set(mem.subarray(o[6]!, o[6]! + len), off);
+      const result = step(mem, len);
+      out.set(mem.subarray(result, result + len), off);
     }
     return out;
   }
