@@ -171,12 +171,21 @@ async function serveOne(
   try {
     await options.serve(decodeJson(body), controller.signal, {
       write,
-      drained: () => new Promise((resolve, reject) => {
-        // The buffer may have drained already, while the caller was reading its next batch.
-        if (!socket.writableNeedDrain) return resolve();
-        socket.once('drain', resolve);
-        controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
-      }),
+      drained: () =>
+        new Promise((resolve, reject) => {
+          // The buffer may have drained already, while the caller was reading its next batch.
+          if (!socket.writableNeedDrain) return resolve();
+          const abort = (): void => {
+            socket.off('drain', drain);
+            reject(controller.signal.reason);
+          };
+          const drain = (): void => {
+            controller.signal.removeEventListener('abort', abort);
+            resolve();
+          };
+          socket.once('drain', drain);
+          controller.signal.addEventListener('abort', abort, { once: true });
+        }),
     });
   } catch (error) {
     if (controller.signal.aborted) return;

@@ -113,6 +113,39 @@ describe('fragment link', () => {
     p.close();
   });
 
+  it('waits for a slow reader without piling up listeners, and delivers every message in order', async () => {
+    const big = (i: number): Buffer => Buffer.alloc(1 << 20, i);
+    let drains = 0;
+    serve = async (_request, _signal, out) => {
+      for (let i = 0; i < 40; i++) {
+        if (!out.write(big(i))) {
+          drains++;
+          await out.drained();
+        }
+      }
+      out.write(end);
+    };
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): number => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const p = pool();
+      const call = await p.call('127.0.0.1', link.port, {});
+      for (let i = 0; i < 40; i++) {
+        const message = await call.next();
+        expect([message.length, message[0], message[message.length - 1]]).toEqual([1 << 20, i, i]);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      expect([...(await call.next())]).toEqual([0x45]);
+      call.release();
+      p.close();
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(drains).toBeGreaterThan(10); // the party did wait for the reader, many times
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+  });
+
   it('keeps a long computation alive by heartbeats, but stops one that sends no row within the idle timeout', async () => {
     serve = async (_request, signal, out) => {
       await new Promise((resolve) => setTimeout(resolve, 2600));
