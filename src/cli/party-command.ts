@@ -51,7 +51,11 @@ export function partyCommand(): Command {
         logger,
       });
       const port = await node.listen(config.listen.port, config.listen.host);
-      console.log(`party "${config.name}" listening on ${config.listen.host}:${port} (mutual TLS), exporting ${config.tables.map((t) => t.name).join(', ')}`);
+      const ports = node.ports()!;
+      console.log(
+        `party "${config.name}" listening on ${config.listen.host}:${port} (mutual TLS; fragments on port ${ports.fragments}, MPC links on port ${ports.mpc}), ` +
+          `exporting ${config.tables.map((t) => t.name).join(', ')}`,
+      );
       const stop = (): void => {
         void node.close().then(async () => {
           await connector.close();

@@ -74,7 +74,10 @@ export interface PartyNodeOptions {
 }
 
 export interface PartyNode {
+  /** Starts the gRPC service, the fragment link and the MPC listener; resolves to the gRPC port. */
   listen(port: number, host: string): Promise<number>;
+  /** The fragment link's and the MPC links' ports, once listening. */
+  ports(): { fragments: number; mpc: number } | null;
   close(): Promise<void>;
 }
 
@@ -165,6 +168,7 @@ export function createPartyNode(options: PartyNodeOptions): PartyNode {
     }
   };
   let link: { port: number; close(): void } | null = null;
+  let mpcListening = 0;
 
   server.addService(partyService, {
     secureExecute: unary<SecureExecuteRequest, SecureExecuteResponse>(async (call) => {
@@ -243,12 +247,14 @@ export function createPartyNode(options: PartyNodeOptions): PartyNode {
               link = listening;
               return candidate.start();
             })
-            .then(() => {
+            .then((mpcPort) => {
               mpc = candidate;
+              mpcListening = mpcPort;
               resolve(bound);
             }, reject);
         });
       }),
+    ports: () => (link && mpc ? { fragments: link.port, mpc: mpcListening } : null),
     close: () =>
       new Promise((resolve) => {
         for (const client of peers.values()) client.close();

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { readFile, writeFile } from 'node:fs/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { createServer, type AddressInfo } from 'node:net';
 import { PartyClient } from '../../src/party/party-client.js';
 import { startPartyProcess } from '../support/party-process.js';
 
@@ -89,19 +90,28 @@ describe('c2d certs and c2d party', () => {
       expect(certs.code).toBe(0);
       expect((await c2d(['certs', '--parties', 'bmc', '--dir', join(dir, 'certs')])).stderr).toContain('exists');
       expect((await c2d(['generate', '--scale', '0.05', '--dir', join(dir, 'data'), '--no-progress'])).code).toBe(0);
+      // The fragment link on a port the operator chose (as behind a firewall); the rest free.
+      const fragmentsPort = await new Promise<number>((resolve) => {
+        const probe = createServer().listen(0, '127.0.0.1', () => {
+          const { port } = probe.address() as AddressInfo;
+          probe.close(() => resolve(port));
+        });
+      });
       await writeFile(
         join(dir, 'bmc.json'),
         JSON.stringify({
           name: 'bmc',
           listen: { host: '127.0.0.1', port: 0 },
+          fragments: { port: fragmentsPort },
           tls: { key: 'certs/bmc.key', cert: 'certs/bmc.crt', ca: 'certs/ca.crt' },
           engine: { type: 'duckdb', path: 'data/bmc.duckdb' },
           tables: [{ name: 'patients', remote: { name: 'patients' }, policies: { patient_id: 'public', sex: 'public', national_id: 'protected' } }],
         }),
       );
       expect((await c2d(['party', '--config', join(dir, 'nope.json')])).stderr).toContain('cannot read party config');
-      const { process: proc, port } = await startPartyProcess(join(dir, 'bmc.json'), 15_000);
+      const { process: proc, port, line } = await startPartyProcess(join(dir, 'bmc.json'), 15_000);
       child.process = proc;
+      expect(line).toMatch(new RegExp(`listening on 127\\.0\\.0\\.1:${port} \\(mutual TLS; fragments on port ${fragmentsPort}, MPC links on port \\d+\\)`));
       const read = (name: string): Promise<string> => readFile(join(dir, 'certs', name), 'utf8');
       const client = new PartyClient({
         name: 'bmc',

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 export const cli = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 
-export async function startPartyProcess(configPath: string, timeoutMs = 20_000): Promise<{ process: ChildProcess; port: number }> {
+export async function startPartyProcess(configPath: string, timeoutMs = 20_000): Promise<{ process: ChildProcess; port: number; line: string }> {
   const proc = spawn(process.execPath, [cli, 'party', '--config', configPath, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const line = await new Promise<string>((resolve, reject) => {
     let text = '';
@@ -27,5 +27,5 @@ export async function startPartyProcess(configPath: string, timeoutMs = 20_000):
     proc.kill('SIGKILL');
     throw error;
   });
-  return { process: proc, port: Number(/127\.0\.0\.1:(\d+)/.exec(line)![1]) };
+  return { process: proc, port: Number(/127\.0\.0\.1:(\d+)/.exec(line)![1]), line };
 }
