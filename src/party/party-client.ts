@@ -60,15 +60,16 @@ export class PartyClient {
   private readonly links: FragmentLinkPool;
   /** The party's fragment-link port, once asked. */
   private fragmentPort: Promise<number> | null = null;
-  private readonly linkAddress: { host: string };
+  /** The party's host, where its fragment link listens too. */
+  private readonly linkHost: string;
 
   constructor(private readonly options: PartyClientOptions) {
     this.stub = this.makeStub();
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
     this.links = new FragmentLinkPool({ party: options.name, tls: options.tls, connectTimeoutMs: this.connectTimeoutMs, idleTimeoutMs: options.idleTimeoutMs ?? 60_000 });
-    // "host:port", or "[v6]:port": the link is on the same host as the gRPC service.
+    // "host:port", or "[v6]:port".
     const host = options.address.slice(0, options.address.lastIndexOf(':'));
-    this.linkAddress = { host: host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host };
+    this.linkHost = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   }
 
   private makeStub(): grpc.Client & Record<string, Function> {
@@ -188,7 +189,7 @@ export class PartyClient {
    * and again when it cannot be reached there: a restarted party listens on a new port).
    */
   private async callOverLink(request: unknown, signal: AbortSignal): Promise<LinkCall> {
-    const { host } = this.linkAddress;
+    const host = this.linkHost;
     const known = this.fragmentPort;
     if (!this.fragmentPort) {
       const asked = this.unary<LinksResponse>('links', {}, this.connectTimeoutMs).then((r) => r.fragmentPort);

@@ -168,7 +168,6 @@ export function createPartyNode(options: PartyNodeOptions): PartyNode {
     }
   };
   let link: { port: number; close(): void } | null = null;
-  let mpcListening = 0;
 
   server.addService(partyService, {
     secureExecute: unary<SecureExecuteRequest, SecureExecuteResponse>(async (call) => {
@@ -247,14 +246,13 @@ export function createPartyNode(options: PartyNodeOptions): PartyNode {
               link = listening;
               return candidate.start();
             })
-            .then((mpcPort) => {
+            .then(() => {
               mpc = candidate;
-              mpcListening = mpcPort;
               resolve(bound);
             }, reject);
         });
       }),
-    ports: () => (link && mpc ? { fragments: link.port, mpc: mpcListening } : null),
+    ports: () => (link && mpc ? { fragments: link.port, mpc: mpc.hello().mpcPort } : null),
     close: () =>
       new Promise((resolve) => {
         for (const client of peers.values()) client.close();
