@@ -231,13 +231,15 @@ export class Exchange implements Rounds {
     let sendTimer: ReturnType<typeof setTimeout> | undefined;
     try {
       const sends: Promise<void>[] = [];
+      const unsent = new Set<PartyIndex>();
       const copy = options.lent === true && !this.transport.doneWithPayloadOnSend;
       for (const [to, lent] of outgoing) {
         if (to === this.self) throw new PgError(SqlState.internalError, 'a party cannot send to itself');
         const payload = copy ? lent.slice() : lent;
         this.stats.framesSent++;
         this.stats.bytesSent += payload.byteLength;
-        sends.push(this.transport.send(to, { kind: FrameKind.data, from: this.self, computationId: this.computationId, round, lane: lane.id, payload }));
+        unsent.add(to);
+        sends.push(this.transport.send(to, { kind: FrameKind.data, from: this.self, computationId: this.computationId, round, lane: lane.id, payload }).then(() => void unsent.delete(to)));
       }
       const received = this.receive(lane, round, expectFrom);
       // A send failure or a receive failure both end the round; the first one wins. A
@@ -248,7 +250,8 @@ export class Exchange implements Rounds {
       });
       aborted.catch(() => {});
       sendTimer = setTimeout(() => {
-        this.fail(new PgError(SqlState.connectionFailure, `computation ${this.computationId}:${name} round ${round} could not be sent within ${this.roundTimeoutMs} ms`));
+        const stuck = [...unsent].sort().join(' and party ');
+        this.fail(new PgError(SqlState.connectionFailure, `computation ${this.computationId}:${name} round ${round} could not be sent to party ${stuck} within ${this.roundTimeoutMs} ms`));
       }, this.roundTimeoutMs);
       const sent = Promise.all(sends)
         .then(() => clearTimeout(sendTimer))

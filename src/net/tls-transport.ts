@@ -1,5 +1,6 @@
 import type { OnReadOpts } from 'node:net';
 import { connect, createServer, type ConnectionOptions, type Server, type TLSSocket } from 'node:tls';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
 import { decodeFrame, encodeFrameHeader, MAX_FRAME_PAYLOAD, type Frame } from './frame.js';
@@ -178,13 +179,15 @@ export class TlsTransport implements Transport {
   async send(to: PartyIndex, frame: Frame): Promise<void> {
     if (to === this.self) throw new PgError(SqlState.internalError, `party ${this.self} sent a frame to itself`);
     if (this.failed.has(to)) throw new PgError(SqlState.connectionFailure, `link from party ${this.self} to party ${to} is down`);
-    const socket = await this.sockets.get(to)!;
+    const link = this.sockets.get(to)!;
     const header = encodeFrameHeader(frame);
     // One frame at a time per link, each handed to the socket once the one before is
     // written: writes queued behind a pending one are joined by the stream into a
     // multi-buffer write, which TLS copies into one fresh buffer before encrypting (for
-    // frames of several lanes at once, a fresh allocation and a memcpy per byte).
-    const written = (this.sending.get(to) ?? Promise.resolve()).then(() => this.write(socket, to, header, frame.payload));
+    // frames of several lanes at once, a fresh allocation and a memcpy per byte). The
+    // frame joins the queue before anything is awaited, so that a `close` right after
+    // (an abort frame, then the process ends) waits for it too.
+    const written = (this.sending.get(to) ?? Promise.resolve()).then(async () => this.write(await link, to, header, frame.payload));
     this.sending.set(to, written.catch(() => {}));
     await written;
   }
@@ -211,17 +214,26 @@ export class TlsTransport implements Transport {
   /**
    * Ends every connection once the frames already handed to it are written (an abort
    * frame queued behind a large message must still reach its peer), waiting at most
-   * CLOSE_GRACE_MS for that, and destroys what a stalled peer keeps open after as long
-   * again; resolves once the listener is closed.
+   * CLOSE_GRACE_MS for that and as long again for the peer to close its end. The
+   * connection this party reads a peer from is ended only after the one it writes to
+   * that peer has closed: two connections keep no order between them, and a peer that
+   * saw its other link drop first would report a lost party instead of the abort's
+   * reason. Resolves once every connection and the listener are closed.
    */
   async close(): Promise<void> {
     this.closing = true;
-    for (const [peer, socket] of this.sockets) void this.endAfter(socket, this.sending.get(peer) ?? Promise.resolve());
-    for (const socket of this.incoming.values()) void this.endAfter(socket, Promise.resolve());
+    const ended: Promise<void>[] = PARTY_INDICES.filter((peer) => peer !== this.self).map(async (peer) => {
+      const writes = this.sockets.get(peer);
+      if (writes) await this.endAfter(writes, this.sending.get(peer) ?? Promise.resolve());
+      const reads = this.incoming.get(peer);
+      if (reads) await this.endAfter(reads, Promise.resolve());
+    });
     const server = this.server;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (server) ended.push(new Promise<void>((resolve) => server.close(() => resolve())));
+    await Promise.all(ended);
   }
 
+  /** Ends `link` once `flushed` (or the grace is up) and resolves when it has closed (destroyed after another grace). */
   private async endAfter(link: Promise<TLSSocket>, flushed: Promise<void>): Promise<void> {
     let socket: TLSSocket;
     try {
@@ -229,11 +241,14 @@ export class TlsTransport implements Transport {
     } catch {
       return; // never came up
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([flushed, new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]);
-    clearTimeout(timer);
+    // Unreferenced timers: a close waiting out a stalled peer keeps no process alive.
+    const graceOver = (): Promise<void> => sleep(CLOSE_GRACE_MS, undefined, { ref: false });
+    await Promise.race([flushed, graceOver()]);
+    if (socket.closed) return;
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     socket.end();
-    setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+    await Promise.race([closed, graceOver()]);
+    socket.destroy();
   }
 
   /** Dials `peer` for what it sends this party; its frames are read straight from a reused buffer. */

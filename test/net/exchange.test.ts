@@ -5,6 +5,7 @@ import { PartyEndpoint } from '../../src/net/party-endpoint.js';
 import type { ExchangeLane } from '../../src/net/exchange.js';
 import { FrameKind } from '../../src/net/frame.js';
 import type { PartyIndex } from '../../src/net/party-index.js';
+import type { Transport } from '../../src/net/transport.js';
 import { PgError } from '../../src/server/pg-error.js';
 
 let federation: InProcessFederation | null = null;
@@ -201,6 +202,19 @@ describe('exchange: rounds, aborts, timeouts', () => {
     expect(Date.now() - started).toBeLessThan(1000);
     await expect(a1.exchange(new Map(), [1])).rejects.toBe((errors[0] as PromiseRejectedResult).reason);
     b.close();
+  });
+
+  it('a send that never completes (a peer that stopped reading) ends the round naming that peer', async () => {
+    const network = new InProcessNetwork();
+    const real = network.transports[0]!;
+    // Party 0's link to party 1 accepts nothing more, as a full socket to a stopped process.
+    const stuck: Transport = { ...real, send: (to, frame) => (to === 1 ? new Promise<void>(() => {}) : real.send(to, frame)) };
+    const a = new PartyEndpoint(stuck).openComputation('stuck', { roundTimeoutMs: 200 });
+    const started = Date.now();
+    const error = await a.exchange(new Map([[1, new Uint8Array(8)], [2, new Uint8Array(8)]]), []).catch((e: unknown) => e as PgError);
+    expect(error).toBeInstanceOf(PgError);
+    expect((error as PgError).message).toMatch(/round 0 could not be sent to party 1 within 200 ms/);
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('a lent message is copied by a transport that hands buffers over, so the sender may reuse it once the round resolves', async () => {

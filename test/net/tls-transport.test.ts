@@ -88,6 +88,25 @@ describe('TlsTransport', () => {
     await Promise.all(endpoints.map((e) => e.close()));
   }, 30_000);
 
+  it('a party that aborts and closes its links at once (a process about to exit) still tells its peers why', async () => {
+    const endpoints = await linked();
+    const settled = await runOn(endpoints, 'quit', async (party) => {
+      const x = await party.shareInputA(party.self === 0 ? BigUint64Array.of(5n, 6n) : null, 0, 2);
+      if (party.self === 1) {
+        party.exchange.abort('disk full');
+        await endpoints[1]!.close();
+        throw new Error('party 1 quit');
+      }
+      return party.revealA(await party.mulA(x, x));
+    });
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    for (const p of [0, 2]) {
+      const error = (settled[p] as PromiseRejectedResult).reason as { message: string; detail?: string };
+      expect(`${error.message} ${error.detail ?? ''}`).toMatch(/aborted by party 1.*disk full/);
+    }
+    await Promise.all([endpoints[0]!.close(), endpoints[2]!.close()]);
+  }, 30_000);
+
   it('refuses a party whose certificate is from another CA: the computation ends with a clear error', async () => {
     const settled = await overTls(async (party) => party.revealA(await party.shareInputA(party.self === 0 ? BigUint64Array.of(7n) : null, 0, 1)), [certs[0]!, certs[1]!, rogue]);
     for (const s of settled) expect(s.status).toBe('rejected');
