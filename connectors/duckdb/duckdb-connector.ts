@@ -10,6 +10,7 @@ import { PgError } from '../../src/server/pg-error.js';
 import { SqlState } from '../../src/server/sqlstate.js';
 import { pgErrorFromDuckDb } from './duckdb-errors.js';
 import { acquireConnection, closeIdleConnections, releaseConnection } from './duckdb-connection-pool.js';
+import { preparedStatement } from './duckdb-statement-cache.js';
 import { pgColumnType, type PgColumnType } from './duckdb-pg-types.js';
 import { readColumn } from './duckdb-column-reader.js';
 import type { ColumnBatch, Connector, ExecuteOptions, FragmentStream, RemoteColumn, RemoteTable, RemoteTableName } from '../connector.js';
@@ -79,10 +80,11 @@ export class DuckDbConnector implements Connector {
     try {
       options.signal.throwIfAborted();
       // A fragment is one statement, so it is prepared directly (connection.stream would first
-      // split the text into statements: one more trip through the thread pool). Not
+      // split the text into statements: one more trip through the thread pool), once per
+      // pooled connection (duckdb-statement-cache.ts). Not
       // connection.run, even for small results: its call holds the event loop for 1.5-3 ms on
       // a 3 M-row aggregate (measured), where prepare and stream return at once.
-      const result = await streamPrepared(connection, sql);
+      const result = await (await preparedStatement(connection, sql)).stream();
       const types = result.columnTypes().map(pgColumnType);
       const columns = result.columnNames().map((name, i) => ({ name, typeOid: types[i]!.oid, typmod: types[i]!.typmod, nullable: true }));
       return new DuckDbFragment(columns, types, result, options.signal, interrupt, (clean) =>
@@ -116,15 +118,6 @@ export class DuckDbConnector implements Connector {
     } finally {
       releaseConnection(this.instance, connection, clean);
     }
-  }
-}
-
-async function streamPrepared(connection: DuckDBConnection, sql: string): Promise<DuckDBResult> {
-  const prepared = await connection.prepare(sql);
-  try {
-    return await prepared.stream();
-  } finally {
-    prepared.destroySync();
   }
 }
 
