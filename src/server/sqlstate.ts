@@ -30,6 +30,7 @@ export const SqlState = {
   undefinedObject: '42704',
   undefinedParameter: '42P02',
   ambiguousColumn: '42702',
+  groupingError: '42803',
   syntaxError: '42601',
   insufficientPrivilege: '42501',
   datatypeMismatch: '42804',
