@@ -12,6 +12,11 @@ export class DuckDbDialect extends SqlDialect {
     });
   }
 
+  /** DuckDB's `%` answers NULL for a zero divisor; error() raises what maps to 22012. */
+  override remainder(left: string, right: string): string {
+    return `(CASE WHEN ${right} = 0 THEN error('division by zero') ELSE ${left} % ${right} END)`;
+  }
+
   protected override doubleType(): string {
     return 'DOUBLE';
   }

@@ -56,7 +56,7 @@ export function emitExpr(dialect: SqlDialect, x: Expr): string {
     case 'between':
       return `(${e(x.arg)} ${x.negated ? 'NOT ' : ''}BETWEEN ${e(x.low)} AND ${e(x.high)})`;
     case 'arithmetic':
-      return `(${e(x.left)} ${x.op} ${e(x.right)})`;
+      return x.op === '%' ? dialect.remainder(e(x.left), e(x.right)) : `(${e(x.left)} ${x.op} ${e(x.right)})`;
     case 'date-diff':
       return dialect.dateDiff(e(x.left), e(x.right));
     case 'call':

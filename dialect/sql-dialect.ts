@@ -73,6 +73,11 @@ export abstract class SqlDialect {
     return `(${arg} ${negated ? 'NOT ' : ''}${caseInsensitive ? 'ILIKE' : 'LIKE'} ${pattern} ESCAPE ${this.quoteString('\\')})`;
   }
 
+  /** `left % right`, raising division by zero (22012) on a zero divisor as PostgreSQL does. */
+  remainder(left: string, right: string): string {
+    return `(${left} % ${right})`;
+  }
+
   /** Whole days from date `right` to date `left`, as an integer (PostgreSQL's date - date). */
   dateDiff(left: string, right: string): string {
     return `(${left} - ${right})`;

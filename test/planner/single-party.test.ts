@@ -203,6 +203,20 @@ describe('a PostgreSQL party and a DuckDB party registered by DDL', () => {
     }
   });
 
+  it('raises division by zero (22012) where PostgreSQL does, on either party and on the gateway alone', async () => {
+    const sql = 'SELECT id, cost / (severity - severity) FROM visits WHERE id < 3';
+    await expect(direct.query(sql)).rejects.toMatchObject({ code: '22012' });
+    for (const party of ['pgp', 'duckp']) {
+      await expect(running.client.query(sql.replace('FROM visits', `FROM ${party}.visits`))).rejects.toMatchObject({ code: '22012', message: 'division by zero' });
+      await expect(running.client.query(`SELECT count(*) % 0 FROM ${party}.visits`)).rejects.toMatchObject({ code: '22012' });
+      // In a filter the party runs: its engine must raise it too.
+      await expect(running.client.query(`SELECT count(*) FROM ${party}.visits WHERE id % (severity - severity) = 0`)).rejects.toMatchObject({ code: '22012' });
+    }
+    await expect(running.client.query('SELECT 1 / 0')).rejects.toMatchObject({ code: '22012' });
+    await expect(running.client.query('SELECT 1.5::float8 / 0')).rejects.toMatchObject({ code: '22012' });
+    expect((await running.client.query('SELECT 7 / 2 AS q, 7 % 2 AS r, 7 / NULLIF(0, 0) AS n')).rows).toEqual([{ q: 3, r: 1, n: null }]);
+  });
+
   it('pushes the filter and the aggregate down: seen in the engine’s statement log and in the bytes that cross', async () => {
     const version = (await direct.query('SHOW server_version_num')).rows[0].server_version_num as string;
     const log = `/var/log/postgresql/postgresql-${Math.floor(Number(version) / 10000)}-main.log`;

@@ -26,6 +26,15 @@ describe('toDuckDbSql', () => {
     expect(rewrite('SELECT * FROM public.t')).toBe('SELECT * FROM main.t');
   });
 
+  it('makes / and % raise division by zero as PostgreSQL does, except by a non-zero literal; the column keeps its name', () => {
+    expect(rewrite('SELECT a / b, a % (b - 1) AS r FROM t')).toBe(
+      "SELECT CASE WHEN b = 0 THEN error('division by zero') ELSE a / b END AS \"?column?\", CASE WHEN (b - 1) = 0 THEN error('division by zero') ELSE a % (b - 1) END AS r FROM t",
+    );
+    expect(rewrite('SELECT a / 2, a % 2.5, a / 0.0 FROM t')).toBe(
+      "SELECT a / 2 AS \"?column?\", a % 2.5 AS \"?column?\", CASE WHEN 0.0 = 0 THEN error('division by zero') ELSE a / 0.0 END AS \"?column?\" FROM t",
+    );
+  });
+
   it("turns PostgreSQL's regex operators into regexp_matches and drops default collations", () => {
     expect(rewrite("SELECT 1 FROM t WHERE c.relname OPERATOR(pg_catalog.~) '^(t)$' COLLATE pg_catalog.default")).toBe(
       "SELECT 1 AS \"?column?\" FROM t WHERE regexp_matches(c.relname, '^(t)$')",

@@ -1,10 +1,11 @@
 /**
  * Operators: PostgreSQL's regular-expression operators become DuckDB's regexp_matches
  * (DuckDB's own `~` is a full match, PostgreSQL's finds a match anywhere);
- * `x = ANY(array)` becomes list_contains; OPERATOR(pg_catalog.op) loses its qualifier.
+ * `x = ANY(array)` becomes list_contains; `/` and `%` raise 22012 on a zero divisor, as
+ * in PostgreSQL (DuckDB answers NULL); OPERATOR(pg_catalog.op) loses its qualifier.
  */
 import type { Node } from 'libpg-query';
-import { funcCall, nameList, not, stringConst, str, unwrap, type Fields } from './nodes.js';
+import { funcCall, intConst, nameList, not, stringConst, str, unwrap, type Fields } from './nodes.js';
 
 const regexOperators: Readonly<Record<string, { negated: boolean; caseInsensitive: boolean }>> = {
   '~': { negated: false, caseInsensitive: false },
@@ -21,6 +22,7 @@ export function rewriteAExpr(fields: Fields): Node | undefined {
   const lexpr = fields['lexpr'] as Node | undefined;
   const rexpr = fields['rexpr'] as Node | undefined;
   if (kind === 'AEXPR_OP') {
+    if ((op === '/' || op === '%') && lexpr && rexpr && !isNonZeroNumber(rexpr)) return guardedDivision(rexpr, node(fields, op));
     const regex = regexOperators[op];
     if (regex && lexpr && rexpr) {
       const args = regex.caseInsensitive ? [lexpr, rexpr, stringConst('i')] : [lexpr, rexpr];
@@ -35,4 +37,26 @@ export function rewriteAExpr(fields: Fields): Node | undefined {
   }
   if (names.length > 1) fields['name'] = [str(op)];
   return undefined;
+}
+
+/** The A_Expr itself again, as a node (its fields were rewritten in place). */
+function node(fields: Fields, op: string): Node {
+  return { A_Expr: { ...fields, name: [str(op)] } } as Node;
+}
+
+/** `CASE WHEN divisor = 0 THEN error('division by zero') ELSE division END`; the message maps to 22012. */
+function guardedDivision(divisor: Node, division: Node): Node {
+  const isZero = { A_Expr: { kind: 'AEXPR_OP', name: [str('=')], lexpr: divisor, rexpr: intConst(0) } } as Node;
+  const when = { CaseWhen: { expr: isZero, result: funcCall(['error'], [stringConst('division by zero')]) } } as Node;
+  return { CaseExpr: { args: [when], defresult: division } } as Node;
+}
+
+/** A numeric literal other than zero: no guard needed. */
+function isNonZeroNumber(value: Node): boolean {
+  const konst = unwrap(value);
+  if (konst?.[0] !== 'A_Const') return false;
+  const { ival, fval } = konst[1] as { ival?: { ival?: number }; fval?: { fval?: string } };
+  if (ival) return (ival.ival ?? 0) !== 0;
+  if (fval?.fval !== undefined) return !/^[-+]?0*\.?0*(e[-+]?\d+)?$/i.test(fval.fval);
+  return false;
 }
