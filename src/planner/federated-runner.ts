@@ -452,11 +452,11 @@ function analyze(query: QueryAst, federation: FederationView): QueryPlan {
     });
     return plan;
   }
-  const referenced = referencedColumnNames(query);
   const top = (query as Node)['SelectStmt'] as Node | undefined;
   const topFrom: Node[] = top?.fromClause ?? [];
   const where = conjuncts(top?.whereClause);
   const ranges = rangeVars(query).map((range) => ({ range, table: federation.table(range.schemaname, range.relname) }));
+  const referenced = referencedColumnNames(query, ranges.map((r) => r.table));
   for (const { range, table } of ranges) {
     if (!table) continue;
     if (table.columns.some((c) => c.typeOid === 0)) throw new PgError(SqlState.internalError, `table "${table.name}" has a column of unknown type`);
@@ -705,10 +705,15 @@ function rangeVars(query: QueryAst): Node[] {
   return out;
 }
 
-/** Column names the query mentions, or 'all' when a `*` may expand to any column. */
-function referencedColumnNames(query: QueryAst): Set<string> | 'all' {
+/**
+ * Column names the query mentions, or 'all' when a `*` may expand to any column. A
+ * NATURAL JOIN reads the columns its tables share: the names that more than one of
+ * `tables` has.
+ */
+function referencedColumnNames(query: QueryAst, tables: readonly (FederatedTable | undefined)[]): Set<string> | 'all' {
   const names = new Set<string>();
   let star = false;
+  let natural = false;
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(visit);
     if (node === null || typeof node !== 'object') return;
@@ -720,8 +725,26 @@ function referencedColumnNames(query: QueryAst): Set<string> | 'all' {
       if (typeof last === 'string') names.add(last);
       return;
     }
+    const join = n['JoinExpr'];
+    if (join) {
+      // JOIN … USING (a, b) reads a and b on both sides; NATURAL JOIN the columns both have.
+      if (join.isNatural) natural = true;
+      for (const item of (join.usingClause ?? []) as Node[]) {
+        const name = item['String']?.sval;
+        if (typeof name === 'string') names.add(name);
+      }
+    }
     Object.values(n).forEach(visit);
   };
   visit(query);
+  if (natural) {
+    const seen = new Set<string>();
+    for (const table of tables) {
+      for (const { name } of table?.columns ?? []) {
+        if (seen.has(name)) names.add(name);
+        else seen.add(name);
+      }
+    }
+  }
   return star ? 'all' : names;
 }
