@@ -56,7 +56,7 @@ export function emitExpr(dialect: SqlDialect, x: Expr): string {
     case 'between':
       return `(${e(x.arg)} ${x.negated ? 'NOT ' : ''}BETWEEN ${e(x.low)} AND ${e(x.high)})`;
     case 'arithmetic':
-      return x.op === '%' ? dialect.remainder(e(x.left), e(x.right)) : `(${e(x.left)} ${x.op} ${e(x.right)})`;
+      return x.op === '%' && !isNonZeroLiteral(x.right) ? dialect.remainder(e(x.left), e(x.right)) : `(${e(x.left)} ${x.op} ${e(x.right)})`;
     case 'date-diff':
       return dialect.dateDiff(e(x.left), e(x.right));
     case 'call':
@@ -64,6 +64,10 @@ export function emitExpr(dialect: SqlDialect, x: Expr): string {
     case 'aggregate':
       return emitAggregate(dialect, x.aggregate);
   }
+}
+
+function isNonZeroLiteral(x: Expr): boolean {
+  return x.kind === 'literal' && (typeof x.value === 'number' || typeof x.value === 'bigint') && Number(x.value) !== 0;
 }
 
 function typedLiteral(dialect: SqlDialect, type: LiteralType, value: unknown): string {
