@@ -114,6 +114,13 @@ describe('psql', () => {
     }
   });
 
+  it('answers generate_series in the select list with a row per value, and 1/0 with 22012', async () => {
+    const r = await psql(['-A', '-t', '-c', 'select generate_series(1, 3) as n']);
+    expect(r.stdout.trim().split('\n')).toEqual(['1', '2', '3']);
+    const e = await psql(['-v', 'VERBOSITY=verbose', '-c', 'select 1 / 0']);
+    expect(e.stderr).toContain('22012: division by zero');
+  });
+
   it('stops a script at the first error with ON_ERROR_STOP and reports the SQLSTATE', async () => {
     const script = '\\set ON_ERROR_STOP on\n\\set VERBOSITY verbose\nselect 1;\nselect * from no_such_table;\nselect 3;\n';
     const r = await psql(['-A', '-t'], { input: script });

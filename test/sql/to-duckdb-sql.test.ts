@@ -35,6 +35,13 @@ describe('toDuckDbSql', () => {
     );
   });
 
+  it('returns a row per value of generate_series in the select list, as PostgreSQL does, under the name PostgreSQL gives', () => {
+    expect(rewrite('SELECT generate_series(1, 3), pg_catalog.generate_series(1, 2) AS g FROM t')).toBe(
+      'SELECT unnest(generate_series(1, 3)) AS generate_series, unnest(generate_series(1, 2)) AS g FROM t',
+    );
+    expect(rewrite('SELECT g FROM generate_series(1, 3) g')).toBe('SELECT g FROM generate_series(1, 3) AS g(g)');
+  });
+
   it("turns PostgreSQL's regex operators into regexp_matches and drops default collations", () => {
     expect(rewrite("SELECT 1 FROM t WHERE c.relname OPERATOR(pg_catalog.~) '^(t)$' COLLATE pg_catalog.default")).toBe(
       "SELECT 1 AS \"?column?\" FROM t WHERE regexp_matches(c.relname, '^(t)$')",

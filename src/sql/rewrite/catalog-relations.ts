@@ -11,7 +11,7 @@ import {
   informationSchemaSchema,
   pgCatalogSchema,
 } from './emulation.js';
-import { nameList, str, type Fields } from './nodes.js';
+import { funcCall, nameList, str, type Fields } from './nodes.js';
 import { expandTemplate } from './templates.js';
 
 export function rewriteRangeVar(fields: Fields, cteNames: ReadonlySet<string>): void {
@@ -61,4 +61,16 @@ export function rewriteRangeFunction(fields: Fields): Node | undefined {
     alias.colnames = [str(alias.aliasname)];
   }
   return undefined;
+}
+
+/**
+ * A select-list item that is a call of generate_series: PostgreSQL returns a row per
+ * value (a set-returning function), DuckDB's scalar generate_series one list, so the
+ * call is unnested. The item keeps the name it was given (nameUnnamedTargets ran first).
+ */
+export function rewriteSetReturningTarget(fields: Fields): void {
+  const call = (fields['val'] as { FuncCall?: Fields } | undefined)?.FuncCall;
+  if (!call) return;
+  if (nameList(call['funcname']).at(-1) !== 'generate_series') return;
+  fields['val'] = funcCall(['unnest'], [fields['val'] as Node]);
 }

@@ -7,7 +7,7 @@
 import type { Node } from 'libpg-query';
 import { deparseSync } from 'pgsql-deparser';
 import { walk } from './ast-walk.js';
-import { rewriteRangeFunction, rewriteRangeVar } from './catalog-relations.js';
+import { rewriteRangeFunction, rewriteRangeVar, rewriteSetReturningTarget } from './catalog-relations.js';
 import { rewriteFuncCall, rewriteSqlValueFunction, type SessionValues } from './catalog-functions.js';
 import { rewriteAExpr } from './operators.js';
 import { rewriteCollateClause, rewriteTypeCast } from './casts.js';
@@ -50,6 +50,9 @@ export function toDuckDbSql(input: RewriteInput, session?: SessionValues): strin
         return rewriteTypeCast(fields);
       case 'CollateClause':
         return rewriteCollateClause(fields);
+      case 'ResTarget':
+        rewriteSetReturningTarget(fields);
+        return undefined;
       default:
         return undefined;
     }
