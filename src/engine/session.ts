@@ -24,6 +24,7 @@ import { commandStatement, computedRowsStatement, textField } from './prepared.j
 import { CopyFormatter, copyOptionsFrom } from './copy-format.js';
 import type { QueryRunner } from './query-runner.js';
 import { allSettings } from './settings.js';
+import { setConfigCalls, type SetConfigCall } from './set-config.js';
 import { bindDdl, DDL_STATEMENTS } from '../sql/bind/bind-ddl.js';
 import type { CatalogStore } from '../catalog/index.js';
 import type { PartyTables } from '../sql/bind/party-tables.js';
@@ -138,8 +139,11 @@ export class LocalSession implements EngineSession {
     paramTypes: readonly number[],
   ): Promise<PreparedStatement> {
     switch (kind) {
-      case 'SelectStmt':
+      case 'SelectStmt': {
+        const setConfig = setConfigCalls(body);
+        if (setConfig) return this.prepareSetConfig(setConfig);
         return this.prepareQuery(node, paramTypes, 'SELECT');
+      }
       case 'VariableSetStmt':
         return commandStatement(() => this.runSet(body));
       case 'VariableShowStmt':
@@ -268,6 +272,20 @@ export class LocalSession implements EngineSession {
       default:
         throw new PgError(SqlState.featureNotSupported, `SET form ${String(body.kind)} is not supported`);
     }
+  }
+
+  /** set_config(name, value, is_local) as SET [LOCAL]; each call answers the value now in effect. */
+  private prepareSetConfig(calls: readonly SetConfigCall[]): PreparedStatement {
+    return computedRowsStatement(
+      calls.map((c) => textField(c.column)),
+      () => [
+        calls.map((c) => {
+          this.settings.set(c.name, c.value, { local: c.local, inTransaction: this.transaction.inBlock });
+          return this.settings.get(c.name);
+        }),
+      ],
+      () => 'SELECT 1',
+    );
   }
 
   private prepareShow(name: string): PreparedStatement {

@@ -101,6 +101,18 @@ describe('settings', () => {
     expect((await run(session, 'SHOW myext.flag')).rows).toEqual([['x']]);
   });
 
+  it('runs set_config(name, value, is_local) as SET [LOCAL], answering the value in effect', async () => {
+    const { session } = await open();
+    expect(await run(session, "SELECT pg_catalog.set_config('search_path', '', false)")).toMatchObject({ rows: [['']], tag: 'SELECT 1' });
+    expect((await run(session, 'SHOW search_path')).rows).toEqual([['']]);
+    await run(session, 'BEGIN');
+    expect((await run(session, "SELECT set_config('application_name', 'local', true) AS a, set_config('myext.x', 'y', false)")).rows).toEqual([['local', 'y']]);
+    await run(session, 'COMMIT');
+    expect((await run(session, 'SHOW application_name')).rows).toEqual([['vitest']]);
+    expect((await run(session, "SELECT current_setting('myext.x')")).rows).toEqual([['y']]);
+    expect((await failure(run(session, "SELECT set_config('no_such_thing', '1', false)"))).code).toBe('42704');
+  });
+
   it('undoes SET at ROLLBACK and SET LOCAL at COMMIT', async () => {
     const { session } = await open();
     await run(session, 'BEGIN; SET application_name = a; ROLLBACK');
