@@ -235,14 +235,14 @@ export class TlsTransport implements Transport {
 
   /** Ends `link` once `flushed` (or the grace is up) and resolves when it has closed (destroyed after another grace). */
   private async endAfter(link: Promise<TLSSocket>, flushed: Promise<void>): Promise<void> {
-    let socket: TLSSocket;
-    try {
-      socket = await link;
-    } catch {
-      return; // never came up
-    }
     // Unreferenced timers: a close waiting out a stalled peer keeps no process alive.
     const graceOver = (): Promise<void> => sleep(CLOSE_GRACE_MS, undefined, { ref: false });
+    // A link still coming up (a peer that never dialled) is not waited for beyond the grace.
+    const socket = await Promise.race([link.catch(() => null), graceOver().then(() => null)]);
+    if (socket === null) {
+      void link.then((late) => late.destroy(), () => {});
+      return;
+    }
     await Promise.race([flushed, graceOver()]);
     if (socket.closed) return;
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
