@@ -1,11 +1,13 @@
 /**
  * Function calls: PostgreSQL's catalog and session functions go to the emulation's
- * macros; other pg_catalog-qualified calls lose the qualifier and reach DuckDB's own
- * function of that name (count, array_to_string, generate_series …).
+ * macros; to_char is translated (to-char.ts); other pg_catalog-qualified calls lose the
+ * qualifier and reach DuckDB's own function of that name (count, array_to_string,
+ * generate_series …).
  */
 import type { Node } from 'libpg-query';
 import { emulatedFunctions, emulationCatalog, pgCatalogSchema } from './emulation.js';
 import { funcCall, nameList, str, stringConst, stringLiteral, type Fields } from './nodes.js';
+import { rewriteToChar } from './to-char.js';
 
 /**
  * Values that belong to the session, not to the DuckDB instance: who is connected and
@@ -31,6 +33,7 @@ export function rewriteFuncCall(fields: Fields, session?: SessionValues): Node |
   const qualified = names.length === 2 && (names[0] === 'pg_catalog' || names[0] === 'information_schema');
   if (names.length !== 1 && !qualified) return undefined;
   const base = names[names.length - 1]!;
+  if (base === 'to_char') return rewriteToChar(Array.isArray(fields['args']) ? (fields['args'] as Node[]) : []);
   const renamed = RENAMED_FUNCTIONS[base];
   if (renamed !== undefined) {
     fields['funcname'] = [str(renamed)];
