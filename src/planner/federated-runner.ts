@@ -456,17 +456,18 @@ function analyze(query: QueryAst, federation: FederationView): QueryPlan {
   const topFrom: Node[] = top?.fromClause ?? [];
   const where = conjuncts(top?.whereClause);
   const ranges = rangeVars(query).map((range) => ({ range, table: federation.table(range.schemaname, range.relname) }));
-  const referenced = referencedColumnNames(query, ranges.map((r) => r.table));
+  const referenced = referencedColumns(query, ranges.map((r) => r.table));
   for (const { range, table } of ranges) {
     if (!table) continue;
     if (table.columns.some((c) => c.typeOid === 0)) throw new PgError(SqlState.internalError, `table "${table.name}" has a column of unknown type`);
     const key = table.partitionKey;
     const stored = table.columns.filter((c) => c.name !== key).map((c) => c.name);
-    const wanted = referenced === 'all' ? stored : stored.filter((c) => referenced.has(c));
+    const reference: string = range.alias?.aliasname ?? range.relname;
+    const everyColumn = referenced.all || referenced.starOf.has(reference);
+    const wanted = everyColumn ? stored : stored.filter((c) => referenced.names.has(c));
     const columns = wanted.length > 0 ? wanted : stored.slice(0, 1);
     const isTopLevel = topFrom.some((item) => item['RangeVar'] === range);
     const soleTable = isTopLevel && topFrom.length === 1 && ranges.length === 1;
-    const reference: string = range.alias?.aliasname ?? range.relname;
     const pushed: Expr[] = [];
     const prune: PartitionTest[] = [];
     const keyConjuncts: Node[] = [];
@@ -705,13 +706,22 @@ function rangeVars(query: QueryAst): Node[] {
   return out;
 }
 
+interface ReferencedColumns {
+  /** Column names the query mentions, in any table. */
+  readonly names: Set<string>;
+  /** A bare `*`: any column of any table. */
+  readonly all: boolean;
+  /** The tables (alias or name) whose every column a `t.*` asks for. */
+  readonly starOf: Set<string>;
+}
+
 /**
- * Column names the query mentions, or 'all' when a `*` may expand to any column. A
- * NATURAL JOIN reads the columns its tables share: the names that more than one of
- * `tables` has.
+ * The columns a query may read. A NATURAL JOIN reads the columns its tables share: the
+ * names that more than one of `tables` has.
  */
-function referencedColumnNames(query: QueryAst, tables: readonly (FederatedTable | undefined)[]): Set<string> | 'all' {
+function referencedColumns(query: QueryAst, tables: readonly (FederatedTable | undefined)[]): ReferencedColumns {
   const names = new Set<string>();
+  const starOf = new Set<string>();
   let star = false;
   let natural = false;
   const visit = (node: unknown): void => {
@@ -720,7 +730,11 @@ function referencedColumnNames(query: QueryAst, tables: readonly (FederatedTable
     const n = node as Node;
     if (n['ColumnRef']) {
       const fields = n['ColumnRef'].fields as Node[];
-      if (fields.some((f) => 'A_Star' in f)) star = true;
+      if ('A_Star' in (fields.at(-1) ?? {})) {
+        const qualifier = fields.at(-2)?.['String']?.sval;
+        if (typeof qualifier === 'string') starOf.add(qualifier);
+        else star = true;
+      }
       const last = fields.at(-1)?.['String']?.sval;
       if (typeof last === 'string') names.add(last);
       return;
@@ -746,5 +760,5 @@ function referencedColumnNames(query: QueryAst, tables: readonly (FederatedTable
       }
     }
   }
-  return star ? 'all' : names;
+  return { names, all: star, starOf };
 }

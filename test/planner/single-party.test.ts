@@ -169,6 +169,7 @@ const queries: ReadonlyArray<readonly [string, string]> = [
   ['join using, its column unqualified', 'SELECT patient, v.id, p.sex FROM visits v JOIN patients p USING (patient) WHERE v.id <= 10 ORDER BY v.id'],
   ['join using and aggregate', 'SELECT p.sex, count(*) FROM visits v JOIN patients p USING (patient) GROUP BY p.sex ORDER BY 1'],
   ['natural join', 'SELECT count(*) FROM visits NATURAL JOIN patients'],
+  ['one table’s columns by t.*, beside a table with a protected column', 'SELECT v.*, p.sex FROM visits v JOIN patients p ON p.patient = v.patient WHERE v.id <= 5 ORDER BY v.id'],
   ['join and aggregate', 'SELECT p.sex, count(*), sum(v.cost) FROM visits v JOIN patients p ON p.patient = v.patient GROUP BY p.sex ORDER BY 1'],
   ['min, max, sum of numeric', 'SELECT max(cost), min(cost), sum(cost) FROM visits WHERE severity = 3'],
   ['avg rounded', 'SELECT severity, round(avg(cost), 2) AS mean FROM visits GROUP BY severity ORDER BY severity'],
