@@ -75,10 +75,22 @@ export class DuckDbConnector implements Connector {
 
   async execute(sql: string, options: ExecuteOptions): Promise<FragmentStream> {
     const connection = await acquireConnection(this.instance);
-    const interrupt = (): void => connection.interrupt();
-    options.signal.addEventListener('abort', interrupt, { once: true });
+    const { signal } = options;
+    let again: NodeJS.Timeout | undefined;
+    const interrupt = (): void => {
+      connection.interrupt();
+      // An interrupt while nothing runs on the connection (between prepare and execute) is
+      // lost when the statement starts: it is repeated until the fragment lets go.
+      again = setInterval(() => connection.interrupt(), INTERRUPT_REPEAT_MS);
+      again.unref();
+    };
+    const detach = (): void => {
+      signal.removeEventListener('abort', interrupt);
+      clearInterval(again);
+    };
+    signal.addEventListener('abort', interrupt, { once: true });
     try {
-      options.signal.throwIfAborted();
+      signal.throwIfAborted();
       // A fragment is one statement, so it is prepared directly (connection.stream would first
       // split the text into statements: one more trip through the thread pool), once per
       // pooled connection (duckdb-statement-cache.ts). Not
@@ -87,13 +99,14 @@ export class DuckDbConnector implements Connector {
       const result = await (await preparedStatement(connection, sql)).stream();
       const types = result.columnTypes().map(pgColumnType);
       const columns = result.columnNames().map((name, i) => ({ name, typeOid: types[i]!.oid, typmod: types[i]!.typmod, nullable: true }));
-      return new DuckDbFragment(columns, types, result, options.signal, interrupt, (clean) =>
-        releaseConnection(this.instance, connection, clean),
-      );
+      return new DuckDbFragment(columns, types, result, signal, (clean) => {
+        detach();
+        releaseConnection(this.instance, connection, clean);
+      });
     } catch (error) {
-      options.signal.removeEventListener('abort', interrupt);
+      detach();
       releaseConnection(this.instance, connection, false);
-      throw pgErrorFromDuckDb(error);
+      throw fragmentError(error, signal);
     }
   }
 
@@ -121,6 +134,15 @@ export class DuckDbConnector implements Connector {
   }
 }
 
+/** How often an interrupt is repeated while a cancelled fragment is still running. */
+const INTERRUPT_REPEAT_MS = 100;
+
+/** Whatever ended a cancelled fragment (DuckDB's interrupt, or the signal seen first), the client's answer is 57014. */
+function fragmentError(error: unknown, signal: AbortSignal): PgError {
+  if (signal.aborted) return new PgError(SqlState.queryCanceled, 'canceling statement due to user request');
+  return pgErrorFromDuckDb(error);
+}
+
 class DuckDbFragment implements FragmentStream {
   private closed = false;
 
@@ -129,8 +151,7 @@ class DuckDbFragment implements FragmentStream {
     private readonly types: readonly PgColumnType[],
     private readonly result: DuckDBResult,
     private readonly signal: AbortSignal,
-    private readonly interrupt: () => void,
-    /** Gives the connection back: to the pool when the result was read to its end. */
+    /** Stops the interrupts and gives the connection back: to the pool when the result was read to its end. */
     private readonly release: (clean: boolean) => void,
   ) {}
 
@@ -149,7 +170,7 @@ class DuckDbFragment implements FragmentStream {
         yield { rowCount: chunk.rowCount, columns };
       }
     } catch (error) {
-      throw pgErrorFromDuckDb(error);
+      throw fragmentError(error, this.signal);
     } finally {
       await this.close();
     }
@@ -158,7 +179,6 @@ class DuckDbFragment implements FragmentStream {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.signal.removeEventListener('abort', this.interrupt);
     this.release(this.exhausted && !this.signal.aborted);
   }
 }

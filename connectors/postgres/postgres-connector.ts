@@ -23,6 +23,9 @@ export interface PostgresConnectorOptions {
   connectTimeoutMs?: number;
 }
 
+/** How often a CancelRequest is sent again while a cancelled fragment is still running. */
+const CANCEL_RESEND_MS = 500;
+
 /** Results arrive as text and are decoded by C2D's own codecs, one decoder per column. */
 const rawTypes = { getTypeParser: () => (value: string) => value } as unknown as pg.CustomTypesConfig;
 
@@ -81,29 +84,41 @@ export class PostgresConnector implements Connector {
 
   async execute(sql: string, options: ExecuteOptions): Promise<FragmentStream> {
     const client = await this.connect();
-    const cancel = (): void => void sendCancel(this.options, client);
-    options.signal.addEventListener('abort', cancel, { once: true });
+    const { signal } = options;
+    let resend: NodeJS.Timeout | undefined;
+    const cancel = (): void => {
+      void sendCancel(this.options, client);
+      // A CancelRequest that reaches the backend between two statements (or before the
+      // next has started) is ignored: it goes again until the fragment lets go.
+      resend = setInterval(() => void sendCancel(this.options, client), CANCEL_RESEND_MS);
+      resend.unref();
+    };
+    const detach = (): void => {
+      signal.removeEventListener('abort', cancel);
+      clearInterval(resend);
+    };
+    signal.addEventListener('abort', cancel, { once: true });
+    // No statement starts once the fragment is cancelled.
+    const run = (text: string): Promise<pg.QueryArrayResult> => {
+      signal.throwIfAborted();
+      return client.query({ text, rowMode: 'array' });
+    };
     try {
-      options.signal.throwIfAborted();
       if (options.smallResult) {
-        const result = await client.query({ text: sql, rowMode: 'array' });
-        return new PostgresFragment(fieldsOf(result), client, result.rows as unknown[][], null, options.signal, () => {
-          options.signal.removeEventListener('abort', cancel);
-        });
+        const result = await run(sql);
+        return new PostgresFragment(fieldsOf(result), client, result.rows as unknown[][], null, signal, detach);
       }
-      await client.query('BEGIN READ ONLY');
-      await client.query(`DECLARE c2d_fragment NO SCROLL CURSOR FOR ${sql}`);
+      await run('BEGIN READ ONLY');
+      await run(`DECLARE c2d_fragment NO SCROLL CURSOR FOR ${sql}`);
       const batchRows = options.batchRows ?? 8192;
       // The first FETCH also gives the row shape.
-      const first = await client.query({ text: `FETCH ${batchRows} FROM c2d_fragment`, rowMode: 'array' });
-      return new PostgresFragment(fieldsOf(first), client, first.rows as unknown[][], batchRows, options.signal, () => {
-        options.signal.removeEventListener('abort', cancel);
-      });
+      const first = await run(`FETCH ${batchRows} FROM c2d_fragment`);
+      return new PostgresFragment(fieldsOf(first), client, first.rows as unknown[][], batchRows, signal, detach);
     } catch (error) {
-      options.signal.removeEventListener('abort', cancel);
+      detach();
       if (!options.smallResult) await client.query('ROLLBACK').catch(() => {});
       client.release();
-      throw connectorError(error, options.signal);
+      throw connectorError(error, signal);
     }
   }
 
@@ -174,6 +189,7 @@ class PostgresFragment implements FragmentStream {
         let rows = this.pending;
         this.pending = null;
         if (rows === null) {
+          this.signal.throwIfAborted();
           const result = await this.client.query({ text: `FETCH ${this.batchRows} FROM c2d_fragment`, rowMode: 'array' });
           rows = result.rows as unknown[][];
         }

@@ -117,6 +117,23 @@ describe.each(connectors)('%s connector', (_name, get) => {
     expect(await rowsOf(connector, 'SELECT 1 AS one')).toHaveLength(1);
   });
 
+  it('cancels at any moment of a fragment’s start (between its statements too) within 3 s', async () => {
+    const connector = get();
+    const slow = connector.engine === 'duckdb' ? 'SELECT count(*) FROM range(100000000000) a' : 'SELECT count(*) FROM generate_series(1, 1000000000)';
+    for (const delayMs of [0, 1, 2, 3, 5, 8, 13, 21]) {
+      const controller = new AbortController();
+      const started = performance.now();
+      const run = (async () => {
+        const stream = await connector.execute(slow, { signal: controller.signal });
+        for await (const _ of stream.batches());
+      })();
+      setTimeout(() => controller.abort(), delayMs);
+      await expect(run).rejects.toMatchObject({ code: '57014' });
+      expect(performance.now() - started).toBeLessThan(3000);
+    }
+    expect(await rowsOf(connector, 'SELECT 1 AS one')).toHaveLength(1);
+  }, 60_000);
+
   it('reports engine errors with a SQLSTATE', async () => {
     await expect(rowsOf(get(), 'SELECT * FROM no_such_table')).rejects.toMatchObject({ code: '42P01' });
   });
