@@ -117,7 +117,8 @@ export class PostgresConnector implements Connector {
     } catch (error) {
       detach();
       if (!options.smallResult) await client.query('ROLLBACK').catch(() => {});
-      client.release();
+      // A cancelled backend is not reused: a CancelRequest still on its way must not reach another query.
+      client.release(signal.aborted);
       throw connectorError(error, signal);
     }
   }
@@ -209,7 +210,8 @@ class PostgresFragment implements FragmentStream {
     this.detach();
     try {
       if (this.batchRows !== null) await this.client.query('ROLLBACK');
-      this.client.release();
+      // A cancelled backend is not reused: a CancelRequest still on its way must not reach another query.
+      this.client.release(this.signal.aborted);
     } catch {
       // A broken connection is not put back into the pool.
       this.client.release(true);
