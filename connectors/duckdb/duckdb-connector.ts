@@ -11,6 +11,7 @@ import { SqlState } from '../../src/server/sqlstate.js';
 import { pgErrorFromDuckDb } from './duckdb-errors.js';
 import { acquireConnection, closeIdleConnections, releaseConnection } from './duckdb-connection-pool.js';
 import { preparedStatement } from './duckdb-statement-cache.js';
+import { repeatOnAbort } from '../repeat-on-abort.js';
 import { pgColumnType, type PgColumnType } from './duckdb-pg-types.js';
 import { readColumn } from './duckdb-column-reader.js';
 import type { ColumnBatch, Connector, ExecuteOptions, FragmentStream, RemoteColumn, RemoteTable, RemoteTableName } from '../connector.js';
@@ -76,19 +77,9 @@ export class DuckDbConnector implements Connector {
   async execute(sql: string, options: ExecuteOptions): Promise<FragmentStream> {
     const connection = await acquireConnection(this.instance);
     const { signal } = options;
-    let again: NodeJS.Timeout | undefined;
-    const interrupt = (): void => {
-      connection.interrupt();
-      // An interrupt while nothing runs on the connection (between prepare and execute) is
-      // lost when the statement starts: it is repeated until the fragment lets go.
-      again = setInterval(() => connection.interrupt(), INTERRUPT_REPEAT_MS);
-      again.unref();
-    };
-    const detach = (): void => {
-      signal.removeEventListener('abort', interrupt);
-      clearInterval(again);
-    };
-    signal.addEventListener('abort', interrupt, { once: true });
+    // An interrupt while nothing runs on the connection (between prepare and execute) is lost
+    // when the statement starts: it is repeated until the fragment lets go.
+    const detach = repeatOnAbort(signal, () => connection.interrupt(), INTERRUPT_REPEAT_MS);
     try {
       signal.throwIfAborted();
       // A fragment is one statement, so it is prepared directly (connection.stream would first

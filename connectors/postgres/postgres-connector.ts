@@ -9,6 +9,7 @@ import { PostgresDialect } from '../../dialect/index.js';
 import { textDecoder, defaultCodecContext } from '../../src/sql/types/index.js';
 import { PgError, toPgError } from '../../src/server/pg-error.js';
 import { SqlState } from '../../src/server/sqlstate.js';
+import { repeatOnAbort } from '../repeat-on-abort.js';
 import type { ColumnBatch, Connector, ExecuteOptions, FragmentStream, RemoteColumn, RemoteTable, RemoteTableName } from '../connector.js';
 
 export interface PostgresConnectorOptions {
@@ -85,19 +86,9 @@ export class PostgresConnector implements Connector {
   async execute(sql: string, options: ExecuteOptions): Promise<FragmentStream> {
     const client = await this.connect();
     const { signal } = options;
-    let resend: NodeJS.Timeout | undefined;
-    const cancel = (): void => {
-      void sendCancel(this.options, client);
-      // A CancelRequest that reaches the backend between two statements (or before the
-      // next has started) is ignored: it goes again until the fragment lets go.
-      resend = setInterval(() => void sendCancel(this.options, client), CANCEL_RESEND_MS);
-      resend.unref();
-    };
-    const detach = (): void => {
-      signal.removeEventListener('abort', cancel);
-      clearInterval(resend);
-    };
-    signal.addEventListener('abort', cancel, { once: true });
+    // A CancelRequest that reaches the backend between two statements (or before the next
+    // has started) is ignored: it goes again until the fragment lets go.
+    const detach = repeatOnAbort(signal, () => void sendCancel(this.options, client), CANCEL_RESEND_MS);
     // No statement starts once the fragment is cancelled.
     const run = (text: string): Promise<pg.QueryArrayResult> => {
       signal.throwIfAborted();
