@@ -4,7 +4,7 @@
  * PostgreSQL binary values per column, which are exact for every type C2D knows and need
  * no second type system.
  */
-import { binaryDecoder, binaryEncoder, defaultCodecContext } from '../sql/types/index.js';
+import { binaryDecoder, binaryEncoder, defaultCodecContext, fixedBinaryCodec, type FixedBinaryCodec } from '../sql/types/index.js';
 import type { ColumnBatch, RemoteColumn } from '../../connectors/connector.js';
 import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
@@ -39,53 +39,89 @@ const BATCH = 0x42; // 'B'
 /** The first byte of the end message (the fragment link watches for it). */
 export const RESULT_END = 0x45; // 'E'
 
+/**
+ * A column's codec: fixed-size types are written into and read from the batch in place
+ * (no allocation per value: the rows after an engine's long run are encoded with cold
+ * caches, where each allocation shows), the others through their allocating codec.
+ */
+type ColumnCodec = { fixed: FixedBinaryCodec } | { fixed: null; encode: (v: unknown) => Uint8Array; decode: (b: Uint8Array) => unknown };
+
+function columnCodec(typeOid: number): ColumnCodec {
+  const fixed = fixedBinaryCodec(typeOid);
+  if (fixed) return { fixed };
+  const encode = binaryEncoder(typeOid);
+  const decode = binaryDecoder(typeOid);
+  return { fixed: null, encode: (v) => encode(v, defaultCodecContext), decode: (b) => decode(b, defaultCodecContext) };
+}
+
 /** Encodes result messages; a batch needs the header's columns to pick each column's encoder. */
 export class ResultEncoder {
-  private encoders: Array<(v: unknown) => Uint8Array> = [];
+  private codecs: ColumnCodec[] = [];
 
   encode(message: ResultMessage): Buffer {
     if (message.kind === 'header') {
-      this.encoders = message.columns.map((c) => {
-        const encode = binaryEncoder(c.typeOid);
-        return (v: unknown) => encode(v, defaultCodecContext);
-      });
+      this.codecs = message.columns.map((c) => columnCodec(c.typeOid));
       return Buffer.concat([Buffer.of(HEADER), encodeJson(message.columns)]);
     }
     if (message.kind === 'end') return Buffer.of(RESULT_END);
     const { rowCount, columns } = message.batch;
-    // The values are encoded first, then copied once into a buffer of the exact size.
-    const encoded: Array<Uint8Array | null> = [];
-    let size = 7;
+    // Values of varying size are encoded first; then everything is written once into a
+    // buffer of the exact size, column by column.
+    const encoded: Array<Array<Uint8Array | null> | null> = [];
+    let size = 7 + 4 * rowCount * columns.length;
     columns.forEach((values, c) => {
-      const encode = this.encoders[c]!;
+      const codec = this.codecs[c]!;
+      if (codec.fixed) {
+        for (let r = 0; r < rowCount; r++) if (values[r] !== null && values[r] !== undefined) size += codec.fixed.size;
+        encoded.push(null);
+        return;
+      }
+      const column = new Array<Uint8Array | null>(rowCount);
       for (let r = 0; r < rowCount; r++) {
         const v = values[r];
-        const bytes = v === null || v === undefined ? null : encode(v);
-        encoded.push(bytes);
-        size += 4 + (bytes ? bytes.length : 0);
+        const bytes = v === null || v === undefined ? null : codec.encode(v);
+        column[r] = bytes;
+        if (bytes) size += bytes.length;
       }
+      encoded.push(column);
     });
     const out = Buffer.allocUnsafe(size);
     out[0] = BATCH;
     out.writeInt32BE(rowCount, 1);
     out.writeInt16BE(columns.length, 5);
     let offset = 7;
-    for (const bytes of encoded) {
-      if (bytes === null) {
-        offset = out.writeInt32BE(-1, offset);
-      } else {
-        offset = out.writeInt32BE(bytes.length, offset);
-        out.set(bytes, offset);
-        offset += bytes.length;
+    columns.forEach((values, c) => {
+      const fixed = this.codecs[c]!.fixed;
+      const bytesOf = encoded[c];
+      for (let r = 0; r < rowCount; r++) {
+        if (fixed) {
+          const v = values[r];
+          if (v === null || v === undefined) {
+            offset = out.writeInt32BE(-1, offset);
+          } else {
+            offset = out.writeInt32BE(fixed.size, offset);
+            fixed.write(out, offset, v);
+            offset += fixed.size;
+          }
+          continue;
+        }
+        const bytes = bytesOf![r]!;
+        if (bytes === null) {
+          offset = out.writeInt32BE(-1, offset);
+        } else {
+          offset = out.writeInt32BE(bytes.length, offset);
+          out.set(bytes, offset);
+          offset += bytes.length;
+        }
       }
-    }
+    });
     return out;
   }
 }
 
 /** Decodes result messages, checking every length against the bytes that are there. */
 export class ResultDecoder {
-  private decoders: Array<(b: Uint8Array) => unknown> | null = null;
+  private codecs: ColumnCodec[] | null = null;
 
   decode(bytes: Buffer): ResultMessage {
     const bad = (): PgError => new PgError(SqlState.protocolViolation, 'malformed result batch from party');
@@ -93,21 +129,18 @@ export class ResultDecoder {
     if (bytes[0] === HEADER) {
       const columns = decodeJson<RemoteColumn[]>(bytes.subarray(1));
       if (!Array.isArray(columns)) throw bad();
-      this.decoders = columns.map((c) => {
-        const decode = binaryDecoder(Number(c.typeOid));
-        return (b: Uint8Array) => decode(b, defaultCodecContext);
-      });
+      this.codecs = columns.map((c) => columnCodec(Number(c.typeOid)));
       return { kind: 'header', columns };
     }
-    if (bytes[0] === RESULT_END && bytes.length === 1 && this.decoders) return { kind: 'end' };
-    if (bytes[0] !== BATCH || !this.decoders || bytes.length < 7) throw bad();
+    if (bytes[0] === RESULT_END && bytes.length === 1 && this.codecs) return { kind: 'end' };
+    if (bytes[0] !== BATCH || !this.codecs || bytes.length < 7) throw bad();
     const rowCount = bytes.readInt32BE(1);
     const columnCount = bytes.readInt16BE(5);
-    if (rowCount < 0 || columnCount !== this.decoders.length || rowCount * columnCount * 4 > bytes.length) throw bad();
+    if (rowCount < 0 || columnCount !== this.codecs.length || rowCount * columnCount * 4 > bytes.length) throw bad();
     let offset = 7;
     const columns: unknown[][] = [];
     for (let c = 0; c < columnCount; c++) {
-      const decode = this.decoders[c]!;
+      const codec = this.codecs[c]!;
       const values = new Array<unknown>(rowCount);
       for (let r = 0; r < rowCount; r++) {
         if (offset + 4 > bytes.length) throw bad();
@@ -118,7 +151,10 @@ export class ResultDecoder {
           continue;
         }
         if (len < 0 || offset + len > bytes.length) throw bad();
-        values[r] = decode(bytes.subarray(offset, offset + len));
+        if (codec.fixed) {
+          if (len !== codec.fixed.size) throw bad();
+          values[r] = codec.fixed.read(bytes, offset);
+        } else values[r] = codec.decode(bytes.subarray(offset, offset + len));
         offset += len;
       }
       columns.push(values);

@@ -34,46 +34,86 @@ function toBigInt(value: unknown): bigint {
   return typeof value === 'bigint' ? value : BigInt(value as number);
 }
 
-function int16(v: unknown): Uint8Array {
-  const b = Buffer.allocUnsafe(2);
-  b.writeInt16BE(Number(v));
-  return b;
+/**
+ * A type whose binary form has one size, written into and read from a buffer in place:
+ * no allocation per value, which a result batch of many rows needs (party/wire-format.ts).
+ * The allocating encoders and decoders below are built on these.
+ */
+export interface FixedBinaryCodec {
+  readonly size: number;
+  write(out: Buffer, at: number, value: unknown): void;
+  read(bytes: Buffer, at: number): unknown;
 }
 
-function int32(v: unknown): Uint8Array {
-  const b = Buffer.allocUnsafe(4);
-  b.writeInt32BE(Number(v));
-  return b;
+function timestampToPg(v: unknown): bigint {
+  if (typeof v === 'number') return BigInt(v) - PG_EPOCH_MICROS;
+  const micros = v as bigint;
+  return micros === TIMESTAMP_POS_INFINITY || micros === TIMESTAMP_NEG_INFINITY ? micros : micros - PG_EPOCH_MICROS;
 }
 
-function uint32(v: unknown): Uint8Array {
-  const b = Buffer.allocUnsafe(4);
-  b.writeUInt32BE(Number(v) >>> 0);
-  return b;
+function timestampFromPg(pg: bigint): bigint {
+  if (pg === TIMESTAMP_POS_INFINITY || pg === TIMESTAMP_NEG_INFINITY) return pg;
+  const unix = pg + PG_EPOCH_MICROS;
+  if (unix < MIN_TIMESTAMP || unix >= END_TIMESTAMP) throw new PgError(SqlState.datetimeFieldOverflow, 'timestamp out of range');
+  return unix;
 }
 
-function int64(v: unknown): Uint8Array {
-  const b = Buffer.allocUnsafe(8);
-  b.writeBigInt64BE(toBigInt(v));
-  return b;
-}
-
-function timestamp(v: unknown): Uint8Array {
-  const b = Buffer.allocUnsafe(8);
-  if (typeof v === 'number') b.writeBigInt64BE(BigInt(v) - PG_EPOCH_MICROS);
-  else {
-    const micros = v as bigint;
-    b.writeBigInt64BE(micros === TIMESTAMP_POS_INFINITY || micros === TIMESTAMP_NEG_INFINITY ? micros : micros - PG_EPOCH_MICROS);
-  }
-  return b;
-}
-
-function date(v: unknown): Uint8Array {
+function dateToPg(v: unknown): number {
   const days = Number(v);
-  const b = Buffer.allocUnsafe(4);
-  b.writeInt32BE(days === Infinity ? INT32_MAX : days === -Infinity ? INT32_MIN : days - PG_EPOCH_DAYS);
-  return b;
+  return days === Infinity ? INT32_MAX : days === -Infinity ? INT32_MIN : days - PG_EPOCH_DAYS;
 }
+
+function dateFromPg(days: number): number {
+  if (days === INT32_MAX) return Infinity;
+  if (days === INT32_MIN) return -Infinity;
+  const unix = days + PG_EPOCH_DAYS;
+  if (unix < MIN_DATE_DAYS || unix > MAX_DATE_DAYS) throw new PgError(SqlState.datetimeFieldOverflow, 'date out of range');
+  return unix;
+}
+
+const fixedInt16: FixedBinaryCodec = { size: 2, write: (o, at, v) => void o.writeInt16BE(Number(v), at), read: (b, at) => b.readInt16BE(at) };
+const fixedInt32: FixedBinaryCodec = { size: 4, write: (o, at, v) => void o.writeInt32BE(Number(v), at), read: (b, at) => b.readInt32BE(at) };
+const fixedUint32: FixedBinaryCodec = { size: 4, write: (o, at, v) => void o.writeUInt32BE(Number(v) >>> 0, at), read: (b, at) => b.readUInt32BE(at) };
+const fixedInt64: FixedBinaryCodec = { size: 8, write: (o, at, v) => void o.writeBigInt64BE(toBigInt(v), at), read: (b, at) => b.readBigInt64BE(at) };
+const fixedTimestamp: FixedBinaryCodec = {
+  size: 8,
+  write: (o, at, v) => void o.writeBigInt64BE(timestampToPg(v), at),
+  read: (b, at) => timestampFromPg(b.readBigInt64BE(at)),
+};
+
+const fixedCodecs: Readonly<Record<number, FixedBinaryCodec>> = {
+  [TypeOid.bool]: { size: 1, write: (o, at, v) => void (o[at] = v ? 1 : 0), read: (b, at) => b[at] !== 0 },
+  [TypeOid.int2]: fixedInt16,
+  [TypeOid.int4]: fixedInt32,
+  [TypeOid.int8]: fixedInt64,
+  [TypeOid.oid]: fixedUint32,
+  [TypeOid.regproc]: fixedUint32,
+  [TypeOid.regclass]: fixedUint32,
+  [TypeOid.regtype]: fixedUint32,
+  [TypeOid.xid]: fixedUint32,
+  [TypeOid.cid]: fixedUint32,
+  [TypeOid.float4]: { size: 4, write: (o, at, v) => void o.writeFloatBE(Number(v), at), read: (b, at) => b.readFloatBE(at) },
+  [TypeOid.float8]: { size: 8, write: (o, at, v) => void o.writeDoubleBE(Number(v), at), read: (b, at) => b.readDoubleBE(at) },
+  [TypeOid.date]: { size: 4, write: (o, at, v) => void o.writeInt32BE(dateToPg(v), at), read: (b, at) => dateFromPg(b.readInt32BE(at)) },
+  [TypeOid.timestamp]: fixedTimestamp,
+  [TypeOid.timestamptz]: fixedTimestamp,
+};
+
+/** The in-place codec of a fixed-size type, or undefined for a type of varying size. */
+export function fixedBinaryCodec(oid: number): FixedBinaryCodec | undefined {
+  return fixedCodecs[oid];
+}
+
+function allocating(codec: FixedBinaryCodec): BinaryEncoder {
+  return (v) => {
+    const b = Buffer.allocUnsafe(codec.size);
+    codec.write(b, 0, v);
+    return b;
+  };
+}
+
+const encodeInt16 = allocating(fixedInt16);
+const encodeUint32 = allocating(fixedUint32);
 
 function interval(v: unknown): Uint8Array {
   const i = v as Interval;
@@ -102,40 +142,18 @@ function jsonText(value: unknown): string {
 }
 
 const scalarEncoders: Readonly<Record<number, BinaryEncoder>> = {
-  [TypeOid.bool]: (v) => Uint8Array.of(v ? 1 : 0),
+  ...Object.fromEntries(Object.entries(fixedCodecs).map(([oid, codec]) => [oid, allocating(codec)])),
   [TypeOid.char]: charByte,
-  [TypeOid.int2]: int16,
-  [TypeOid.int4]: int32,
-  [TypeOid.int8]: int64,
-  [TypeOid.oid]: uint32,
-  [TypeOid.regproc]: uint32,
-  [TypeOid.regclass]: uint32,
-  [TypeOid.regtype]: uint32,
-  [TypeOid.xid]: uint32,
-  [TypeOid.cid]: uint32,
-  [TypeOid.float4]: (v) => {
-    const b = Buffer.allocUnsafe(4);
-    b.writeFloatBE(Number(v));
-    return b;
-  },
-  [TypeOid.float8]: (v) => {
-    const b = Buffer.allocUnsafe(8);
-    b.writeDoubleBE(Number(v));
-    return b;
-  },
   [TypeOid.numeric]: encodeNumericBinary,
   [TypeOid.bytea]: bytea,
-  [TypeOid.date]: date,
-  [TypeOid.time]: int64,
-  [TypeOid.timestamp]: timestamp,
-  [TypeOid.timestamptz]: timestamp,
+  [TypeOid.time]: allocating(fixedInt64),
   [TypeOid.interval]: interval,
   [TypeOid.uuid]: (v) => uuidBytes(formatUuid(v))!,
   [TypeOid.json]: (v) => utf8(jsonText(v)),
   [TypeOid.jsonb]: (v) => Buffer.concat([Uint8Array.of(1), utf8(canonicalJsonb(jsonText(v)))]),
   // int2vector and oidvector are arrays whose lower bound is 0.
-  [TypeOid.int2vector]: (v, ctx) => encodeArray(v, TypeOid.int2, int16, ctx, 0),
-  [TypeOid.oidvector]: (v, ctx) => encodeArray(v, TypeOid.oid, uint32, ctx, 0),
+  [TypeOid.int2vector]: (v, ctx) => encodeArray(v, TypeOid.int2, encodeInt16, ctx, 0),
+  [TypeOid.oidvector]: (v, ctx) => encodeArray(v, TypeOid.oid, encodeUint32, ctx, 0),
 };
 
 export function binaryEncoder(oid: number): BinaryEncoder {
@@ -221,21 +239,11 @@ function decodeName(bytes: Uint8Array): string {
   return decodeUtf8(bytes);
 }
 
-function decodeDate(bytes: Uint8Array): number {
-  const days = view(bytes, 4).getInt32(0);
-  if (days === INT32_MAX) return Infinity;
-  if (days === INT32_MIN) return -Infinity;
-  const unix = days + PG_EPOCH_DAYS;
-  if (unix < MIN_DATE_DAYS || unix > MAX_DATE_DAYS) throw new PgError(SqlState.datetimeFieldOverflow, 'date out of range');
-  return unix;
-}
-
-function decodeTimestamp(bytes: Uint8Array): bigint {
-  const pg = view(bytes, 8).getBigInt64(0);
-  if (pg === TIMESTAMP_POS_INFINITY || pg === TIMESTAMP_NEG_INFINITY) return pg;
-  const unix = pg + PG_EPOCH_MICROS;
-  if (unix < MIN_TIMESTAMP || unix >= END_TIMESTAMP) throw new PgError(SqlState.datetimeFieldOverflow, 'timestamp out of range');
-  return unix;
+function inPlace(codec: FixedBinaryCodec): BinaryDecoder {
+  return (bytes) => {
+    if (bytes.length !== codec.size) throw badFormat();
+    return codec.read(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0);
+  };
 }
 
 function decodeTime(bytes: Uint8Array): bigint {
@@ -249,22 +257,9 @@ function decodeChar(bytes: Uint8Array): string {
   return b === 0 ? '' : String.fromCharCode(b);
 }
 
-const u32 = (b: Uint8Array): number => view(b, 4).getUint32(0);
-
 const scalarDecoders: Readonly<Record<number, BinaryDecoder>> = {
-  [TypeOid.bool]: (b) => view(b, 1).getUint8(0) !== 0,
+  ...Object.fromEntries(Object.entries(fixedCodecs).map(([oid, codec]) => [oid, inPlace(codec)])),
   [TypeOid.char]: decodeChar,
-  [TypeOid.int2]: (b) => view(b, 2).getInt16(0),
-  [TypeOid.int4]: (b) => view(b, 4).getInt32(0),
-  [TypeOid.int8]: (b) => view(b, 8).getBigInt64(0),
-  [TypeOid.oid]: u32,
-  [TypeOid.regproc]: u32,
-  [TypeOid.regclass]: u32,
-  [TypeOid.regtype]: u32,
-  [TypeOid.xid]: u32,
-  [TypeOid.cid]: u32,
-  [TypeOid.float4]: (b) => view(b, 4).getFloat32(0),
-  [TypeOid.float8]: (b) => view(b, 8).getFloat64(0),
   [TypeOid.numeric]: (b) => decodeNumericBinary(b),
   [TypeOid.text]: decodeUtf8,
   [TypeOid.varchar]: decodeUtf8,
@@ -272,10 +267,7 @@ const scalarDecoders: Readonly<Record<number, BinaryDecoder>> = {
   [TypeOid.unknown]: decodeUtf8,
   [TypeOid.name]: decodeName,
   [TypeOid.bytea]: (b) => Uint8Array.from(b),
-  [TypeOid.date]: decodeDate,
   [TypeOid.time]: decodeTime,
-  [TypeOid.timestamp]: decodeTimestamp,
-  [TypeOid.timestamptz]: decodeTimestamp,
   [TypeOid.interval]: (b) => {
     const d = view(b, 16);
     return { micros: d.getBigInt64(0), days: d.getInt32(8), months: d.getInt32(12) };
@@ -290,7 +282,7 @@ const scalarDecoders: Readonly<Record<number, BinaryDecoder>> = {
     return canonicalJsonb(decodeUtf8(b.subarray(1)));
   },
   [TypeOid.int2vector]: (b, ctx) => decodeArray(b, TypeOid.int2, scalarDecoders[TypeOid.int2]!, ctx),
-  [TypeOid.oidvector]: (b, ctx) => decodeArray(b, TypeOid.oid, u32, ctx),
+  [TypeOid.oidvector]: (b, ctx) => decodeArray(b, TypeOid.oid, inPlace(fixedUint32), ctx),
 };
 
 export function binaryDecoder(oid: number): BinaryDecoder {

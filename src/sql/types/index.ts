@@ -34,7 +34,7 @@ import type { CodecContext } from '../../server/engine.js';
 
 export { TypeOid, textTypeOids, integerTypeOids } from './type-oid.js';
 export { textEncoder, textDecoder, type TextEncoder, type TextDecoder } from './text-codec.js';
-export { binaryEncoder, binaryDecoder, type BinaryEncoder, type BinaryDecoder } from './binary-codec.js';
+export { binaryEncoder, binaryDecoder, fixedBinaryCodec, type BinaryEncoder, type BinaryDecoder, type FixedBinaryCodec } from './binary-codec.js';
 export { pgTypes, typeInfo, typeSize, formatType, arrayElementOid, arrayTypeOid, type PgTypeInfo } from './pg-type-info.js';
 export { timeZoneRule } from './time-zone.js';
 export type { Interval } from './interval.js';
