@@ -52,6 +52,17 @@ function vectorOf(n: number, a: bigint, b: bigint): BigUint64Array {
   return out;
 }
 
+/** Deterministic int4 values (i·a + b mod 2^32, taken as signed 32-bit), for the comparisons of a narrower range. */
+function int4VectorOf(n: number, a: number, b: number): BigUint64Array {
+  const out = new BigUint64Array(n);
+  const halves = new Int32Array(out.buffer);
+  for (let i = 0; i < n; i++) {
+    halves[2 * i] = (Math.imul(i, a) + b) | 0;
+    halves[2 * i + 1] = halves[2 * i]! < 0 ? -1 : 0;
+  }
+  return out;
+}
+
 /** Values i·2654435761 mod m (groups of about n/m rows each). */
 function moduloVector(n: number, m: number): BigUint64Array {
   const out = new BigUint64Array(n);
@@ -102,9 +113,13 @@ async function main(): Promise<void> {
       const share = await secureAggregateAt(party, { groups, aggregates: ['count', 'sum', 'min', 'max'], hosts: [0, 1, 2] }, new Map([[party.self, input]]));
       result = { share: Array.from(share, String) };
     } else if (job.program === 'bench') {
+      const wanted = (row: string): boolean => job.only === undefined || job.only.includes(row);
       const batch = party.batch();
       const x = batch.shareInputA(party.self === 0 ? vectorOf(n, 3n, 1n) : null, 0, n);
       const y = batch.shareInputA(party.self === 1 ? vectorOf(n, 7n, 5n) : null, 1, n);
+      const narrow = wanted('lessThan32') || wanted('equal32');
+      const x32 = batch.shareInputA(party.self === 0 && narrow ? int4VectorOf(n, 2654435761, 1) : null, 0, narrow ? n : 0);
+      const y32 = batch.shareInputA(party.self === 1 && narrow ? int4VectorOf(n, 40503, 7) : null, 1, narrow ? n : 0);
       await batch.run();
       // Time spent inside rounds (sending, then waiting for the peers' messages), to
       // tell network and synchronisation from local computation.
@@ -142,7 +157,6 @@ async function main(): Promise<void> {
           cpuMs: (cpu.user + cpu.system) / 1000,
         };
       };
-      const wanted = (row: string): boolean => job.only === undefined || job.only.includes(row);
       const sortN = job.sortN ?? 0;
       const relN = job.relN ?? 0;
       // Relational inputs: group keys with about 16 rows per group (party 0), an FK column
@@ -158,6 +172,10 @@ async function main(): Promise<void> {
         mult: wanted('mult') ? await time(() => party.mulA(x.value, y.value)) : null,
         lessThan: wanted('lessThan') ? await time(() => lessThanA(party, x.value, y.value)) : null,
         equal: wanted('equal') ? await time(() => equalA(party, x.value, y.value)) : null,
+        // Operands vouched to lie within ±2^62 (x and y here are below 2^32): the sign of x − y alone, Secrecy's comparison.
+        lessThan63: wanted('lessThan63') ? await time(() => lessThanA(party, x.value, y.value, { bits: 63 })) : null,
+        lessThan32: wanted('lessThan32') ? await time(() => lessThanA(party, x32.value, y32.value, { bits: 32 })) : null,
+        equal32: wanted('equal32') ? await time(() => equalA(party, x32.value, y32.value, { bits: 32 })) : null,
         sort: sortN > 0 ? await time(() => sortA(party, aShare(x.value.s0.subarray(0, sortN), x.value.s1.subarray(0, sortN)))) : null,
         groupBySecretKey:
           sortN > 0

@@ -238,14 +238,16 @@ interface Operand {
 }
 
 /**
- * Shares of the 64 bit-planes of a = c_h + c_{h+1} and of b = ±c_{h+2} (negated for
- * equality, where x = 0 ⟺ a = −c_{h+2}). One round for all operands: each holder sends
- * its masked a to the party before it.
+ * Shares of the low `width` bit-planes of a = c_h + c_{h+1} and of b = ±c_{h+2}
+ * (negated for equality, where x = 0 ⟺ a = −c_{h+2}). Bit j of a + b depends on bits
+ * 0 … j of a and b only, so a circuit that needs no higher bit decomposes no more. One
+ * round for all operands: each holder sends its masked a (`width` planes) to the party
+ * before it.
  */
-async function decompose(chunk: Chunk, m: SlicedArena, party: ChunkContext, operands: readonly Operand[], negateB: boolean): Promise<{ a: Plane[]; b: Plane[] }[]> {
+async function decompose(chunk: Chunk, m: SlicedArena, party: ChunkContext, operands: readonly Operand[], negateB: boolean, width: number): Promise<{ a: Plane[]; b: Plane[] }[]> {
   const self = party.self;
   const { nb, zero } = chunk;
-  const planes = 64 * nb;
+  const planes = width * nb;
   const send = operands.filter((o) => o.holder === self).length;
   const sendAt = m.alloc(send * planes);
   const layouts: { a0: number; a1: number; b0: number; b1: number; fromNext: number }[] = [];
@@ -257,18 +259,21 @@ async function decompose(chunk: Chunk, m: SlicedArena, party: ChunkContext, oper
       // x_h = a ⊕ x_{h+1}, with x_{h+1} from the stream shared with party h+1.
       const masked = sendAt + sent++ * planes * 8;
       const mask = m.alloc(planes);
-      m.k.transposeIn(masked, o.s0, o.s1, nb, TRANSPOSE_SUM);
       party.randomness.fillComponent(nextParty(self), m.view(mask, planes));
-      m.k.xor(masked, masked, mask, planes);
+      const scratch = m.mark();
+      const a = m.alloc(64 * nb);
+      m.k.transposeIn(a, o.s0, o.s1, nb, TRANSPOSE_SUM);
+      m.k.xor(masked, a, mask, planes);
+      m.release(scratch);
       layouts.push({ a0: masked, a1: mask, b0: zero, b1: zero, fromNext: -1 });
     } else if (self === nextParty(h)) {
       const mask = m.alloc(planes);
       party.randomness.fillComponent(self, m.view(mask, planes));
-      const b = m.alloc(planes);
+      const b = m.alloc(64 * nb);
       m.k.transposeIn(b, o.s1, o.s1, nb, negateB ? TRANSPOSE_NEG : TRANSPOSE_PLAIN);
       layouts.push({ a0: mask, a1: zero, b0: zero, b1: b, fromNext: -1 });
     } else {
-      const b = m.alloc(planes);
+      const b = m.alloc(64 * nb);
       m.k.transposeIn(b, o.s0, o.s0, nb, negateB ? TRANSPOSE_NEG : TRANSPOSE_PLAIN);
       layouts.push({ a0: zero, a1: -1, b0: b, b1: zero, fromNext: fromNext++ });
     }
@@ -278,22 +283,23 @@ async function decompose(chunk: Chunk, m: SlicedArena, party: ChunkContext, oper
     const a1 = l.fromNext >= 0 ? received + l.fromNext * planes * 8 : l.a1;
     const plane = (s0: number, s1: number, j: number): Plane => ({ s0: chunk.plane(s0, j), s1: chunk.plane(s1, j) });
     return {
-      a: Array.from({ length: 64 }, (_, j) => plane(l.a0, a1, j)),
-      b: Array.from({ length: 64 }, (_, j) => plane(l.b0, l.b1, j)),
+      a: Array.from({ length: width }, (_, j) => plane(l.a0, a1, j)),
+      b: Array.from({ length: width }, (_, j) => plane(l.b0, l.b1, j)),
     };
   });
 }
 
 /**
- * Bit 63 of a + b for every operand: g = a∧b on bits 0..62 (one round), then a
- * Brent–Kung-shaped tree of (generate, propagate) pairs over the 63 positions (six
- * rounds, 118 ANDs) for the carry into bit 63, which p_63 = a_63 ⊕ b_63 completes.
- * 181 bit-ANDs per operand in all, every level of all operands in one round.
+ * Bit `top` of a + b for every operand: g = a∧b on bits 0 … top−1 (one round), then a
+ * Brent–Kung-shaped tree of (generate, propagate) pairs over those `top` positions
+ * (⌈log2 top⌉ rounds) for the carry into bit `top`, which p_top = a_top ⊕ b_top
+ * completes. For top = 63: 63 + 118 = 181 bit-ANDs per operand in 7 rounds; every
+ * level of all operands goes in one round.
  */
-async function signBits(chunk: Chunk, bits: { a: Plane[]; b: Plane[] }[]): Promise<Plane[]> {
+async function carryBits(chunk: Chunk, bits: { a: Plane[]; b: Plane[] }[], top: number): Promise<Plane[]> {
   const pAll = bits.map(({ a, b }) => a.map((aj, j) => chunk.xor(aj, b[j]!)));
-  const gAll = await chunk.and(bits.flatMap(({ a, b }) => a.slice(0, 63).map((aj, j) => [aj, b[j]!] as const)));
-  let groups = bits.map((_, k) => ({ g: gAll.slice(k * 63, (k + 1) * 63), p: pAll[k]!.slice(0, 63) }));
+  const gAll = await chunk.and(bits.flatMap(({ a, b }) => a.slice(0, top).map((aj, j) => [aj, b[j]!] as const)));
+  let groups = bits.map((_, k) => ({ g: gAll.slice(k * top, (k + 1) * top), p: pAll[k]!.slice(0, top) }));
   while (groups[0] !== undefined && groups[0].g.length > 1) {
     const pairs: (readonly [Plane, Plane])[] = [];
     for (const { g, p } of groups) {
@@ -319,7 +325,7 @@ async function signBits(chunk: Chunk, bits: { a: Plane[]; b: Plane[] }[]): Promi
       return { g: g2, p: p2 };
     });
   }
-  return groups.map(({ g }, k) => chunk.xor(pAll[k]![63]!, g[0]!));
+  return groups.map(({ g }, k) => chunk.xor(pAll[k]![top]!, g[0]!));
 }
 
 /** A chunk's circuit: its result plane, from the operands' shares copied into the arena. */
@@ -331,7 +337,8 @@ type Circuit = (chunk: Chunk, m: SlicedArena, party: ChunkContext, inArena: { s0
  * chunk c on lane c mod inFlight (lanes and their PRG streams opened here, in the same
  * order at every party), so a chunk's rounds overlap the others' and its work.
  */
-async function runChunked(party: Party, inputs: readonly AShare[], circuit: Circuit, chunkValues: number, inFlight: number): Promise<BShare> {
+async function runChunked(party: Party, inputs: readonly AShare[], circuit: Circuit, options: SlicedOptions): Promise<BShare> {
+  const { chunkValues = SLICED_CHUNK_VALUES, inFlight = SLICED_CHUNKS_IN_FLIGHT } = options;
   if (!Number.isSafeInteger(chunkValues) || chunkValues < 64 || chunkValues % 64 !== 0) throw new PgError(SqlState.internalError, `chunk of ${chunkValues} values`);
   if (!Number.isSafeInteger(inFlight) || inFlight < 1) throw new PgError(SqlState.internalError, `${inFlight} chunks in flight`);
   const n = shareLength(inputs[0]!);
@@ -403,50 +410,84 @@ function rotate(base: number, k: number): PartyIndex {
   return ((base + k) % 3) as PartyIndex;
 }
 
-/**
- * x < y (signed, whole range): the signs of x, y and d = x − y (three bit extractions
- * in the same rounds), then lt = s_d ⊕ ((s_x ⊕ s_y) ∧ (s_x ⊕ s_d)): when the signs
- * differ the difference may have wrapped, and x's sign decides. 9 rounds per chunk of
- * SLICED_CHUNK_VALUES; about 68 bytes per value sent by each party plus 8 from each
- * holder. Result: one bit per word, in bit 0. Reveals nothing.
- */
-export async function lessThanSliced(party: Party, x: AShare, y: AShare, chunkValues = SLICED_CHUNK_VALUES, inFlight = SLICED_CHUNKS_IN_FLIGHT): Promise<BShare> {
-  return runChunked(party, [x, y], async (chunk, m, context, [xs, ys], index) => {
-    const words = chunk.nb * 64;
-    const d0 = m.alloc(words);
-    const d1 = m.alloc(words);
-    m.k.sub(d0, xs!.s0, ys!.s0, words);
-    m.k.sub(d1, xs!.s1, ys!.s1, words);
-    const operands: Operand[] = [
-      { ...xs!, holder: rotate(index, 0) },
-      { ...ys!, holder: rotate(index, 1) },
-      { s0: d0, s1: d1, holder: rotate(index, 2) },
-    ];
-    const [sx, sy, sd] = (await signBits(chunk, await decompose(chunk, m, context, operands, false))) as [Plane, Plane, Plane];
-    const [w] = await chunk.and([[chunk.xor(sx, sy), chunk.xor(sx, sd)]]);
-    return chunk.xor(sd, w!);
-  }, chunkValues, inFlight);
+/** How a comparison runs: the operands' range, and how its chunks are cut and run. */
+export interface SlicedOptions {
+  /**
+   * Both operands are known to lie in [−2^(bits−1), 2^(bits−1)) (2 ≤ bits ≤ 64; 64, the
+   * default, is the whole signed range). A narrower range makes the circuit smaller: the
+   * difference x − y then cannot wrap, and only its low bits + 1 bits matter. Values
+   * outside the range give wrong answers (never an error): the caller vouches for it,
+   * from the column's type (int4 and date: 32; int2: 16).
+   */
+  readonly bits?: number;
+  readonly chunkValues?: number;
+  readonly inFlight?: number;
+}
+
+function rangeBits(options: SlicedOptions): number {
+  const bits = options.bits ?? 64;
+  if (!Number.isInteger(bits) || bits < 2 || bits > 64) throw new PgError(SqlState.internalError, `comparison operands of ${bits} bits`);
+  return bits;
+}
+
+/** d = x − y in the arena, for every value of the chunk. */
+function difference(chunk: Chunk, m: SlicedArena, xs: { s0: number; s1: number }, ys: { s0: number; s1: number }): { s0: number; s1: number } {
+  const words = chunk.nb * 64;
+  const d0 = m.alloc(words);
+  const d1 = m.alloc(words);
+  m.k.sub(d0, xs.s0, ys.s0, words);
+  m.k.sub(d1, xs.s1, ys.s1, words);
+  return { s0: d0, s1: d1 };
 }
 
 /**
- * x == y: d = x − y is zero exactly when a = −c_{h+2} in every bit, so an AND tree
- * over the 64 XNORs (six rounds, 63 ANDs) after the decomposition round: 7 rounds per
- * chunk, about 8 bytes per value sent by each party plus 8 from the holder (rotated by
- * chunk). Result: one bit per word, in bit 0. Reveals nothing.
+ * x < y (signed). Whole range (bits = 64): the signs of x, y and d = x − y (three bit
+ * extractions in the same rounds), then lt = s_d ⊕ ((s_x ⊕ s_y) ∧ (s_x ⊕ s_d)): when the
+ * signs differ the difference may have wrapped, and x's sign decides; 9 rounds per chunk
+ * of SLICED_CHUNK_VALUES, about 68 bytes per value sent by each party plus 8 from each
+ * holder. Narrower (bits < 64): d lies in [−2^bits, 2^bits), so its bit `bits` is its
+ * sign: one extraction of bits + 1 planes, 2 + ⌈log2 bits⌉ rounds, about
+ * (3·bits)/8 + (bits + 1)/24 bytes per value per party (bits = 32: ~13; 63: ~26).
+ * Result: one bit per word, in bit 0. Reveals nothing.
  */
-export async function equalSliced(party: Party, x: AShare, y: AShare, chunkValues = SLICED_CHUNK_VALUES, inFlight = SLICED_CHUNKS_IN_FLIGHT): Promise<BShare> {
+export async function lessThanSliced(party: Party, x: AShare, y: AShare, options: SlicedOptions = {}): Promise<BShare> {
+  const bits = rangeBits(options);
   return runChunked(party, [x, y], async (chunk, m, context, [xs, ys], index) => {
-    const words = chunk.nb * 64;
-    const d0 = m.alloc(words);
-    const d1 = m.alloc(words);
-    m.k.sub(d0, xs!.s0, ys!.s0, words);
-    m.k.sub(d1, xs!.s1, ys!.s1, words);
-    const [bits] = await decompose(chunk, m, context, [{ s0: d0, s1: d1, holder: rotate(index, 0) }], true);
-    let z = bits!.a.map((aj, j) => chunk.not(chunk.xor(aj, bits!.b[j]!)));
+    const d = difference(chunk, m, xs!, ys!);
+    if (bits < 64) {
+      const [sign] = await carryBits(chunk, await decompose(chunk, m, context, [{ ...d, holder: rotate(index, 0) }], false, bits + 1), bits);
+      return sign!;
+    }
+    const operands: Operand[] = [
+      { ...xs!, holder: rotate(index, 0) },
+      { ...ys!, holder: rotate(index, 1) },
+      { ...d, holder: rotate(index, 2) },
+    ];
+    const [sx, sy, sd] = (await carryBits(chunk, await decompose(chunk, m, context, operands, false, 64), 63)) as [Plane, Plane, Plane];
+    const [w] = await chunk.and([[chunk.xor(sx, sy), chunk.xor(sx, sd)]]);
+    return chunk.xor(sd, w!);
+  }, options);
+}
+
+/**
+ * x == y: d = x − y is zero exactly when a = −c_{h+2} in each of its significant bits
+ * (all 64 for the whole range; bits + 1 when both lie in a `bits`-bit range, where d
+ * cannot wrap), so an AND tree over their XNORs after the decomposition round: 7 rounds
+ * per chunk for the whole range, about 8 bytes per value sent by each party plus 8 from
+ * the holder (rotated by chunk); bits = 32: 7 rounds, ~4 + 4 bytes. Result: one bit per
+ * word, in bit 0. Reveals nothing.
+ */
+export async function equalSliced(party: Party, x: AShare, y: AShare, options: SlicedOptions = {}): Promise<BShare> {
+  const width = Math.min(64, rangeBits(options) + 1);
+  return runChunked(party, [x, y], async (chunk, m, context, [xs, ys], index) => {
+    const d = difference(chunk, m, xs!, ys!);
+    const [planes] = await decompose(chunk, m, context, [{ ...d, holder: rotate(index, 0) }], true, width);
+    let z = planes!.a.map((aj, j) => chunk.not(chunk.xor(aj, planes!.b[j]!)));
     while (z.length > 1) {
-      const pairs = Array.from({ length: z.length / 2 }, (_, j) => [z[2 * j]!, z[2 * j + 1]!] as const);
-      z = await chunk.and(pairs);
+      const pairs = Array.from({ length: Math.floor(z.length / 2) }, (_, j) => [z[2 * j]!, z[2 * j + 1]!] as const);
+      const products = await chunk.and(pairs);
+      z = z.length % 2 === 1 ? [...products, z[z.length - 1]!] : products;
     }
     return z[0]!;
-  }, chunkValues, inFlight);
+  }, options);
 }

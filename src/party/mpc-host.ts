@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { createServer } from 'node:net';
 import { runComputation } from '../mpc/run-computation.js';
-import { absentShare, distinctCountAdditiveAt, reaggregateAt, type ReaggregateKind } from '../mpc/reaggregate.js';
+import { absentShare, distinctCountAdditiveAt, isComparisonBits, reaggregateAt, type ReaggregateKind } from '../mpc/reaggregate.js';
 import { PartyEndpoint } from '../net/party-endpoint.js';
 import { isPartyIndex, type PartyIndex } from '../net/party-index.js';
 import { TlsTransport, type PeerAddress } from '../net/tls-transport.js';
@@ -120,7 +120,7 @@ export class MpcHost {
       const result = await logged(runComputation(mesh.endpoint, request.computationId, (party) => distinctCountAdditiveAt(party, mine), options));
       return { keys: [], share: [...result] };
     }
-    const kinds = request.program.kinds;
+    const { kinds, bits = 64 } = request.program;
     for (const c of contributions) if (c.shares.length !== kinds.length) throw malformed(`a contribution has ${c.shares.length} columns, not ${kinds.length}`);
     // The groups: every key any contributor has, in one order all three parties agree on.
     const ids = new Map<string, Array<string | null>>();
@@ -133,14 +133,14 @@ export class MpcHost {
     contributions.forEach((c, o) => {
       kinds.forEach((kind, k) => {
         const base = (o * kinds.length + k) * g;
-        mine.fill(absentShare(kind, mesh.self), base, base + g);
+        mine.fill(absentShare(kind, mesh.self, bits), base, base + g);
         const column = c.shares[k]!;
         c.keys.forEach((key, row) => {
           mine[base + position.get(JSON.stringify(key))!] = column[row]!;
         });
       });
     });
-    const result = await logged(runComputation(mesh.endpoint, request.computationId, (party) => reaggregateAt(party, kinds, contributions.length, g, mine), options));
+    const result = await logged(runComputation(mesh.endpoint, request.computationId, (party) => reaggregateAt(party, kinds, contributions.length, g, mine, bits), options));
     return { keys: order.map((id) => ids.get(id)!), share: [...result] };
   }
 
@@ -228,7 +228,8 @@ function checkRun(raw: unknown): MpcRunRequest {
   let checked: MpcRunRequest['program'];
   if (program?.kind === 'distinct-count') checked = { kind: 'distinct-count' };
   else if (program?.kind === 'reaggregate' && Array.isArray(program.kinds) && program.kinds.length > 0 && program.kinds.length <= 1024 && program.kinds.every((k: unknown) => k === 'add' || k === 'min' || k === 'max')) {
-    checked = { kind: 'reaggregate', kinds: program.kinds as ReaggregateKind[] };
+    if (program.bits !== undefined && !isComparisonBits(program.bits)) throw malformed('bits');
+    checked = { kind: 'reaggregate', kinds: program.kinds as ReaggregateKind[], ...(program.bits !== undefined ? { bits: program.bits } : {}) };
   } else throw malformed('program');
   return { meshKey: r.meshKey, computationId: r.computationId, contributors: r.contributors, program: checked, timeoutMs: timeout(r.timeoutMs), roundTimeoutMs: timeout(r.roundTimeoutMs) };
 }

@@ -52,6 +52,12 @@ export interface SecureExecuteRequest {
    * min or max is sent as the identity of its combination, not 0.
    */
   kinds?: Array<'add' | 'min' | 'max'>;
+  /**
+   * The range the compute parties compare MIN/MAX partials in: each lies in
+   * [−2^(bits−1), 2^(bits−1)) (default 64). A partial outside it is an error (22003), not a
+   * wrong answer; a NULL one is sent as that range's identity.
+   */
+  bits?: number;
   job: { id: string; computeParties: ComputeParty[] };
 }
 
@@ -95,7 +101,8 @@ export interface MpcPrepareRequest {
 }
 
 /** What a compute party computes once the contributors' additive shares have reached it. */
-export type MpcProgram = { kind: 'reaggregate'; kinds: Array<'add' | 'min' | 'max'> } | { kind: 'distinct-count' };
+/** `bits`: the MIN/MAX partials lie in [−2^(bits−1), 2^(bits−1)) (from their column's type; 64 when absent). */
+export type MpcProgram = { kind: 'reaggregate'; kinds: Array<'add' | 'min' | 'max'>; bits?: number } | { kind: 'distinct-count' };
 
 export interface MpcRunRequest {
   meshKey: string;

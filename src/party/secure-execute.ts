@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import type { Connector } from '../../connectors/connector.js';
 import { emitFragment } from '../../dialect/index.js';
 import { splitAdditive, toRing } from '../mpc/additive-shares.js';
+import { inComparisonRange, isComparisonBits, reaggregateIdentity } from '../mpc/reaggregate.js';
 import { checkFragment } from '../planner/fragment-check.js';
 import { columnsOfExpr, type Expr, type Fragment } from '../planner/fragment.js';
 import { PgError } from '../server/pg-error.js';
@@ -25,8 +26,6 @@ import type { ComputeParty, SecureExecuteRequest, SecureExecuteResponse, SecureK
 const MAX_GROUPS = 1_000_000;
 const MAX_KEYS = 1_000_000;
 
-/** What a NULL partial stands for in each combination: the identity (ring elements). */
-const IDENTITY = { add: 0n, min: (1n << 63n) - 1n, max: 1n << 63n } as const;
 const SHARE_TIMEOUT_MS = 30_000;
 
 export interface SecureExecuteContext {
@@ -84,6 +83,19 @@ export async function secureExecute(raw: unknown, context: SecureExecuteContext)
   const plainIndexes = request.fragment.output.map((_o, i) => i).filter((i) => !request.secret.includes(i));
   const encoders = stream.columns.map((c) => textEncoder(c.typeOid));
   const kinds = request.kinds ?? request.secret.map(() => 'add' as const);
+  const bits = request.bits ?? 64;
+  /** A partial as a ring element: NULL as its combination's identity; MIN/MAX checked against the planned range. */
+  const ringOf = (v: unknown, k: number): bigint => {
+    const kind = kinds[k]!;
+    if (v === null || v === undefined) return reaggregateIdentity(kind, bits);
+    const value = fixedPoint(v, request.scales[k]!);
+    if (kind !== 'add' && !inComparisonRange(value, bits)) {
+      throw new PgError(SqlState.numericValueOutOfRange, `value ${value} is out of the ${bits}-bit range planned for a secure ${kind}`, {
+        hint: "The column's type at the party differs from the federated table's: recreate the foreign table from the party's current schema.",
+      });
+    }
+    return toRing(value);
+  };
   const keys: Array<Array<string | null>> = [];
   const secretValues: bigint[][] = request.secret.map(() => []);
   try {
@@ -99,7 +111,7 @@ export async function secureExecute(raw: unknown, context: SecureExecuteContext)
         ]);
         request.secret.forEach((i, k) => {
           const v = batch.columns[i]![r];
-          secretValues[k]!.push(v === null || v === undefined ? IDENTITY[kinds[k]!] : toRing(fixedPoint(v, request.scales[k]!)));
+          secretValues[k]!.push(ringOf(v, k));
         });
       }
     }
@@ -153,7 +165,9 @@ function checkRequest(raw: unknown): SecureExecuteRequest {
   const job = r?.job;
   const kinds = r?.kinds;
   if (kinds !== undefined && (!Array.isArray(kinds) || kinds.length !== secret.length || kinds.some((k) => k !== 'add' && k !== 'min' && k !== 'max'))) bad('kinds');
-  return { fragment, secret, scales, keyPrefix, ...(kinds ? { kinds } : {}), job: checkJob(job) };
+  const bits = r?.bits;
+  if (bits !== undefined && !isComparisonBits(bits)) bad('bits');
+  return { fragment, secret, scales, keyPrefix, ...(kinds ? { kinds } : {}), ...(bits !== undefined ? { bits } : {}), job: checkJob(job) };
 }
 
 function checkJob(job: unknown): SecureExecuteRequest['job'] {

@@ -183,10 +183,10 @@ function asComputationFailure(error: unknown): PgError {
 export async function secureMpcAggregate(use: SecureUse, parties: PartyDirectory): Promise<unknown[][]> {
   if (use.partitions.length === 0) return [];
   const { secure } = mpcOf(parties);
-  const kinds = use.secure.kinds;
+  const { kinds, bits } = use.secure;
   const keyed = use.work.some((c) => c.source === 'key');
   const dataParties = use.partitions.map((p) => p.party);
-  const responses = await runMpc(parties, dataParties, { kind: 'reaggregate', kinds }, (job) =>
+  const responses = await runMpc(parties, dataParties, { kind: 'reaggregate', kinds, bits }, (job) =>
     use.partitions.map((p) =>
       secure.secureExecute(
         p.party,
@@ -195,6 +195,7 @@ export async function secureMpcAggregate(use: SecureUse, parties: PartyDirectory
           secret: use.secure.secret,
           scales: use.secure.scales,
           kinds,
+          bits,
           keyPrefix: keyed ? [p.value] : [],
           job,
         },

@@ -14,7 +14,12 @@ afterAll(() => federation.close());
 
 const MIN64 = -(1n << 63n);
 const MAX64 = (1n << 63n) - 1n;
-const value = fc.oneof(fc.constantFrom(0n, 1n, -1n, MIN64, MAX64, MIN64 + 1n, MAX64 - 1n), fc.bigInt({ min: MIN64, max: MAX64 }), fc.bigInt({ min: -1000n, max: 1000n }));
+/** Values in a `bits`-bit range, its ends and their neighbours weighted in. */
+const valueIn = (bits: number): fc.Arbitrary<bigint> => {
+  const lo = -(1n << BigInt(bits - 1));
+  const hi = (1n << BigInt(bits - 1)) - 1n;
+  return fc.oneof(fc.constantFrom(0n, 1n, -1n, lo, hi, lo + 1n, hi - 1n), fc.bigInt({ min: lo, max: hi }), fc.bigInt({ min: -1000n, max: 1000n }));
+};
 
 describe('additive inputs turned into replicated shares', () => {
   it('shareAdditiveA opens to the sum of the three additive shares', async () => {
@@ -29,14 +34,14 @@ describe('additive inputs turned into replicated shares', () => {
 });
 
 describe('reaggregateAt', () => {
-  it('sums, MIN and MAX across owners equal plaintext (absent groups, edge values)', async () => {
+  it('sums, MIN and MAX across owners equal plaintext (absent groups, edge values), over the whole range and narrower ones', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 5 }),
         fc.integer({ min: 1, max: 4 }),
         fc.array(fc.constantFrom<ReaggregateKind>('add', 'min', 'max'), { minLength: 1, maxLength: 3 }),
-        fc.array(fc.tuple(value, fc.boolean()), { minLength: 60, maxLength: 60 }),
-        async (owners, groups, kinds, pool) => {
+        fc.constantFrom(64, 64, 35, 32, 16).chain((bits) => fc.tuple(fc.constant(bits), fc.array(fc.tuple(valueIn(bits), fc.boolean()), { minLength: 60, maxLength: 60 }))),
+        async (owners, groups, kinds, [bits, pool]) => {
           // owner o, column c, group g: a value, or absent.
           const cell = (o: number, c: number, g: number): [bigint, boolean] => pool[(o * 12 + c * 4 + g) % pool.length]!;
           const expected: Array<bigint | null> = [];
@@ -61,16 +66,16 @@ describe('reaggregateAt', () => {
                 if (present) {
                   const parts = splitAdditive(BigUint64Array.of(BigInt.asUintN(64, v)));
                   for (let p = 0; p < 3; p++) inputs[p]![at] = parts[p]![0]!;
-                } else for (let p = 0; p < 3; p++) inputs[p]![at] = absentShare(kind, p);
+                } else for (let p = 0; p < 3; p++) inputs[p]![at] = absentShare(kind, p, bits);
               }
             });
           }
-          const { results } = await federation.run((party) => reaggregateAt(party, kinds, owners, groups, inputs[party.self]!));
+          const { results } = await federation.run((party) => reaggregateAt(party, kinds, owners, groups, inputs[party.self]!, bits));
           const opened = openOutputShares(results, kinds.length * groups);
           expected.forEach((e, i) => {
             const kind = kinds[Math.floor(i / groups)]!;
             // Absent everywhere: the identity (the gateway tells NULL from the count beside it).
-            const identity = kind === 'add' ? 0n : kind === 'min' ? MAX64 : MIN64;
+            const identity = kind === 'add' ? 0n : kind === 'min' ? (1n << BigInt(bits - 1)) - 1n : -(1n << BigInt(bits - 1));
             expect(opened[i]).toBe(e ?? identity);
           });
         },

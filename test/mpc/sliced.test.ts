@@ -31,6 +31,7 @@ async function compare(
   chunk: number,
   which: 'lt' | 'eq',
   inFlight?: number,
+  bits?: number,
 ): Promise<{ opened: bigint[][]; rounds: number[]; depth: number[] }> {
   const { results } = await federation.run(async (party) => {
     const batch = party.batch();
@@ -38,10 +39,10 @@ async function compare(
     const y = batch.shareInputA(party.self === 2 ? b : null, 2, b.length);
     await batch.run();
     const before = { ...party.exchange.stats };
-    const bits = which === 'lt' ? await lessThanSliced(party, x.value, y.value, chunk, inFlight) : await equalSliced(party, x.value, y.value, chunk, inFlight);
+    const result = which === 'lt' ? await lessThanSliced(party, x.value, y.value, { chunkValues: chunk, inFlight, bits }) : await equalSliced(party, x.value, y.value, { chunkValues: chunk, inFlight, bits });
     const rounds = party.exchange.stats.rounds - before.rounds;
     const depth = party.exchange.stats.depth - before.depth;
-    return { opened: Array.from(await party.revealB(bits)), rounds, depth };
+    return { opened: Array.from(await party.revealB(result)), rounds, depth };
   });
   return { opened: results.map((r) => r.opened), rounds: results.map((r) => r.rounds), depth: results.map((r) => r.depth) };
 }
@@ -81,6 +82,81 @@ describe('bit-sliced comparisons, chunked (whole signed range)', () => {
     const pairs = EDGES.flatMap((x) => EDGES.map((y) => [x, y] as const));
     expect(lt.opened[1]).toEqual(pairs.map(([x, y]) => (x < y ? 1n : 0n)));
     expect(eq.opened[2]).toEqual(pairs.map(([x, y]) => (x === y ? 1n : 0n)));
+  });
+
+  describe('operands in a narrower range (bits < 64)', () => {
+    /** Pairs within [−2^(bits−1), 2^(bits−1)), the range's edges and their neighbours weighted in. */
+    const inRange = (bits: number): fc.Arbitrary<[BigUint64Array, BigUint64Array]> => {
+      const lo = -(2n ** BigInt(bits - 1));
+      const hi = 2n ** BigInt(bits - 1) - 1n;
+      const value = fc.oneof(fc.bigInt({ min: lo, max: hi }), fc.constantFrom(lo, lo + 1n, -1n, 0n, 1n, hi - 1n, hi));
+      return fc
+        .array(fc.oneof(fc.tuple(value, value), value.map((v) => [v, v] as [bigint, bigint])), { minLength: 0, maxLength: 300 })
+        .map((pairs) => [
+          BigUint64Array.from(pairs.map(([a]) => BigInt.asUintN(64, a))),
+          BigUint64Array.from(pairs.map(([, b]) => BigInt.asUintN(64, b))),
+        ] as [BigUint64Array, BigUint64Array]);
+    };
+    const widths = fc.constantFrom(2, 3, 8, 16, 17, 32, 33, 53, 62, 63);
+
+    it('less-than matches plaintext for every width, in 2 + ⌈log2 bits⌉ rounds per chunk', async () => {
+      await fc.assert(
+        fc.asyncProperty(widths.chain((bits) => fc.tuple(fc.constant(bits), inRange(bits))), async ([bits, [a, b]]) => {
+          const { opened, rounds } = await compare(a, b, 128, 'lt', 2, bits);
+          const sa = ringToSigned(a);
+          const sb = ringToSigned(b);
+          const expected = Array.from(sa, (v, i) => (v < sb[i]! ? 1n : 0n));
+          for (const o of opened) expect(o).toEqual(expected);
+          const chunks = Math.max(1, Math.ceil(a.length / 128));
+          expect(rounds).toEqual([0, 1, 2].map(() => (2 + Math.ceil(Math.log2(bits))) * chunks));
+        }),
+        { numRuns: 40 },
+      );
+    });
+
+    it('equality matches plaintext for every width', async () => {
+      await fc.assert(
+        fc.asyncProperty(widths.chain((bits) => fc.tuple(fc.constant(bits), inRange(bits))), async ([bits, [a, b]]) => {
+          const { opened, rounds } = await compare(a, b, 64, 'eq', 3, bits);
+          for (const o of opened) expect(o).toEqual(Array.from(a, (v, i) => (v === b[i] ? 1n : 0n)));
+          const chunks = Math.max(1, Math.ceil(a.length / 64));
+          expect(rounds).toEqual([0, 1, 2].map(() => (1 + Math.ceil(Math.log2(bits + 1))) * chunks));
+        }),
+        { numRuns: 40 },
+      );
+    });
+
+    it('the ends of an int4 range against each other, and fewer bytes than the whole range', async () => {
+      const ends = [-(2n ** 31n), -(2n ** 31n) + 1n, -1n, 0n, 1n, 2n ** 31n - 2n, 2n ** 31n - 1n];
+      const a = BigUint64Array.from(ends.flatMap((x) => ends.map(() => BigInt.asUintN(64, x))));
+      const b = BigUint64Array.from(ends.flatMap(() => ends.map((y) => BigInt.asUintN(64, y))));
+      const pairs = ends.flatMap((x) => ends.map((y) => [x, y] as const));
+      expect((await compare(a, b, 64, 'lt', 1, 32)).opened[0]).toEqual(pairs.map(([x, y]) => (x < y ? 1n : 0n)));
+      expect((await compare(a, b, 64, 'eq', 1, 32)).opened[2]).toEqual(pairs.map(([x, y]) => (x === y ? 1n : 0n)));
+      // Bytes sent by all three parties for 2^14 comparisons, narrow against whole.
+      const n = 1 << 14;
+      const big = BigUint64Array.from({ length: n }, (_, i) => BigInt(i * 3));
+      const sent = async (which: 'lt' | 'eq', bits?: number): Promise<number> => {
+        const { results } = await federation.run(async (party) => {
+          const x = await party.shareInputA(party.self === 0 ? big : null, 0, n);
+          const y = await party.shareInputA(party.self === 1 ? big.slice().reverse() : null, 1, n);
+          const before = party.exchange.stats.bytesSent;
+          if (which === 'lt') await lessThanSliced(party, x, y, { bits });
+          else await equalSliced(party, x, y, { bits });
+          return party.exchange.stats.bytesSent - before;
+        });
+        return results.reduce((sum, r) => sum + r, 0) / 3 / n;
+      };
+      const [ltWhole, ltNarrow, eqWhole, eqNarrow] = [await sent('lt'), await sent('lt', 32), await sent('eq'), await sent('eq', 32)];
+      expect(ltWhole).toBeGreaterThan(70);
+      expect(ltNarrow).toBeLessThan(14);
+      expect(eqNarrow).toBeLessThan(eqWhole * 0.6);
+    });
+
+    it('rejects a width outside 2 … 64', async () => {
+      await expect(compare(new BigUint64Array(3), new BigUint64Array(3), 64, 'lt', 1, 1)).rejects.toThrow(/operands of 1 bits/);
+      await expect(compare(new BigUint64Array(3), new BigUint64Array(3), 64, 'eq', 1, 65)).rejects.toThrow(/operands of 65 bits/);
+    });
   });
 
   it('rejects a chunk size that is not a multiple of 64', async () => {
@@ -134,7 +210,7 @@ describe('bit-sliced comparisons, chunked (whole signed range)', () => {
           close(lanes);
         };
         try {
-          return await lessThanSliced(party, x, y, 64, 4);
+          return await lessThanSliced(party, x, y, { chunkValues: 64, inFlight: 4 });
         } catch (error) {
           failures[party.self] = error as PgError;
           throw error;
@@ -163,7 +239,7 @@ describe('bit-sliced comparisons, chunked (whole signed range)', () => {
           const x = await party.shareInputA(party.self === 0 ? a : null, 0, a.length);
           if (party.self === 0) stalled.network.stall(2);
           try {
-            return await lessThanSliced(party, x, x, 64, 3);
+            return await lessThanSliced(party, x, x, { chunkValues: 64, inFlight: 3 });
           } catch (error) {
             failures[party.self] = error;
             throw error;

@@ -149,8 +149,8 @@ describe('TlsTransport', () => {
     const settled = await overTls(async (party) => {
       const x = await party.shareInputA(party.self === 0 ? a : null, 0, n);
       const y = await party.shareInputA(party.self === 1 ? b : null, 1, n);
-      const lt = await lessThanSliced(party, x, y, 128, 3);
-      const eq = await equalSliced(party, x, y, 192, 2);
+      const lt = await lessThanSliced(party, x, y, { chunkValues: 128, inFlight: 3 });
+      const eq = await equalSliced(party, x, y, { chunkValues: 192, inFlight: 2 });
       return { lt: await party.revealB(lt), eq: await party.revealB(eq) };
     });
     for (const s of settled) {

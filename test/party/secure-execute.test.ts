@@ -16,7 +16,9 @@ import { encodeJson } from '../../src/party/wire-format.js';
 
 let instance: DuckDBInstance;
 let connector: DuckDbConnector;
-const table: ExportedTable = { name: 'claims', remote: { schema: 'main', name: 'claims' }, policies: { region: 'public', amount: 'protected' } };
+const tables: Record<string, ExportedTable> = Object.fromEntries(
+  ['claims', 'sparse'].map((name) => [name, { name, remote: { schema: 'main', name }, policies: { region: 'public', amount: 'protected' } }]),
+);
 const computeParties = ['alpha', 'beta', 'gamma'].map((name, i) => ({ name, address: `127.0.0.1:${7001 + i}` }));
 
 beforeAll(async () => {
@@ -25,6 +27,8 @@ beforeAll(async () => {
   // Distinctive secret amounts: their sums per region are easy to look for in the traffic.
   await c.run(`CREATE TABLE claims AS SELECT 'region ' || (i % 30) AS region,
     (123456.78 + i * 1000.01)::DECIMAL(12,2) AS amount FROM range(1, 601) t(i)`);
+  // One region with amounts, one with none (NULL only).
+  await c.run(`CREATE TABLE sparse AS SELECT * FROM (VALUES ('north', 12.50::DECIMAL(12,2)), ('south', NULL)) v(region, amount)`);
   c.closeSync();
   connector = DuckDbConnector.over(instance);
 });
@@ -60,7 +64,8 @@ async function run(r: unknown): Promise<Map<string, AcceptSharesRequest>> {
   await secureExecute(r, {
     connector,
     table: (name) => {
-      if (name !== 'claims') throw new Error(`no table ${name}`);
+      const table = tables[name];
+      if (!table) throw new Error(`no table ${name}`);
       return table;
     },
     peer: (party) => ({
@@ -106,6 +111,45 @@ describe('a data party secret-sharing its aggregates', () => {
     const chi = counts.reduce((acc, n) => acc + (n - expected) ** 2 / expected, 0);
     expect(bytes.length).toBe(3 * 2 * 30 * 8);
     expect(chi).toBeLessThan(330); // the 0.999 quantile of chi-square with 255 degrees of freedom
+  });
+
+  it('MIN and MAX in a narrower range: a NULL partial is the identity of that range, a partial outside it is 22003, a bad width 08P01', async () => {
+    const minMax = (bits: number | undefined, name = 'claims'): SecureExecuteRequest =>
+      request({
+        fragment: {
+          ...request().fragment,
+          table: { schema: '', name },
+          output: [
+            { kind: 'expr', expr: { kind: 'column', name: 'region' }, alias: 'region' },
+            { kind: 'aggregate', aggregate: { fn: 'min', arg: { kind: 'column', name: 'amount' } }, alias: 'lo' },
+            { kind: 'aggregate', aggregate: { fn: 'max', arg: { kind: 'column', name: 'amount' } }, alias: 'hi' },
+          ],
+        },
+        secret: [1, 2],
+        scales: [2, 2],
+        kinds: ['min', 'max'],
+        ...(bits === undefined ? {} : { bits }),
+      });
+    const opened = (sent: Map<string, AcceptSharesRequest>, column: number): bigint[] =>
+      sent.get('alpha')!.shares[column]!.map((_v, row) => fromRing([...sent.values()].reduce((acc, m) => acc + m.shares[column]![row]!, 0n)));
+    // Amounts up to 123456.78 + 600 × 1000.01, scaled by 100: below 2^27, so 28 bits hold them.
+    const sent = await run(minMax(28));
+    const c = await instance.connect();
+    const truth = (await c.runAndReadAll("SELECT region, (min(amount) * 100)::BIGINT, (max(amount) * 100)::BIGINT FROM claims GROUP BY region")).getRowsJS() as Array<[string, bigint, bigint]>;
+    c.closeSync();
+    const keys = sent.get('alpha')!.keys.map((k) => k[0]);
+    for (const [region, lo, hi] of truth) {
+      expect(opened(sent, 0)[keys.indexOf(region)]).toBe(lo);
+      expect(opened(sent, 1)[keys.indexOf(region)]).toBe(hi);
+    }
+    // A group whose amounts are all NULL sends the identities of the 28-bit range.
+    const sparse = await run(minMax(28, 'sparse'));
+    const south = sparse.get('alpha')!.keys.findIndex((k) => k[0] === 'south');
+    const north = sparse.get('alpha')!.keys.findIndex((k) => k[0] === 'north');
+    expect([opened(sparse, 0)[south], opened(sparse, 1)[south]]).toEqual([(1n << 27n) - 1n, -(1n << 27n)]);
+    expect([opened(sparse, 0)[north], opened(sparse, 1)[north]]).toEqual([1250n, 1250n]);
+    await expect(run(minMax(27))).rejects.toMatchObject({ code: '22003', message: expect.stringMatching(/out of the 27-bit range planned for a secure (min|max)/) });
+    for (const bits of [1, 65, 2.5, '32']) await expect(run({ ...minMax(undefined), bits })).rejects.toMatchObject({ code: '08P01' });
   });
 
   it('refuses to filter, group or output a protected column in plaintext, and malformed requests', async () => {

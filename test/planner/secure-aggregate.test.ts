@@ -10,6 +10,8 @@ import fc from 'fast-check';
 import { addInto, fromRing, splitAdditive, toRing } from '../../src/mpc/additive-shares.js';
 import { ShareJobs } from '../../src/party/share-jobs.js';
 import { fixedPoint } from '../../src/party/secure-execute.js';
+import { comparisonBits } from '../../src/planner/partial-aggregate.js';
+import { TypeOid } from '../../src/sql/types/index.js';
 import { demoWithReference } from '../support/demo-with-reference.js';
 
 const demo = demoWithReference();
@@ -68,6 +70,23 @@ describe('additive shares and a compute party’s sums', () => {
     // Shares of the same value differ every time: one share says nothing of the value.
     const [first] = splitAdditive(BigUint64Array.of(42n, 42n, 42n));
     expect(new Set(first).size).toBe(3);
+  });
+
+  it('MIN and MAX compare in the range of their column type, numeric(p, s) scaled by its scale', () => {
+    const numeric = (precision: number, scale: number) => ({ typeOid: TypeOid.numeric, typmod: ((precision << 16) | scale) + 4 });
+    expect(comparisonBits({ typeOid: TypeOid.int2, typmod: -1 })).toBe(16);
+    expect(comparisonBits({ typeOid: TypeOid.int4, typmod: -1 })).toBe(32);
+    expect(comparisonBits({ typeOid: TypeOid.date, typmod: -1 })).toBe(32);
+    expect(comparisonBits({ typeOid: TypeOid.int8, typmod: -1 })).toBe(64);
+    expect(comparisonBits({ typeOid: TypeOid.float8, typmod: -1 })).toBe(64);
+    expect(comparisonBits({ typeOid: TypeOid.numeric, typmod: -1 })).toBe(64);
+    // The largest numeric(p, s) value, scaled, is 10^p − 1: it must fit, and one bit fewer must not.
+    for (const p of [1, 4, 10, 12, 18]) {
+      const bits = comparisonBits(numeric(p, 2));
+      expect(10n ** BigInt(p) - 1n).toBeLessThan(1n << BigInt(bits - 1));
+      expect(10n ** BigInt(p) - 1n).toBeGreaterThanOrEqual(1n << BigInt(bits - 2));
+    }
+    expect(comparisonBits(numeric(19, 0))).toBe(64);
   });
 
   it('encodes decimals as fixed point exactly and refuses what does not fit', () => {
