@@ -17,6 +17,11 @@ export class DuckDbDialect extends SqlDialect {
     return `(CASE WHEN ${right} = 0 THEN error('division by zero') ELSE ${left} % ${right} END)`;
   }
 
+  /** DuckDB sums integers as HUGEINT; the cast fails (22003) where PostgreSQL's bigint would overflow. */
+  override bigintSum(sum: string): string {
+    return `CAST(${sum} AS BIGINT)`;
+  }
+
   protected override doubleType(): string {
     return 'DOUBLE';
   }

@@ -28,9 +28,10 @@ function emitOutput(dialect: SqlDialect, item: OutputItem): string {
   return item.kind === 'expr' ? emitExpr(dialect, item.expr) : emitAggregate(dialect, item.aggregate);
 }
 
-function emitAggregate(dialect: SqlDialect, { fn, arg, distinct }: Aggregate): string {
+function emitAggregate(dialect: SqlDialect, { fn, arg, distinct, bigint }: Aggregate): string {
   if (arg === null) return 'count(*)';
-  return `${fn}(${distinct ? 'DISTINCT ' : ''}${emitExpr(dialect, arg)})`;
+  const call = `${fn}(${distinct ? 'DISTINCT ' : ''}${emitExpr(dialect, arg)})`;
+  return bigint ? dialect.bigintSum(call) : call;
 }
 
 export function emitExpr(dialect: SqlDialect, x: Expr): string {

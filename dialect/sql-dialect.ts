@@ -78,6 +78,11 @@ export abstract class SqlDialect {
     return `(${left} % ${right})`;
   }
 
+  /** A sum over small integers as bigint, PostgreSQL's type for it (the engine's own sum may be wider). */
+  bigintSum(sum: string): string {
+    return sum;
+  }
+
   /** Whole days from date `right` to date `left`, as an integer (PostgreSQL's date - date). */
   dateDiff(left: string, right: string): string {
     return `(${left} - ${right})`;

@@ -103,8 +103,10 @@ function aggregateOf(x: unknown, depth: number): Aggregate {
     fn: a['fn'] as Aggregate['fn'],
     arg: a['arg'] === null ? null : expr(a['arg'], depth + 1),
     ...(a['distinct'] === undefined ? {} : { distinct: bool(a['distinct'], 'distinct') }),
+    ...(a['bigint'] === undefined ? {} : { bigint: bool(a['bigint'], 'bigint') }),
   };
   if (aggregate.arg === null && aggregate.fn !== 'count') bad('only count takes *');
+  if (aggregate.bigint !== undefined && aggregate.fn !== 'sum') bad('bigint on an aggregate other than sum');
   return aggregate;
 }
 

@@ -48,6 +48,12 @@ export interface Aggregate {
   /** null: count(*). */
   readonly arg: Expr | null;
   readonly distinct?: boolean;
+  /**
+   * Only on sum over int2/int4, whose PostgreSQL type is bigint: an engine whose sum is
+   * wider (DuckDB's HUGEINT) casts it, so the rows arrive in the type the client is told
+   * and the gateway passes them on without converting each value.
+   */
+  readonly bigint?: boolean;
 }
 
 export type OutputItem =

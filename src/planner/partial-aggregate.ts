@@ -184,7 +184,9 @@ export function planPartialAggregate(select: Node, source: AggregateSource): Par
       if (fn === 'min' || fn === 'max') bits = Math.max(bits ?? 2, comparisonBits(type));
       scales.push(type.typeOid === TypeOid.numeric && type.typmod >= 4 ? (type.typmod - 4) & 0xffff : 0);
     }
-    output.push({ kind: 'aggregate', aggregate: { fn, arg: arg === null ? null : source.expr(arg) }, alias });
+    // A sum of small integers is bigint, as in PostgreSQL (sumType int8): so it arrives from every engine.
+    const bigint = fn === 'sum' && type.typeOid === TypeOid.int8 && arg !== null && INT.has(columnType(arg)!.typeOid);
+    output.push({ kind: 'aggregate', aggregate: { fn, arg: arg === null ? null : source.expr(arg), ...(bigint ? { bigint } : {}) }, alias });
     work.push({ name: alias, ...type });
     return alias;
   };

@@ -83,9 +83,15 @@ export function planWholeQuery(
     const arg = call.agg_star ? null : call.args?.length === 1 ? columnOf(call.args[0]) : null;
     if (arg === null && !(call.agg_star && fn === 'count')) return null;
     aggregated = true;
+    const argType = arg === null ? undefined : source.type(arg)!.typeOid;
     output.push({
       kind: 'aggregate',
-      aggregate: { fn: fn as AggregateFunction, arg: arg === null ? null : source.expr(arg), ...(call.agg_distinct ? { distinct: true } : {}) },
+      aggregate: {
+        fn: fn as AggregateFunction,
+        arg: arg === null ? null : source.expr(arg),
+        ...(call.agg_distinct ? { distinct: true } : {}),
+        ...(fn === 'sum' && (argType === TypeOid.int2 || argType === TypeOid.int4) ? { bigint: true } : {}),
+      },
       alias: `c${output.length}`,
     });
     types.push(fn === 'count' ? TypeOid.int8 : fn === 'sum' ? TypeOid.numeric : source.type(arg!)!.typeOid);

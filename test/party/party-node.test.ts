@@ -106,6 +106,8 @@ describe('party node', () => {
       { ...base, where: { kind: 'compare', op: '= 1 OR 1 =', left: { kind: 'column', name: 'sex' }, right: { kind: 'literal', value: 'F' } } },
       { ...base, output: [{ kind: 'aggregate', aggregate: { fn: 'string_agg', arg: { kind: 'column', name: 'sex' } }, alias: 'x' }] },
       { ...base, limit: -1 },
+      { ...base, output: [{ kind: 'aggregate', aggregate: { fn: 'count', arg: { kind: 'column', name: 'sex' }, bigint: true }, alias: 'x' }] },
+      { ...base, output: [{ kind: 'aggregate', aggregate: { fn: 'sum', arg: { kind: 'column', name: 'patient_id' }, bigint: 'yes' }, alias: 'x' }] },
       { ...base, where: { kind: 'aggregate', aggregate: { fn: 'count', arg: null } } },
       { ...base, having: { kind: 'literal', value: true } },
       {

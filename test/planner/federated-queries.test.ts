@@ -186,6 +186,19 @@ describe('cross-party queries over public columns', () => {
     expect(spread.at(-1)).toMatch(/^Gateway \(DuckDB\)/);
   });
 
+  it('a sum of integers is bigint whole at one party or combined from partial sums, and the two agree', async () => {
+    for (const sql of ["SELECT sum(severity) AS s FROM trauma_cases WHERE party = 'bwh'", 'SELECT sum(severity) AS s FROM trauma_cases']) {
+      const r = await fed.query(sql);
+      expect(r.fields[0]!.dataTypeID).toBe(20);
+      expect(BigInt(r.rows[0].s)).toBeGreaterThan(0n);
+    }
+    const [whole1, all] = await Promise.all([
+      fed.query("SELECT sum(severity) AS s FROM trauma_cases WHERE party = 'bwh'"),
+      fed.query("SELECT party, sum(severity) AS s FROM trauma_cases GROUP BY party ORDER BY party"),
+    ]);
+    expect(whole1.rows[0].s).toBe(all.rows.find((row) => row.party === 'bwh').s);
+  });
+
   it('EXPLAIN shows the fragment each party runs', async () => {
     const plan = (await fed.query("EXPLAIN SELECT count(*) FROM trauma_cases WHERE severity > 40")).rows.map((r) => r['QUERY PLAN'] as string);
     expect(plan.filter((l) => l.startsWith('Fragment at party'))).toHaveLength(3);

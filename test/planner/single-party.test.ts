@@ -253,6 +253,19 @@ describe('a PostgreSQL party and a DuckDB party registered by DDL', () => {
     expect(rowBytes).toBeGreaterThan(aggregateBytes * 50);
   });
 
+  it('a sum of integers is bigint from every engine: a DuckDB party casts its HUGEINT sum', async () => {
+    const explain = async (sql: string): Promise<string> => (await running.client.query(`EXPLAIN ${sql}`)).rows[0]!['QUERY PLAN'] as string;
+    expect(await explain('SELECT sum(severity) FROM duckp.visits')).toBe('Query at party duckp (duckdb), whole: SELECT CAST(sum("severity") AS BIGINT) AS "c0" FROM "visits"');
+    expect(await explain('SELECT sum(severity) FROM pgp.visits')).toBe('Query at party pgp (postgres), whole: SELECT sum("severity") AS "c0" FROM "visits"');
+    // Not on a sum whose PostgreSQL type is numeric.
+    expect(await explain('SELECT sum(cost) FROM duckp.visits')).toBe('Query at party duckp (duckdb), whole: SELECT sum("cost") AS "c0" FROM "visits"');
+    for (const party of ['duckp', 'pgp']) {
+      const r = await running.client.query(`SELECT sum(severity) AS s, sum(id) AS t FROM ${party}.visits`);
+      expect(r.fields.map((f) => f.dataTypeID)).toEqual([20, 20]);
+      expect(r.rows[0]).toEqual((await running.client.query('SELECT sum(severity) AS s, sum(id) AS t FROM pgp.visits')).rows[0]);
+    }
+  });
+
   it('runs a join of two tables of the party on the party, whole', async () => {
     const plan = (await running.client.query('EXPLAIN SELECT v.id, p.sex FROM pgp.visits v JOIN pgp.patients p ON p.patient = v.patient WHERE v.id <= 10')).rows.map(
       (r) => r['QUERY PLAN'] as string,
