@@ -55,6 +55,7 @@ import { alterUserMapping, createUserMapping, dropUserMapping } from './user-map
 export class CatalogStore {
   private ddlRuns = 0;
   private lastVersion: { value: number; at: number; ddlRuns: number } | null = null;
+  private renewing: Promise<unknown> | null = null;
 
   private constructor(
     private readonly knex: Knex,
@@ -103,14 +104,29 @@ export class CatalogStore {
    * Bumped by every DDL statement, whichever gateway ran it: cheap staleness check. With
    * `maxAgeMs`, a version read less than that long ago answers, unless this store has run
    * DDL since: this gateway's own DDL shows at once, other gateways' within `maxAgeMs`.
+   * A read past half that age is renewed in the background while it still answers, so
+   * that queries coming steadily never wait for one.
    */
   async version(maxAgeMs = 0): Promise<number> {
     const last = this.lastVersion;
-    if (last && last.ddlRuns === this.ddlRuns && performance.now() - last.at < maxAgeMs) return last.value;
+    const age = last ? performance.now() - last.at : Infinity;
+    if (last && last.ddlRuns === this.ddlRuns && age < maxAgeMs) {
+      if (age >= maxAgeMs / 2 && this.renewing === null) {
+        this.renewing = this.readVersion()
+          .catch(() => undefined) // the next query reads it again, and reports what fails
+          .finally(() => (this.renewing = null));
+      }
+      return last.value;
+    }
+    return this.readVersion();
+  }
+
+  private async readVersion(): Promise<number> {
     const read = { ddlRuns: this.ddlRuns, at: performance.now() };
     const [row] = (await this.knex('c2d_catalog_state').where({ id: 1 }).select('version')) as { version: unknown }[];
     const value = Number(row!.version);
-    this.lastVersion = { ...read, value };
+    // A read that started before a later one finished does not replace it.
+    if (!this.lastVersion || this.lastVersion.at <= read.at) this.lastVersion = { ...read, value };
     return value;
   }
 

@@ -192,6 +192,21 @@ describe.each(backends)('catalog durability on %s', (backend, make) => {
     }
   });
 
+  it('renews a version read past half its age in the background: the query does not wait, the next one sees the change', async () => {
+    const other = await CatalogStore.open(at.location);
+    try {
+      const before = await store.version();
+      await other.createServer({ name: 'elsewhere', wrapper: 'c2d', owner: 'c2d' });
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      // Past half of 400 ms: the old version answers at once, and a read starts behind it.
+      expect(await store.version(400)).toBe(before);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await store.version(400)).toBeGreaterThan(before);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('reports a location it cannot open as a connection failure, without the password', async () => {
     const url = backend === 'sqlite' ? '/nonexistent-dir/c2d/catalog.sqlite' : 'postgres://postgres:s3cret@127.0.0.1:5432/c2d_no_such_database_here';
     const error = await expectPgError(CatalogStore.open(url), '08006', /^could not open the federation catalog at /);
