@@ -91,7 +91,7 @@ console.log(`three processes, mutual TLS on loopback, added one-way latency ${la
 line(`${n} multiplications`, 'mult', n, 'M/s', 'goal ≥ 50 M/s; ceiling ~150 M/s from loopback bandwidth');
 line(`${n} less-than`, 'lessThan', n, '', 'goal 10^7 in ≤ 2 s; Secrecy 14.4 s (3 × r5.xlarge, LAN)');
 line(`${n} equality`, 'equal', n, '', 'goal 10^7 in ≤ 1.5 s; Secrecy 12.7 s');
-line(`${n} less-than, ±2^62`, 'lessThan63', n, '', 'operands vouched within ±2^62, as Secrecy assumes: goal 10^7 in ≤ 2 s; Secrecy 14.4 s');
+line(`${n} less-than, ±2^62`, 'lessThan63', n, '', 'operands vouched within ±2^62 (the sign of x − y): goal 10^7 in ≤ 2 s; Secrecy 14.4 s');
 line(`${n} less-than, int4`, 'lessThan32', n, '', 'operands of an int4/date column (bits 32)');
 line(`${n} equality, int4`, 'equal32', n, '', 'operands of an int4/date column (bits 32)');
 line(`sort ${sortN} keys`, 'sort', sortN, '', 'goal 2^20 in ≤ 20 s; Secrecy bitonic 176 s');

@@ -172,7 +172,7 @@ async function main(): Promise<void> {
         mult: wanted('mult') ? await time(() => party.mulA(x.value, y.value)) : null,
         lessThan: wanted('lessThan') ? await time(() => lessThanA(party, x.value, y.value)) : null,
         equal: wanted('equal') ? await time(() => equalA(party, x.value, y.value)) : null,
-        // Operands vouched to lie within ±2^62 (x and y here are below 2^32): the sign of x − y alone, Secrecy's comparison.
+        // Operands vouched to lie within ±2^62 (x and y here are below 2^32): the sign of x − y alone.
         lessThan63: wanted('lessThan63') ? await time(() => lessThanA(party, x.value, y.value, { bits: 63 })) : null,
         lessThan32: wanted('lessThan32') ? await time(() => lessThanA(party, x32.value, y32.value, { bits: 32 })) : null,
         equal32: wanted('equal32') ? await time(() => equalA(party, x32.value, y32.value, { bits: 32 })) : null,
