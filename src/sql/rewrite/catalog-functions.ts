@@ -7,6 +7,7 @@
 import type { Node } from 'libpg-query';
 import { emulatedFunctions, emulationCatalog, pgCatalogSchema } from './emulation.js';
 import { funcCall, nameList, str, stringConst, stringLiteral, type Fields } from './nodes.js';
+import { rewriteExtract } from './extract.js';
 import { rewriteToChar } from './to-char.js';
 
 /**
@@ -33,7 +34,12 @@ export function rewriteFuncCall(fields: Fields, session?: SessionValues): Node |
   const qualified = names.length === 2 && (names[0] === 'pg_catalog' || names[0] === 'information_schema');
   if (names.length !== 1 && !qualified) return undefined;
   const base = names[names.length - 1]!;
-  if (base === 'to_char') return rewriteToChar(Array.isArray(fields['args']) ? (fields['args'] as Node[]) : []);
+  const args = Array.isArray(fields['args']) ? (fields['args'] as Node[]) : [];
+  if (base === 'to_char') return rewriteToChar(args);
+  if (base === 'extract' || base === 'date_part') {
+    const translated = rewriteExtract(args, base === 'extract' ? 'numeric' : 'double');
+    if (translated) return translated;
+  }
   const renamed = RENAMED_FUNCTIONS[base];
   if (renamed !== undefined) {
     fields['funcname'] = [str(renamed)];
@@ -49,7 +55,7 @@ export function rewriteFuncCall(fields: Fields, session?: SessionValues): Node |
 
 /** PostgreSQL functions DuckDB has under another name, with the same arguments and meaning. */
 const RENAMED_FUNCTIONS: Readonly<Record<string, string>> = {
-  // EXTRACT(field FROM x) parses as pg_catalog.extract('field', x).
+  // EXTRACT(field FROM x) parses as pg_catalog.extract('field', x); with a constant field it is translated (extract.ts).
   extract: 'date_part',
   json_build_object: 'json_object',
   jsonb_build_object: 'json_object',
