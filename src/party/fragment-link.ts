@@ -163,6 +163,12 @@ async function serveOne(
   let lastWrite = Date.now();
   const write = (message: Buffer): boolean => {
     lastWrite = Date.now();
+    // The messages of one turn of the event loop (a small result's header, batch and end)
+    // leave in one TLS record and one read at the gateway, not one each.
+    if (!socket.writableCorked) {
+      socket.cork();
+      process.nextTick(() => socket.uncork());
+    }
     return socket.write(frame(message));
   };
   const heartbeat = setInterval(() => {
