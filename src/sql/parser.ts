@@ -36,8 +36,30 @@ const decoder = new TextDecoder();
 /**
  * Splits and parses `sql`. An empty or comment-only string gives []. A syntax error
  * throws PgError 42601 with PostgreSQL's message and 1-based character position.
+ * Texts that come again (an application's queries do) are parsed once: the trees are
+ * kept and each caller gets its own copy, since later stages may change theirs.
  */
 export function parseStatements(sql: string): SqlStatement[] {
+  const known = parsed.get(sql);
+  if (known) {
+    parsed.delete(sql);
+    parsed.set(sql, known);
+    return structuredClone(known);
+  }
+  const statements = parseUncached(sql);
+  if (sql.length <= CACHED_TEXT_LENGTH) {
+    if (parsed.size >= CACHED_TEXTS) parsed.delete(parsed.keys().next().value!);
+    parsed.set(sql, structuredClone(statements));
+  }
+  return statements;
+}
+
+/** Parse results kept, least recently used first, and the longest text kept. */
+const parsed = new Map<string, SqlStatement[]>();
+const CACHED_TEXTS = 256;
+const CACHED_TEXT_LENGTH = 8192;
+
+function parseUncached(sql: string): SqlStatement[] {
   if (!loaded) throw new Error('initSqlParser() must finish before parseStatements()');
   // The WASM parser reads a C string: a NUL would end the query early, so refuse it as
   // PostgreSQL's protocol layer does.
