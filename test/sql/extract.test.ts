@@ -1,27 +1,10 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../support/demo-gateway.js';
+import { describe, expect, it } from 'vitest';
+import { gatewayBesidePostgres } from '../support/gateway-beside-postgres.js';
 
 // EXTRACT and date_part through the gateway (DuckDB underneath) against the local
 // PostgreSQL, on the same values and fields: the same text and the same type (numeric
 // for extract, double precision for date_part), the fraction of a second included.
-let gw: TestGateway;
-let gateway: pg.Client;
-let postgres: pg.Client;
-
-beforeAll(async () => {
-  gw = await startTestGateway();
-  gateway = new pg.Client({ host: gw.host, port: gw.port, user: gw.user, password: gw.password, database: gw.database, ssl: { rejectUnauthorized: false } });
-  await gateway.connect();
-  postgres = new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
-  await postgres.connect();
-  for (const client of [gateway, postgres]) await client.query("SET TIME ZONE 'UTC'");
-}, 60_000);
-afterAll(async () => {
-  await gateway?.end();
-  await postgres?.end();
-  await gw?.stop();
-});
+const clients = gatewayBesidePostgres();
 
 const timestamps = ["TIMESTAMP '2024-03-05 07:08:09.123456'", "TIMESTAMP '1999-12-31 23:59:59'", "TIMESTAMP '1969-07-20 20:17:40.5'", "TIMESTAMPTZ '2024-03-05 07:08:09.25+00'"];
 const fields = ['year', 'quarter', 'month', 'week', 'day', 'hour', 'minute', 'second', 'milliseconds', 'microseconds', 'dow', 'isodow', 'doy', 'isoyear', 'decade', 'century', 'millennium', 'epoch'];
@@ -30,7 +13,7 @@ describe('EXTRACT and date_part', () => {
   it.each(fields)('%s agrees with PostgreSQL on every timestamp, value and type', async (field) => {
     for (const value of timestamps) {
       const sql = `SELECT extract(${field} FROM ${value}) AS e, date_part('${field}', ${value}) AS d`;
-      const [a, b] = await Promise.all([gateway.query(sql), postgres.query(sql)]);
+      const [a, b] = await Promise.all([clients.gateway().query(sql), clients.postgres().query(sql)]);
       expect({ value, row: a.rows[0], types: a.fields.map((f) => f.dataTypeID) }).toEqual({ value, row: b.rows[0], types: b.fields.map((f) => f.dataTypeID) });
     }
   });
@@ -43,7 +26,7 @@ describe('EXTRACT and date_part', () => {
       'SELECT extract(year FROM NULL::timestamp) AS y, date_part(\'second\', NULL::timestamp) AS s',
       "SELECT date_part(f, TIMESTAMP '2024-03-05 07:08:09') AS p FROM (VALUES ('year'), ('hour')) AS v(f) ORDER BY 1",
     ]) {
-      const [a, b] = await Promise.all([gateway.query(sql), postgres.query(sql)]);
+      const [a, b] = await Promise.all([clients.gateway().query(sql), clients.postgres().query(sql)]);
       expect({ sql, rows: a.rows }).toEqual({ sql, rows: b.rows });
     }
   });

@@ -1,25 +1,9 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../support/demo-gateway.js';
+import { describe, expect, it } from 'vitest';
+import { gatewayBesidePostgres } from '../support/gateway-beside-postgres.js';
 
 // to_char through the gateway (DuckDB underneath) against the local PostgreSQL's own
 // to_char, on the same values and templates.
-let gw: TestGateway;
-let gateway: pg.Client;
-let postgres: pg.Client;
-
-beforeAll(async () => {
-  gw = await startTestGateway();
-  gateway = new pg.Client({ host: gw.host, port: gw.port, user: gw.user, password: gw.password, database: gw.database, ssl: { rejectUnauthorized: false } });
-  await gateway.connect();
-  postgres = new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
-  await postgres.connect();
-}, 60_000);
-afterAll(async () => {
-  await gateway?.end();
-  await postgres?.end();
-  await gw?.stop();
-});
+const clients = gatewayBesidePostgres();
 
 const values = ["TIMESTAMP '2024-03-05 07:08:09.123456'", "TIMESTAMP '1999-12-31 23:59:59'", "DATE '2024-01-01'", "TIMESTAMP '2023-07-09 12:00:00'"];
 const templates = [
@@ -41,14 +25,14 @@ describe('to_char', () => {
   it.each(templates)('%s agrees with PostgreSQL on every value', async (template) => {
     for (const value of values) {
       const sql = `SELECT to_char(${value}, '${template}') AS t`;
-      const [a, b] = await Promise.all([gateway.query(sql), postgres.query(sql)]);
+      const [a, b] = await Promise.all([clients.gateway().query(sql), clients.postgres().query(sql)]);
       expect({ value, text: a.rows[0].t }).toEqual({ value, text: b.rows[0].t });
     }
   });
 
   it('answers NULL for NULL, and refuses a pattern it cannot translate with 0A000', async () => {
-    expect((await gateway.query("SELECT to_char(NULL::date, 'YYYY') AS t")).rows).toEqual([{ t: null }]);
-    await expect(gateway.query("SELECT to_char(DATE '2024-01-01', 'YYYY TZ')")).rejects.toMatchObject({ code: '0A000', message: 'to_char pattern "TZ" is not supported' });
-    await expect(gateway.query("SELECT to_char(DATE '2024-01-01', 'Y,YYY')")).rejects.toMatchObject({ code: '0A000' });
+    expect((await clients.gateway().query("SELECT to_char(NULL::date, 'YYYY') AS t")).rows).toEqual([{ t: null }]);
+    await expect(clients.gateway().query("SELECT to_char(DATE '2024-01-01', 'YYYY TZ')")).rejects.toMatchObject({ code: '0A000', message: 'to_char pattern "TZ" is not supported' });
+    await expect(clients.gateway().query("SELECT to_char(DATE '2024-01-01', 'Y,YYY')")).rejects.toMatchObject({ code: '0A000' });
   });
 });
