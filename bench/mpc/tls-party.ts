@@ -117,9 +117,10 @@ async function main(): Promise<void> {
       const batch = party.batch();
       const x = batch.shareInputA(party.self === 0 ? vectorOf(n, 3n, 1n) : null, 0, n);
       const y = batch.shareInputA(party.self === 1 ? vectorOf(n, 7n, 5n) : null, 1, n);
-      const narrow = wanted('lessThan32') || wanted('equal32');
-      const x32 = batch.shareInputA(party.self === 0 && narrow ? int4VectorOf(n, 2654435761, 1) : null, 0, narrow ? n : 0);
-      const y32 = batch.shareInputA(party.self === 1 && narrow ? int4VectorOf(n, 40503, 7) : null, 1, narrow ? n : 0);
+      const relational = (row: string): boolean => (job.relN ?? 0) > 0 && (wanted(row) || job.only!.includes('none'));
+      const narrow = wanted('lessThan32') || wanted('equal32') || relational('radixSort32');
+      const x32 = batch.shareInputA(party.self === 0 ? int4VectorOf(narrow ? n : 0, 2654435761, 1) : null, 0, narrow ? n : 0);
+      const y32 = batch.shareInputA(party.self === 1 ? int4VectorOf(narrow ? n : 0, 40503, 7) : null, 1, narrow ? n : 0);
       await batch.run();
       // Time spent inside rounds (sending, then waiting for the peers' messages), to
       // tell network and synchronisation from local computation.
@@ -181,10 +182,14 @@ async function main(): Promise<void> {
           sortN > 0
             ? await time(() => groupSumAt(party, aShare(x.value.s0.subarray(0, sortN), x.value.s1.subarray(0, sortN)), aShare(y.value.s0.subarray(0, sortN), y.value.s1.subarray(0, sortN))))
             : null,
-        radixSort: relN > 0 ? await time(() => radixSortA(party, [head(x.value, relN)])) : null,
-        groupAggregate: relN > 0 ? await time(() => groupAggregateA(party, [groupKeys.value], [{ kind: 'sum', column: head(y.value, relN) }, { kind: 'count' }])) : null,
+        radixSort: relational('radixSort') ? await time(() => radixSortA(party, [head(x.value, relN)])) : null,
+        // The same, with int4 keys (bits 32): half the digits.
+        radixSort32: relational('radixSort32') ? await time(() => radixSortA(party, [head(x32.value, relN)], [], { bits: [32] })) : null,
+        groupAggregate: relational('groupAggregate') ? await time(() => groupAggregateA(party, [groupKeys.value], [{ kind: 'sum', column: head(y.value, relN) }, { kind: 'count' }])) : null,
+        // Group keys below relN/16: int4 keys (bits 32) for the sort and the equality.
+        groupAggregate32: relational('groupAggregate32') ? await time(() => groupAggregateA(party, [groupKeys.value], [{ kind: 'sum', column: head(y.value, relN) }, { kind: 'count' }], { bits: [32] })) : null,
         join:
-          relN > 0
+          relational('join')
             ? await time(() => pkFkJoinA(party, { key: head(x.value, relN), columns: [head(y.value, relN)] }, { key: fkKeys.value, columns: [head(y.value, relN)] }))
             : null,
         groupBy:

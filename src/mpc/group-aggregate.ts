@@ -33,7 +33,7 @@ export interface GroupAggregateResult {
  * What it reveals: the number of rows n and the number of groups, to the three
  * compute parties. The group keys and aggregates stay shared (open them to the
  * recipient with revealATo, or reveal them). Rounds (n ≥ 2, m keys): the sort
- * (8 + 6·Σbits), equality 7 + (m − 1) ANDs + 2 for the bit to arithmetic, 13·⌈log2 n⌉
+ * (8 + 6·Σbits), equality 7 (`equalityRounds` of the widest key) + (m − 1) ANDs + 2 for the bit to arithmetic, 13·⌈log2 n⌉
  * if any MIN or MAX is asked, and the compaction's 4. No rounds when n = 0.
  * SUM wraps mod 2^64 like int64 arithmetic (no overflow check).
  */
@@ -49,7 +49,9 @@ export async function groupAggregateA(party: Party, keys: readonly AShare[], agg
   let continuesB: BShare = party.constantB(new BigUint64Array(n));
   let continuesA: AShare = party.constantA(new BigUint64Array(n));
   if (n > 1) {
-    const eq = await equalA(party, concatA(sorted.keys.map((k) => sliceA(k, 1, n))), concatA(sorted.keys.map((k) => sliceA(k, 0, n - 1))));
+    // Keys of a narrower range compare in it (fewer bit planes).
+    const bits = options.bits ? Math.max(...options.bits) : 64;
+    const eq = await equalA(party, concatA(sorted.keys.map((k) => sliceA(k, 1, n))), concatA(sorted.keys.map((k) => sliceA(k, 0, n - 1))), { bits: Math.max(2, bits) });
     let same = bShare(eq.s0.subarray(0, n - 1), eq.s1.subarray(0, n - 1));
     for (let j = 1; j < keys.length; j++) same = await party.andB(same, bShare(eq.s0.subarray(j * (n - 1), (j + 1) * (n - 1)), eq.s1.subarray(j * (n - 1), (j + 1) * (n - 1))));
     const zeroB = party.constantB(new BigUint64Array(1));

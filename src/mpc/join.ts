@@ -36,7 +36,7 @@ export interface JoinResult {
  *
  * What it reveals: the two input sizes (public already) and the output size, to the three
  * compute parties; nothing about which rows matched. The output stays shared. Rounds
- * (N = |PK| + |FK| ≥ 2): the sort of N rows (8 + 6·bits), equality 7, bit to arithmetic
+ * (N = |PK| + |FK| ≥ 2): the sort of N rows (8 + 6·bits), equality 7 (`equalityRounds(bits)`), bit to arithmetic
  * 2, segmented copy ⌈log2 N⌉, the match product 1, compaction 4. No rounds when N ≤ 1.
  * `bits` (default 64): the keys are signed values of that many bits.
  */
@@ -57,7 +57,7 @@ export async function pkFkJoinA(party: Party, pk: JoinSide, fk: JoinSide, option
   const k = sorted.keys[0]!;
   const [sortedTag, ...rest] = sorted.payload as [AShare, ...AShare[]];
 
-  const eq = await equalA(party, sliceA(k, 1, n), sliceA(k, 0, n - 1));
+  const eq = await equalA(party, sliceA(k, 1, n), sliceA(k, 0, n - 1), { bits: Math.max(2, options.bits ?? 64) });
   const continues = concatA([zeros(1), await bitToA(party, eq)]);
   const isPk = party.addConstA(party.negA(sortedTag), 1n);
   const [headIsPk, ...headPk] = await segmentedCopyA(party, continues, [isPk, ...rest.slice(0, pk.columns.length)]);

@@ -469,6 +469,11 @@ export async function lessThanSliced(party: Party, x: AShare, y: AShare, options
   }, options);
 }
 
+/** Rounds of one chunk of `equalSliced` for operands of `bits` bits: the decomposition and the AND tree. */
+export function equalityRounds(bits = 64): number {
+  return 1 + Math.ceil(Math.log2(Math.min(64, bits + 1)));
+}
+
 /**
  * x == y: d = x − y is zero exactly when a = −c_{h+2} in each of its significant bits
  * (all 64 for the whole range; bits + 1 when both lie in a `bits`-bit range, where d
