@@ -10,7 +10,7 @@
 // relN rows for the radix sort, the sort-based group-by (sum, count) and each side of
 // the PK–FK join. sortN, groups or relN 0 skips those rows; C2D_BENCH_ONLY picks rows among mult, lessThan,
 // equal, radixSort, groupAggregate, join and those whose operands lie in a narrower range:
-// lessThan63, lessThan32, equal32, radixSort32, groupAggregate32 (none: every relational row, nothing else);
+// lessThan63, lessThan32, equal32, radixSort32, groupAggregate32, join32 (none: every relational row, nothing else);
 // C2D_BENCH_NODE_ARGS adds node flags to the
 // parties (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { spawn } from 'node:child_process';
@@ -102,4 +102,5 @@ line(`radix sort ${relN} keys`, 'radixSort', relN, '', 'goal 2^20 in ≤ 20 s; H
 line(`group-by sum+count (sort) ${relN} rows`, 'groupAggregate', relN, '', 'goal 2^20 rows in ≤ 30 s; Secrecy 2^23 562 s');
 line(`radix sort ${relN} int4 keys`, 'radixSort32', relN, '', 'keys of an int4 column (bits 32)');
 line(`group-by (sort) ${relN} rows, int4 keys`, 'groupAggregate32', relN, '', 'keys of an int4 column (bits 32)');
+line(`PK–FK join ${relN} × ${relN}, int4 keys`, 'join32', relN, '', 'keys of an int4 column (bits 32)');
 line(`PK–FK join ${relN} × ${relN}`, 'join', relN, '', 'goal 2^20 × 2^20 in ≤ 60 s; Secrecy 10^5 × 10^5 ~13,450 s');

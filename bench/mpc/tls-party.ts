@@ -192,6 +192,11 @@ async function main(): Promise<void> {
           relational('join')
             ? await time(() => pkFkJoinA(party, { key: head(x.value, relN), columns: [head(y.value, relN)] }, { key: fkKeys.value, columns: [head(y.value, relN)] }))
             : null,
+        // The same join over int4 keys: the PK keys 3i + 1 and the FK keys stay below 2^31 while relN < 2^29.
+        join32:
+          relational('join32') && relN < 2 ** 29
+            ? await time(() => pkFkJoinA(party, { key: head(x.value, relN), columns: [head(y.value, relN)] }, { key: fkKeys.value, columns: [head(y.value, relN)] }, { bits: 32 }))
+            : null,
         groupBy:
           groups.length > 0
             ? await time(() => secureAggregateAt(party, { groups, aggregates: ['count', 'sum', 'min', 'max'], hosts: [0, 1, 2] }, new Map([[party.self, partials]])))
