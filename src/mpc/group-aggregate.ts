@@ -33,8 +33,9 @@ export interface GroupAggregateResult {
  * What it reveals: the number of rows n and the number of groups, to the three
  * compute parties. The group keys and aggregates stay shared (open them to the
  * recipient with revealATo, or reveal them). Rounds (n ≥ 2, m keys): the sort
- * (8 + 6·Σbits), equality 7 (`equalityRounds` of the widest key) + (m − 1) ANDs + 2 for the bit to arithmetic, 13·⌈log2 n⌉
- * if any MIN or MAX is asked, and the compaction's 4. No rounds when n = 0.
+ * (8 + 6·Σbits), equality 7 (`equalityRounds` of the widest key) + (m − 1) ANDs + 2
+ * for the bit to arithmetic, 13·⌈log2 n⌉ if any MIN or MAX is asked, and the
+ * compaction's 4. No rounds when n = 0.
  * SUM wraps mod 2^64 like int64 arithmetic (no overflow check).
  */
 export async function groupAggregateA(party: Party, keys: readonly AShare[], aggregates: readonly GroupAggregate[], options: RadixSortOptions = {}): Promise<GroupAggregateResult> {

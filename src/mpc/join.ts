@@ -36,8 +36,9 @@ export interface JoinResult {
  *
  * What it reveals: the two input sizes (public already) and the output size, to the three
  * compute parties; nothing about which rows matched. The output stays shared. Rounds
- * (N = |PK| + |FK| ≥ 2): the sort of N rows (8 + 6·bits), equality 7 (`equalityRounds(bits)`), bit to arithmetic
- * 2, segmented copy ⌈log2 N⌉, the match product 1, compaction 4. No rounds when N ≤ 1.
+ * (N = |PK| + |FK| ≥ 2): the sort of N rows (8 + 6·bits), equality 7
+ * (`equalityRounds(bits)`), bit to arithmetic 2, segmented copy ⌈log2 N⌉, the match
+ * product 1, compaction 4. No rounds when N ≤ 1.
  * `bits` (default 64): the keys are signed values of that many bits.
  */
 export async function pkFkJoinA(party: Party, pk: JoinSide, fk: JoinSide, options: { bits?: number } = {}): Promise<JoinResult> {

@@ -63,8 +63,9 @@ export async function shareAdditiveA(party: Party, mine: Words): Promise<AShare>
  * columns reduced by a balanced tree of secure comparisons, all columns of one tree
  * level in one less-than and one multiplexer (12 rounds a level, ⌈log2 owners⌉ levels;
  * fewer, and several times fewer bytes, when the MIN/MAX partials lie in a `bits`-bit
- * range: int4 and date columns, 32). Returns this party's output share, re-randomised: the recipient adds the three output
- * shares to get the combined columns, [column][group]. Reveals nothing but the lengths.
+ * range: int4 and date columns, 32). Returns this party's output share, re-randomised:
+ * the recipient adds the three output shares to get the combined columns,
+ * [column][group]. Reveals nothing but the lengths.
  */
 export async function reaggregateAt(party: Party, kinds: readonly ReaggregateKind[], owners: number, groups: number, mine: Words, bits = 64): Promise<Words> {
   const columns = kinds.length;
