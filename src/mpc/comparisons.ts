@@ -1,6 +1,6 @@
 import type { Party } from './party.js';
 import { bitToA } from './conversions.js';
-import { equalSliced, lessThanSliced, type SlicedOptions } from './sliced.js';
+import { equalSliced, equalSlicedB, lessThanSliced, type SlicedOptions } from './sliced.js';
 import type { AShare, BShare } from './shares.js';
 
 /**
@@ -25,6 +25,11 @@ export async function lessThanA(party: Party, x: AShare, y: AShare, range: Pick<
 /** x == y: an AND tree over the bits of x − y on bit-sliced data (sliced.ts), 7 rounds per chunk, about 11 bytes per value (bits = 32: ~8). */
 export async function equalA(party: Party, x: AShare, y: AShare, range: Pick<SlicedOptions, 'bits'> = {}): Promise<BShare> {
   return equalSliced(party, x, y, range);
+}
+
+/** x == y for values in boolean form (as A2B or radixSortB give them): no decomposition round, ⌈log2 bits⌉ rounds per chunk (sliced.ts). */
+export async function equalB(party: Party, x: BShare, y: BShare, range: Pick<SlicedOptions, 'bits'> = {}): Promise<BShare> {
+  return equalSlicedB(party, x, y, range);
 }
 
 /** cond ? x : y, with cond from a comparison (bit 0). B2A (2 rounds) and a product: 3 rounds. */

@@ -1,12 +1,12 @@
 import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
-import { equalA } from './comparisons.js';
+import { equalB } from './comparisons.js';
 import { compactA } from './compaction.js';
 import { bitToA } from './conversions.js';
 import type { Party } from './party.js';
 import { prefixSumA, segmentedMinMaxA } from './prefix.js';
-import { iota, radixSortA, type RadixSortOptions } from './radix-sort.js';
-import { bShare, concatA, shareLength, sliceA, type AShare, type BShare } from './shares.js';
+import { iota, radixSortB, type RadixSortOptions } from './radix-sort.js';
+import { bShare, concatA, concatB, shareLength, sliceA, sliceB, type AShare, type BShare } from './shares.js';
 
 /** One aggregate of a group-by: COUNT(*), or SUM / MIN / MAX of a column (signed 64-bit). */
 export type GroupAggregate = { readonly kind: 'count' } | { readonly kind: 'sum' | 'min' | 'max'; readonly column: AShare };
@@ -14,8 +14,8 @@ export type GroupAggregate = { readonly kind: 'count' } | { readonly kind: 'sum'
 export interface GroupAggregateResult {
   /** Number of groups (opened to the compute parties). */
   readonly groups: number;
-  /** The group keys, one row per group, in ascending key order. */
-  readonly keys: AShare[];
+  /** The group keys, one row per group, in ascending key order, in boolean form (one value per word: reveal with revealB). */
+  readonly keys: BShare[];
   /** One column per requested aggregate, in request order, aligned with `keys`. */
   readonly values: AShare[];
 }
@@ -32,10 +32,10 @@ export interface GroupAggregateResult {
  *
  * What it reveals: the number of rows n and the number of groups, to the three
  * compute parties. The group keys and aggregates stay shared (open them to the
- * recipient with revealATo, or reveal them). Rounds (n ≥ 2, m keys): the sort
- * (8 + 6·Σbits), equality 7 (`equalityRounds` of the widest key) + (m − 1) ANDs + 2
- * for the bit to arithmetic, 13·⌈log2 n⌉ if any MIN or MAX is asked, and the
- * compaction's 4. No rounds when n = 0.
+ * recipient with revealBTo / revealATo, or reveal them). Rounds (n ≥ 2, m keys): the
+ * sort (`radixSortRounds`), equality of the boolean keys (`booleanEqualityRounds` of the
+ * widest key: 6 for 64 bits) + (m − 1) ANDs + 2 for the bit to arithmetic, 13·⌈log2 n⌉
+ * if any MIN or MAX is asked, and the compaction's 4. No rounds when n = 0.
  * SUM wraps mod 2^64 like int64 arithmetic (no overflow check).
  */
 export async function groupAggregateA(party: Party, keys: readonly AShare[], aggregates: readonly GroupAggregate[], options: RadixSortOptions = {}): Promise<GroupAggregateResult> {
@@ -43,16 +43,17 @@ export async function groupAggregateA(party: Party, keys: readonly AShare[], agg
   const n = shareLength(keys[0]!);
   const columns = aggregates.flatMap((a) => (a.kind === 'count' ? [] : [a.column]));
   for (const c of [...keys, ...columns]) if (shareLength(c) !== n) throw new PgError(SqlState.internalError, `a group-by column has ${shareLength(c)} rows, not ${n}`);
-  if (n === 0) return { groups: 0, keys: keys.map(() => party.constantA(new BigUint64Array(0))), values: aggregates.map(() => party.constantA(new BigUint64Array(0))) };
+  if (n === 0) return { groups: 0, keys: keys.map(() => party.constantB(new BigUint64Array(0))), values: aggregates.map(() => party.constantA(new BigUint64Array(0))) };
 
-  const sorted = await radixSortA(party, keys, columns, options);
+  // The keys come out of the sort in boolean form: their arithmetic form is not carried through it.
+  const sorted = await radixSortB(party, keys, columns, options);
   // continues[i] = the keys of row i equal those of row i − 1 (0 for row 0), as a bit and as 0/1.
   let continuesB: BShare = party.constantB(new BigUint64Array(n));
   let continuesA: AShare = party.constantA(new BigUint64Array(n));
   if (n > 1) {
     // Keys of a narrower range compare in it (fewer bit planes).
     const bits = options.bits ? Math.max(...options.bits) : 64;
-    const eq = await equalA(party, concatA(sorted.keys.map((k) => sliceA(k, 1, n))), concatA(sorted.keys.map((k) => sliceA(k, 0, n - 1))), { bits: Math.max(2, bits) });
+    const eq = await equalB(party, concatB(sorted.keys.map((k) => sliceB(k, 1, n))), concatB(sorted.keys.map((k) => sliceB(k, 0, n - 1))), { bits: Math.max(2, bits) });
     let same = bShare(eq.s0.subarray(0, n - 1), eq.s1.subarray(0, n - 1));
     for (let j = 1; j < keys.length; j++) same = await party.andB(same, bShare(eq.s0.subarray(j * (n - 1), (j + 1) * (n - 1)), eq.s1.subarray(j * (n - 1), (j + 1) * (n - 1))));
     const zeroB = party.constantB(new BigUint64Array(1));
@@ -77,9 +78,9 @@ export async function groupAggregateA(party: Party, keys: readonly AShare[], agg
     const m = scanned[extremes.indexOf(i)]!;
     return a.kind === 'max' ? complement(m) : m;
   });
-  const { count: groups, columns: kept } = await compactA(party, last, [...sorted.keys, ...carried]);
-  const groupKeys = kept.slice(0, keys.length);
-  const values = kept.slice(keys.length).map((c, i) => {
+  const { count: groups, columns: kept } = await compactA<AShare | BShare>(party, last, [...sorted.keys, ...carried]);
+  const groupKeys = kept.slice(0, keys.length) as BShare[];
+  const values = (kept.slice(keys.length) as AShare[]).map((c, i) => {
     const kind = aggregates[i]!.kind;
     if (kind === 'min' || kind === 'max' || groups === 0) return c;
     // Running totals at each group's last row: a group's own total is the difference.

@@ -4,7 +4,7 @@ import { lessThanA } from './comparisons.js';
 import { bitToA } from './conversions.js';
 import type { Party } from './party.js';
 import type { Words } from './ring-kernels.js';
-import { aShare, bShare, concatA, shareLength, sliceA, type AShare, type BShare } from './shares.js';
+import { aShare, bShare, concatA, concatB, shareLength, sliceA, sliceB, type AShare, type BShare } from './shares.js';
 
 /**
  * Prefix sums and segmented prefix operations on shared columns.
@@ -131,13 +131,4 @@ export async function segmentedMinMaxA(party: Party, continues: BShare, columns:
     flag = concatB([zeroB(d), nextFlag.value]);
   }
   return values;
-}
-
-function sliceB(x: BShare, from: number, to: number): BShare {
-  return bShare(x.s0.subarray(from, to), x.s1.subarray(from, to));
-}
-
-function concatB(parts: readonly BShare[]): BShare {
-  const a = concatA(parts.map((p) => aShare(p.s0, p.s1)));
-  return bShare(a.s0, a.s1);
 }

@@ -5,7 +5,7 @@ import { a2b, bitToA } from './conversions.js';
 import type { Party } from './party.js';
 import { prefixSumA } from './prefix.js';
 import type { Words } from './ring-kernels.js';
-import { aShare, bShare, concatA, shareLength, type AShare, type BShare } from './shares.js';
+import { aShare, bShare, concatA, concatB, shareLength, type AShare, type BShare } from './shares.js';
 import { scatterPermutation, shuffleAndOpen, type Column } from './shuffle.js';
 
 /**
@@ -114,6 +114,28 @@ export interface RadixSortOptions {
  * (`radixSortRounds`: 232 for one 64-bit key). No rounds for n ≤ 1.
  */
 export async function radixSortA<P extends Column>(party: Party, keys: readonly AShare[], payload: readonly P[] = [], options: RadixSortOptions = {}): Promise<{ keys: AShare[]; payload: P[] }> {
+  const sorted = await radixSort(party, keys, payload, options, 'arithmetic');
+  return { keys: sorted.arithmetic, payload: sorted.payload };
+}
+
+/**
+ * As radixSortA, with the sorted keys returned in boolean form (one value per word):
+ * the keys' arithmetic form is not carried through every digit's shuffle, one column
+ * fewer per digit, for callers that go on with boolean keys (equalB, a group-by).
+ * Same rounds, except n ≤ 1: the 8 of the A2B. Reveals nothing but the number of rows.
+ */
+export async function radixSortB<P extends Column>(party: Party, keys: readonly AShare[], payload: readonly P[] = [], options: RadixSortOptions = {}): Promise<{ keys: BShare[]; payload: P[] }> {
+  const sorted = await radixSort(party, keys, payload, options, 'boolean');
+  return { keys: sorted.boolean, payload: sorted.payload };
+}
+
+async function radixSort<P extends Column>(
+  party: Party,
+  keys: readonly AShare[],
+  payload: readonly P[],
+  options: RadixSortOptions,
+  form: 'arithmetic' | 'boolean',
+): Promise<{ arithmetic: AShare[]; boolean: BShare[]; payload: P[] }> {
   if (keys.length === 0) throw new PgError(SqlState.internalError, 'a sort needs at least one key');
   const n = shareLength(keys[0]!);
   for (const c of [...keys, ...payload]) if (shareLength(c) !== n) throw new PgError(SqlState.internalError, `a sorted column has ${shareLength(c)} rows, not ${n}`);
@@ -121,14 +143,15 @@ export async function radixSortA<P extends Column>(party: Party, keys: readonly 
   if (bits.length !== keys.length || bits.some((b) => !Number.isInteger(b) || b < 1 || b > 64)) {
     throw new PgError(SqlState.internalError, `radix sort bit widths ${JSON.stringify(bits)} do not fit ${keys.length} keys`);
   }
-  if (n <= 1) return { keys: [...keys], payload: [...payload] };
-  // Boolean form of every key with the sign bit flipped: unsigned order is signed order.
+  const signBit = (j: number): bigint => 1n << BigInt(bits[j]! - 1);
+  if (n <= 1 && form === 'arithmetic') return { arithmetic: [...keys], boolean: [], payload: [...payload] };
+  // Boolean form of every key.
   const all = await a2b(party, concatA(keys));
-  let boolKeys: (BShare | null)[] = keys.map((_, j) => {
-    const word = bShare(all.s0.subarray(j * n, (j + 1) * n), all.s1.subarray(j * n, (j + 1) * n));
-    return party.xorConstB(word, 1n << BigInt(bits[j]! - 1));
-  });
-  let arithKeys = [...keys];
+  const wordsOf = (j: number): BShare => bShare(all.s0.subarray(j * n, (j + 1) * n), all.s1.subarray(j * n, (j + 1) * n));
+  if (n <= 1) return { arithmetic: [], boolean: keys.map((_, j) => wordsOf(j)), payload: [...payload] };
+  // The sign bit flipped: unsigned order is signed order.
+  let boolKeys: (BShare | null)[] = keys.map((_, j) => party.xorConstB(wordsOf(j), signBit(j)));
+  let arithKeys = form === 'arithmetic' ? [...keys] : [];
   let rest = [...payload];
   for (let j = keys.length - 1; j >= 0; j--) {
     for (let i = 0; i < bits[j]!; i += 2) {
@@ -148,8 +171,8 @@ export async function radixSortA<P extends Column>(party: Party, keys: readonly 
         const one = party.subA(party.addA(b0, b1), both);
         buckets = [party.addConstA(party.negA(one), 1n), party.subA(b0, both), party.subA(b1, both), both];
       }
-      // This key's boolean form is not needed after its last digit.
-      if (i + width >= bits[j]!) boolKeys = boolKeys.map((b, jj) => (jj === j ? null : b));
+      // With arithmetic keys to return, a key's boolean form is not needed after its last digit.
+      if (form === 'arithmetic' && i + width >= bits[j]!) boolKeys = boolKeys.map((b, jj) => (jj === j ? null : b));
       const carried: Column[] = [...boolKeys.filter((b): b is BShare => b !== null), ...arithKeys, ...rest];
       const columns = await bucketPartitionA(party, buckets, carried);
       let at = 0;
@@ -158,7 +181,8 @@ export async function radixSortA<P extends Column>(party: Party, keys: readonly 
       rest = rest.map(() => columns[at++] as P);
     }
   }
-  return { keys: arithKeys, payload: rest };
+  const boolean = form === 'boolean' ? boolKeys.map((b, j) => party.xorConstB(b!, signBit(j))) : [];
+  return { arithmetic: arithKeys, boolean, payload: rest };
 }
 
 /** Rounds of `radixSortA` for n rows and the given key widths. */
@@ -195,9 +219,4 @@ export async function bucketPartitionA<T extends Column>(party: Party, buckets: 
   const { columns: shuffled, opened } = await shuffleAndOpen(party, columns, [dest]);
   const perm = destinations(party, opened[0]!);
   return shuffled.map((c) => (c.kind === 'A' ? aShare(scatterPermutation(c.s0, perm), scatterPermutation(c.s1, perm)) : bShare(scatterPermutation(c.s0, perm), scatterPermutation(c.s1, perm))) as T);
-}
-
-function concatB(parts: readonly BShare[]): BShare {
-  const a = concatA(parts.map((p) => aShare(p.s0, p.s1)));
-  return bShare(a.s0, a.s1);
 }

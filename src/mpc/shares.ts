@@ -48,6 +48,11 @@ export function sliceA(x: AShare, from: number, to: number): AShare {
   return aShare(x.s0.subarray(from, to), x.s1.subarray(from, to));
 }
 
+/** Elements [from, to) of a boolean share, without copying. */
+export function sliceB(x: BShare, from: number, to: number): BShare {
+  return bShare(x.s0.subarray(from, to), x.s1.subarray(from, to));
+}
+
 /** Two word vectors one after the other, in a new vector. */
 export function concatWords(a: Words, b: Words): Words {
   const out = new BigUint64Array(a.length + b.length);
@@ -69,4 +74,10 @@ export function concatA(parts: readonly AShare[]): AShare {
     at += p.s0.length;
   }
   return aShare(s0, s1);
+}
+
+/** Boolean shares one after the other: a share of their concatenation (no communication). */
+export function concatB(parts: readonly BShare[]): BShare {
+  const a = concatA(parts.map((p) => aShare(p.s0, p.s1)));
+  return bShare(a.s0, a.s1);
 }

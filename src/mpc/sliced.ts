@@ -328,6 +328,17 @@ async function carryBits(chunk: Chunk, bits: { a: Plane[]; b: Plane[] }[], top: 
   return groups.map(({ g }, k) => chunk.xor(pAll[k]![top]!, g[0]!));
 }
 
+/** The AND of all `planes`: a tree, one round per level (⌈log2 count⌉ rounds). */
+async function andAll(chunk: Chunk, planes: Plane[]): Promise<Plane> {
+  let z = planes;
+  while (z.length > 1) {
+    const pairs = Array.from({ length: Math.floor(z.length / 2) }, (_, j) => [z[2 * j]!, z[2 * j + 1]!] as const);
+    const products = await chunk.and(pairs);
+    z = z.length % 2 === 1 ? [...products, z[z.length - 1]!] : products;
+  }
+  return z[0]!;
+}
+
 /** A chunk's circuit: its result plane, from the operands' shares copied into the arena. */
 type Circuit = (chunk: Chunk, m: SlicedArena, party: ChunkContext, inArena: { s0: number; s1: number }[], index: number) => Promise<Plane>;
 
@@ -337,7 +348,7 @@ type Circuit = (chunk: Chunk, m: SlicedArena, party: ChunkContext, inArena: { s0
  * chunk c on lane c mod inFlight (lanes and their PRG streams opened here, in the same
  * order at every party), so a chunk's rounds overlap the others' and its work.
  */
-async function runChunked(party: Party, inputs: readonly AShare[], circuit: Circuit, options: SlicedOptions): Promise<BShare> {
+async function runChunked(party: Party, inputs: readonly (AShare | BShare)[], circuit: Circuit, options: SlicedOptions): Promise<BShare> {
   const { chunkValues = SLICED_CHUNK_VALUES, inFlight = SLICED_CHUNKS_IN_FLIGHT } = options;
   if (!Number.isSafeInteger(chunkValues) || chunkValues < 64 || chunkValues % 64 !== 0) throw new PgError(SqlState.internalError, `chunk of ${chunkValues} values`);
   if (!Number.isSafeInteger(inFlight) || inFlight < 1) throw new PgError(SqlState.internalError, `${inFlight} chunks in flight`);
@@ -487,12 +498,36 @@ export async function equalSliced(party: Party, x: AShare, y: AShare, options: S
   return runChunked(party, [x, y], async (chunk, m, context, [xs, ys], index) => {
     const d = difference(chunk, m, xs!, ys!);
     const [planes] = await decompose(chunk, m, context, [{ ...d, holder: rotate(index, 0) }], true, width);
-    let z = planes!.a.map((aj, j) => chunk.not(chunk.xor(aj, planes!.b[j]!)));
-    while (z.length > 1) {
-      const pairs = Array.from({ length: Math.floor(z.length / 2) }, (_, j) => [z[2 * j]!, z[2 * j + 1]!] as const);
-      const products = await chunk.and(pairs);
-      z = z.length % 2 === 1 ? [...products, z[z.length - 1]!] : products;
-    }
-    return z[0]!;
+    return andAll(chunk, planes!.a.map((aj, j) => chunk.not(chunk.xor(aj, planes!.b[j]!))));
+  }, options);
+}
+
+/** Rounds of one chunk of `equalSlicedB` for operands of `bits` bits: the AND tree alone. */
+export function booleanEqualityRounds(bits = 64): number {
+  return Math.ceil(Math.log2(bits));
+}
+
+/**
+ * x == y for values in boolean form (one value per word, as A2B gives them): x ⊕ y is
+ * already XOR-shared bit by bit, so its planes come from a local transpose of each
+ * component, with no decomposition round; an AND tree over the NOTs of the low `bits`
+ * planes (both operands in a `bits`-bit range, so equal low bits mean equal values):
+ * ⌈log2 bits⌉ rounds per chunk, bits − 1 bit-ANDs per value (bits = 32: ~4 bytes).
+ * Result: one bit per word, in bit 0. Reveals nothing.
+ */
+export async function equalSlicedB(party: Party, x: BShare, y: BShare, options: SlicedOptions = {}): Promise<BShare> {
+  const width = rangeBits(options);
+  return runChunked(party, [x, y], async (chunk, m, _context, [xs, ys]) => {
+    const words = chunk.nb * 64;
+    const planes = (a: number, b: number): number => {
+      const d = m.alloc(words);
+      m.k.xor(d, a, b, words);
+      const out = m.alloc(words);
+      m.k.transposeIn(out, d, d, chunk.nb, TRANSPOSE_PLAIN);
+      return out;
+    };
+    const p0 = planes(xs!.s0, ys!.s0);
+    const p1 = planes(xs!.s1, ys!.s1);
+    return andAll(chunk, Array.from({ length: width }, (_, j) => chunk.not({ s0: chunk.plane(p0, j), s1: chunk.plane(p1, j) })));
   }, options);
 }

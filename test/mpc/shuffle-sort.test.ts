@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ringToSigned } from '../../src/mpc/encoding.js';
 import { InProcessFederation } from '../../src/mpc/in-process.js';
-import { radixSortA, radixSortRounds } from '../../src/mpc/radix-sort.js';
+import { radixSortA, radixSortB, radixSortRounds } from '../../src/mpc/radix-sort.js';
 import { bShare, type AShare } from '../../src/mpc/shares.js';
 import { applyShuffle, randomPermutation, shuffle, shuffleAndOpen, unshuffle } from '../../src/mpc/shuffle.js';
 import { EDGES, int64, MAX64, MIN64, vector } from './plaintext.js';
@@ -130,10 +130,10 @@ describe('radix sort', () => {
     );
   });
 
-  it('several keys (most significant first), narrow bit widths, all-equal keys, stable', async () => {
+  it('several keys (most significant first), narrow bit widths, all-equal keys, stable; keys returned in arithmetic or boolean form', async () => {
     const rows = fc.array(fc.tuple(fc.bigInt({ min: -4n, max: 3n }), fc.bigInt({ min: -(2n ** 15n), max: 2n ** 15n - 1n })), { maxLength: 30 });
     await fc.assert(
-      fc.asyncProperty(rows, fc.boolean(), async (table, allEqual) => {
+      fc.asyncProperty(rows, fc.boolean(), fc.constantFrom('A' as const, 'B' as const), async (table, allEqual, form) => {
         if (allEqual) table = table.map(() => [-4n, 7n]);
         const n = table.length;
         const k1 = words(table.map((r) => r[0]));
@@ -146,20 +146,43 @@ describe('radix sort', () => {
           const i = batch.shareInputA(party.self === 2 ? index : null, 2, n);
           await batch.run();
           const before = party.exchange.stats.rounds;
-          const sorted = await radixSortA(party, [a.value, b.value], [i.value], { bits: [3, 16] });
-          const rounds = party.exchange.stats.rounds - before;
+          const options = { bits: [3, 16] };
           const open = party.batch();
-          const outs = [...sorted.keys, ...sorted.payload].map((c) => open.revealA(c));
+          let outs;
+          if (form === 'A') {
+            const sorted = await radixSortA(party, [a.value, b.value], [i.value], options);
+            outs = [...sorted.keys, ...sorted.payload].map((c) => open.revealA(c));
+          } else {
+            const sorted = await radixSortB(party, [a.value, b.value], [i.value], options);
+            outs = [...sorted.keys.map((c) => open.revealB(c)), ...sorted.payload.map((c) => open.revealA(c))];
+          }
+          const rounds = party.exchange.stats.rounds - before;
           await open.run();
           return { rounds, out: outs.map((o) => signed(o.value)) };
         });
         const expected = table.map((r, i) => [r[0], r[1], BigInt(i)] as const).sort((p, q) => cmp(p[0], q[0]) || cmp(p[1], q[1]) || cmp(p[2], q[2]));
         for (const { rounds, out } of results) {
-          expect(rounds).toBe(n <= 1 ? 0 : 8 + 7 + 6 + 7 * 8);
+          expect(rounds).toBe(n <= 1 ? (form === 'A' ? 0 : 8) : 8 + 7 + 6 + 7 * 8);
           expect(out).toEqual([0, 1, 2].map((j) => expected.map((r) => r[j])));
         }
       }),
       { numRuns: 12 },
     );
+  });
+  it('sorting with boolean keys out moves a column fewer per digit: fewer bytes than with arithmetic keys', async () => {
+    const n = 512;
+    const key = words(Array.from({ length: n }, (_, i) => BigInt((i * 7919) % 1000) - 500n));
+    const sent = async (form: 'A' | 'B'): Promise<number> => {
+      const { results } = await federation.run(async (party) => {
+        const k = await party.shareInputA(party.self === 0 ? key : null, 0, n);
+        const before = party.exchange.stats.bytesSent;
+        if (form === 'A') await radixSortA(party, [k], [], { bits: [16] });
+        else await radixSortB(party, [k], [], { bits: [16] });
+        return party.exchange.stats.bytesSent - before;
+      });
+      return results.reduce((a, b) => a + b, 0);
+    };
+    const [a, b] = [await sent('A'), await sent('B')];
+    expect(b).toBeLessThan(a * 0.9);
   });
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ringToSigned } from '../../src/mpc/encoding.js';
 import { InProcessFederation } from '../../src/mpc/in-process.js';
-import { equalSliced, lessThanSliced } from '../../src/mpc/sliced.js';
+import { booleanEqualityRounds, equalSliced, equalSlicedB, lessThanSliced } from '../../src/mpc/sliced.js';
 import { PgError } from '../../src/server/pg-error.js';
 import { EDGES, int64 } from './plaintext.js';
 
@@ -151,6 +151,29 @@ describe('bit-sliced comparisons, chunked (whole signed range)', () => {
       expect(ltWhole).toBeGreaterThan(70);
       expect(ltNarrow).toBeLessThan(14);
       expect(eqNarrow).toBeLessThan(eqWhole * 0.6);
+    });
+
+    it('equality of values in boolean form matches plaintext for every width, in ⌈log2 bits⌉ rounds per chunk and no decomposition', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(2, 5, 16, 32, 33, 63, 64).chain((bits) => fc.tuple(fc.constant(bits), bits === 64 ? longPairs : inRange(bits))), async ([bits, [a, b]]) => {
+          const { results } = await federation.run(async (party) => {
+            const batch = party.batch();
+            const x = batch.shareInputB(party.self === 0 ? a : null, 0, a.length);
+            const y = batch.shareInputB(party.self === 1 ? b : null, 1, b.length);
+            await batch.run();
+            const before = party.exchange.stats.rounds;
+            const eq = await equalSlicedB(party, x.value, y.value, { bits, chunkValues: 128, inFlight: 2 });
+            const rounds = party.exchange.stats.rounds - before;
+            return { rounds, opened: Array.from(await party.revealB(eq)) };
+          });
+          const chunks = Math.max(1, Math.ceil(a.length / 128));
+          for (const r of results) {
+            expect(r.opened).toEqual(Array.from(a, (v, i) => (v === b[i] ? 1n : 0n)));
+            expect(r.rounds).toBe(booleanEqualityRounds(bits) * chunks);
+          }
+        }),
+        { numRuns: 30 },
+      );
     });
 
     it('rejects a width outside 2 … 64', async () => {
