@@ -1,12 +1,12 @@
 import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
-import { equalA } from './comparisons.js';
+import { equalB } from './comparisons.js';
 import { compactA } from './compaction.js';
 import { bitToA } from './conversions.js';
 import type { Party } from './party.js';
 import { segmentedCopyA } from './prefix.js';
-import { radixSortA } from './radix-sort.js';
-import { concatA, shareLength, sliceA, type AShare } from './shares.js';
+import { radixSortB } from './radix-sort.js';
+import { concatA, shareLength, sliceB, type AShare, type BShare } from './shares.js';
 
 /** A shared table for the join: its key column and the columns that travel with it. */
 export interface JoinSide {
@@ -17,8 +17,8 @@ export interface JoinSide {
 export interface JoinResult {
   /** Number of output rows = FK rows whose key is in the PK table (opened to the compute parties). */
   readonly count: number;
-  /** The join key of every output row, ascending; rows with one key keep the FK table's order. */
-  readonly key: AShare;
+  /** The join key of every output row, ascending, in boolean form (reveal with revealB); rows with one key keep the FK table's order. */
+  readonly key: BShare;
   /** The PK row's columns, for every output row. */
   readonly pkColumns: AShare[];
   /** The FK row's columns, for every output row. */
@@ -36,9 +36,9 @@ export interface JoinResult {
  *
  * What it reveals: the two input sizes (public already) and the output size, to the three
  * compute parties; nothing about which rows matched. The output stays shared. Rounds
- * (N = |PK| + |FK| ≥ 2): the sort of N rows (8 + 6·bits), equality 7
- * (`equalityRounds(bits)`), bit to arithmetic 2, segmented copy ⌈log2 N⌉, the match
- * product 1, compaction 4. No rounds when N ≤ 1.
+ * (N = |PK| + |FK| ≥ 2): the sort of N rows (`radixSortRounds`), equality of the
+ * boolean keys 6 (`booleanEqualityRounds(bits)`), bit to arithmetic 2, segmented copy
+ * ⌈log2 N⌉, the match product 1, compaction 4. No rounds when N ≤ 1.
  * `bits` (default 64): the keys are signed values of that many bits.
  */
 export async function pkFkJoinA(party: Party, pk: JoinSide, fk: JoinSide, options: { bits?: number } = {}): Promise<JoinResult> {
@@ -48,21 +48,23 @@ export async function pkFkJoinA(party: Party, pk: JoinSide, fk: JoinSide, option
   for (const c of fk.columns) if (shareLength(c) !== nF) throw new PgError(SqlState.internalError, `an FK column has ${shareLength(c)} rows, not ${nF}`);
   const n = nP + nF;
   const zeros = (m: number): AShare => party.constantA(new BigUint64Array(m));
-  if (n <= 1) return { count: 0, key: zeros(0), pkColumns: pk.columns.map(() => zeros(0)), fkColumns: fk.columns.map(() => zeros(0)) };
+  if (n <= 1) return { count: 0, key: party.constantB(new BigUint64Array(0)), pkColumns: pk.columns.map(() => zeros(0)), fkColumns: fk.columns.map(() => zeros(0)) };
 
   const tag = party.constantA(new BigUint64Array(n).fill(1n, nP));
   const key = concatA([pk.key, fk.key]);
   const pkCols = pk.columns.map((c) => concatA([c, zeros(nF)]));
   const fkCols = fk.columns.map((c) => concatA([zeros(nP), c]));
-  const sorted = await radixSortA(party, [key], [tag, ...pkCols, ...fkCols], { bits: [options.bits ?? 64] });
+  // The key comes out of the sort in boolean form: its arithmetic form is not carried through it.
+  const sorted = await radixSortB(party, [key], [tag, ...pkCols, ...fkCols], { bits: [options.bits ?? 64] });
   const k = sorted.keys[0]!;
   const [sortedTag, ...rest] = sorted.payload as [AShare, ...AShare[]];
 
-  const eq = await equalA(party, sliceA(k, 1, n), sliceA(k, 0, n - 1), { bits: Math.max(2, options.bits ?? 64) });
+  const eq = await equalB(party, sliceB(k, 1, n), sliceB(k, 0, n - 1), { bits: Math.max(2, options.bits ?? 64) });
   const continues = concatA([zeros(1), await bitToA(party, eq)]);
   const isPk = party.addConstA(party.negA(sortedTag), 1n);
   const [headIsPk, ...headPk] = await segmentedCopyA(party, continues, [isPk, ...rest.slice(0, pk.columns.length)]);
   const match = await party.mulA(sortedTag, headIsPk!);
-  const { count, columns } = await compactA(party, match, [k, ...headPk, ...rest.slice(pk.columns.length)]);
-  return { count, key: columns[0]!, pkColumns: columns.slice(1, 1 + pk.columns.length), fkColumns: columns.slice(1 + pk.columns.length) };
+  const { count, columns } = await compactA<AShare | BShare>(party, match, [k, ...headPk, ...rest.slice(pk.columns.length)]);
+  const values = columns.slice(1) as AShare[];
+  return { count, key: columns[0] as BShare, pkColumns: values.slice(0, pk.columns.length), fkColumns: values.slice(pk.columns.length) };
 }

@@ -7,7 +7,7 @@ import { InProcessFederation } from '../../src/mpc/in-process.js';
 import { pkFkJoinA } from '../../src/mpc/join.js';
 import { prefixSumA, prefixSumWords, segmentedCopyA, segmentedMinMaxA, segmentedSumA } from '../../src/mpc/prefix.js';
 import { radixSortRounds } from '../../src/mpc/radix-sort.js';
-import { booleanEqualityRounds, equalityRounds } from '../../src/mpc/sliced.js';
+import { booleanEqualityRounds } from '../../src/mpc/sliced.js';
 import { EDGES, int64, MAX64, MIN64 } from './plaintext.js';
 
 const federation = new InProcessFederation();
@@ -203,7 +203,7 @@ describe('PK–FK join', () => {
       const out = await pkFkJoinA(party, { key: pkKey.value, columns: [pkVal.value] }, { key: fkKey.value, columns: [fkVal.value] }, bits ? { bits } : {});
       const rounds = party.exchange.stats.rounds - r0;
       const open = party.batch();
-      const opened = [out.key, ...out.pkColumns, ...out.fkColumns].map((c) => open.revealA(c));
+      const opened = [open.revealB(out.key), ...[...out.pkColumns, ...out.fkColumns].map((c) => open.revealA(c))];
       await open.run();
       return { count: out.count, rounds, columns: opened.map((o) => signed(o.value)) };
     });
@@ -229,7 +229,7 @@ describe('PK–FK join', () => {
         for (const r of results) {
           expect(r.count).toBe(expected[0]!.length);
           expect(r.columns).toEqual(expected);
-          expect(r.rounds).toBe(n <= 1 ? 0 : radixSortRounds(n, [64]) + 7 + 2 + log2(n) + 1 + 4);
+          expect(r.rounds).toBe(n <= 1 ? 0 : radixSortRounds(n, [64]) + booleanEqualityRounds(64) + 2 + log2(n) + 1 + 4);
         }
       }),
       { numRuns: 15 },
@@ -241,7 +241,7 @@ describe('PK–FK join', () => {
     for (const r of all) {
       expect(r.columns).toEqual([[7n, 7n, 7n], [70n, 70n, 70n], [1n, 2n, 3n]]);
       // 16-bit keys: fewer digits to sort and fewer bit planes to compare.
-      expect(r.rounds).toBe(radixSortRounds(5, [16]) + equalityRounds(16) + 2 + log2(5) + 1 + 4);
+      expect(r.rounds).toBe(radixSortRounds(5, [16]) + booleanEqualityRounds(16) + 2 + log2(5) + 1 + 4);
     }
     const none = await join([[1n, 0n]], [[2n, 5n], [MIN64 + 0n, 5n]]);
     for (const r of none) expect(r).toMatchObject({ count: 0, columns: [[], [], []] });
