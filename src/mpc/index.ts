@@ -9,8 +9,8 @@ export { decodeFixed, encodeFixed, packBits, packedWords, ringToSigned, signedTo
 export { Batch, Pending } from './batch.js';
 export { Party } from './party.js';
 export { a2b, bitToA } from './conversions.js';
-export { equalA, lessThanA, muxA } from './comparisons.js';
-export { equalSliced, lessThanSliced, SLICED_CHUNK_VALUES } from './sliced.js';
+export { equalA, equalB, lessThanA, muxA } from './comparisons.js';
+export { equalSliced, equalSlicedB, lessThanSliced, SLICED_CHUNK_VALUES, type SlicedOptions } from './sliced.js';
 export { KernelPool, sharedWords } from './kernel-pool.js';
 export { InProcessFederation, type InProcessRun } from './in-process.js';
 export {
@@ -31,7 +31,7 @@ export { runComputation } from './run-computation.js';
 export { groupSumAt, openGroupSums, type GroupSum } from './group-by.js';
 export { applyShuffle, shuffle, shuffleAndOpen, unshuffle, type Column, type SharedPermutation } from './shuffle.js';
 export { prefixSumA, prefixSumWords, segmentedCopyA, segmentedMinMaxA, segmentedSumA } from './prefix.js';
-export { bucketPartitionA, radixSortA, radixSortRounds, stablePartitionA, type RadixSortOptions } from './radix-sort.js';
+export { bucketPartitionA, radixSortA, radixSortB, radixSortRounds, stablePartitionA, type RadixSortOptions } from './radix-sort.js';
 export { compactA, compactB } from './compaction.js';
 export { groupAggregateA, type GroupAggregate, type GroupAggregateResult } from './group-aggregate.js';
 export { pkFkJoinA, type JoinResult, type JoinSide } from './join.js';
