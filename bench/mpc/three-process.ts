@@ -11,6 +11,7 @@
 // the PK–FK join. sortN, groups or relN 0 skips those rows; C2D_BENCH_ONLY picks rows among mult, lessThan,
 // equal, radixSort, groupAggregate, join and those whose operands lie in a narrower range:
 // lessThan63, lessThan32, equal32, radixSort32, groupAggregate32, join32 (none: every relational row, nothing else);
+// divide (secret division) runs only when named;
 // C2D_BENCH_NODE_ARGS adds node flags to the
 // parties (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { spawn } from 'node:child_process';
@@ -95,6 +96,7 @@ line(`${n} equality`, 'equal', n, '', 'goal 10^7 in ≤ 1.5 s; Secrecy 12.7 s');
 line(`${n} less-than, ±2^62`, 'lessThan63', n, '', 'operands vouched within ±2^62 (the sign of x − y): goal 10^7 in ≤ 2 s; Secrecy 14.4 s');
 line(`${n} less-than, int4`, 'lessThan32', n, '', 'operands of an int4/date column (bits 32)');
 line(`${n} equality, int4`, 'equal32', n, '', 'operands of an int4/date column (bits 32)');
+line(`${n} divisions (secret / secret)`, 'divide', n, '', 'AVG as SUM / COUNT: 34-bit by 22-bit, 16 fraction bits, exact');
 line(`sort ${sortN} keys`, 'sort', sortN, '', 'goal 2^20 in ≤ 20 s; Secrecy bitonic 176 s');
 line(`group-by secret key, ${sortN} rows`, 'groupBySecretKey', sortN, '', 'goal 2^20 rows in ≤ 30 s; Secrecy 2^23 562 s');
 line(`group-by ${groups} groups × 3 owners`, 'groupBy', groups, '', 'goal 2^20 rows in ≤ 30 s');

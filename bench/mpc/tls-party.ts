@@ -16,6 +16,7 @@ import { aShare } from '../../src/mpc/shares.js';
 import { sortA } from '../../src/mpc/sort.js';
 import { radixSortA } from '../../src/mpc/radix-sort.js';
 import { groupAggregateA } from '../../src/mpc/group-aggregate.js';
+import { divA } from '../../src/mpc/division.js';
 import { pkFkJoinA } from '../../src/mpc/join.js';
 import { PartyEndpoint } from '../../src/net/party-endpoint.js';
 import type { PartyIndex } from '../../src/net/party-index.js';
@@ -177,6 +178,8 @@ async function main(): Promise<void> {
         lessThan63: wanted('lessThan63') ? await time(() => lessThanA(party, x.value, y.value, { bits: 63 })) : null,
         lessThan32: wanted('lessThan32') ? await time(() => lessThanA(party, x32.value, y32.value, { bits: 32 })) : null,
         equal32: wanted('equal32') ? await time(() => equalA(party, x32.value, y32.value, { bits: 32 })) : null,
+        // AVG as SUM / COUNT: x (below 2^32) over a shared divisor (1 here: the cost does not depend on the values), 16 fraction bits. Only when asked by name (C2D_BENCH_ONLY=divide).
+        divide: job.only?.includes('divide') ? await time(async () => divA(party, x.value, party.addConstA(party.constantA(new BigUint64Array(n)), 1n), { numeratorBits: 34, divisorBits: 22, fractionBits: 16 })) : null,
         sort: sortN > 0 ? await time(() => sortA(party, aShare(x.value.s0.subarray(0, sortN), x.value.s1.subarray(0, sortN)))) : null,
         groupBySecretKey:
           sortN > 0

@@ -35,3 +35,4 @@ export { bucketPartitionA, radixSortA, radixSortB, radixSortRounds, stablePartit
 export { compactA, compactB } from './compaction.js';
 export { groupAggregateA, type GroupAggregate, type GroupAggregateResult } from './group-aggregate.js';
 export { pkFkJoinA, type JoinResult, type JoinSide } from './join.js';
+export { divA, divisionRounds, divPublicA, type DivisionOptions } from './division.js';
