@@ -21,9 +21,9 @@ export interface DivisionOptions {
  * them), then one step per bit, from the highest: R ← 2R + bit; the quotient bit is
  * R ≥ d (a less-than in the divisor's range); R ← R − bit·d. The sign is put back at
  * the end. Rounds: `divisionRounds`, about (numeratorBits + f)·(5 + ⌈log2 divisorBits⌉);
- * bytes per element grow with the same product. A divisor outside its range (0 among them) gives
- * a wrong quotient, not an error: the caller keeps it in range (an empty group's count is
- * 0: divide by max(count, 1) and flag the group). Reveals nothing.
+ * bytes per element grow with the same product. A divisor outside its range (0 among
+ * them) gives a wrong quotient, not an error: the caller keeps it in range (an empty
+ * group's count is 0: divide by max(count, 1) and flag the group). Reveals nothing.
  */
 export async function divA(party: Party, n: AShare, d: AShare, options: DivisionOptions): Promise<AShare> {
   const { numeratorBits, divisorBits, fractionBits = 0 } = options;
@@ -47,7 +47,7 @@ export async function divA(party: Party, n: AShare, d: AShare, options: Division
   for (let i = steps - 1; i >= 0; i--) {
     // R < d before the step, so 2R + bit < 2d < 2^divisorBits: both compare in divisorBits + 1 bits.
     const shifted = party.addA(party.mulConstA(remainder, 2n), bit(i));
-    const below = await bitToA(party, await lessThanA(party, shifted, d, { bits: Math.min(64, divisorBits + 1) }));
+    const below = await bitToA(party, await lessThanA(party, shifted, d, { bits: divisorBits + 1 }));
     const q = party.addConstA(party.negA(below), 1n);
     remainder = party.subA(shifted, await party.mulA(q, d));
     quotient = party.addA(quotient, party.mulConstA(q, 1n << BigInt(i)));
