@@ -65,11 +65,15 @@ export interface SecurePartials {
 export function comparisonBits(type: { typeOid: number; typmod: number }): number {
   if (type.typeOid === TypeOid.int2) return 16;
   if (type.typeOid === TypeOid.int4 || type.typeOid === TypeOid.date) return 32;
-  if (type.typeOid === TypeOid.numeric && type.typmod >= 4) {
-    const precision = ((type.typmod - 4) >> 16) & 0xffff;
-    if (precision >= 1 && precision <= 18) return Math.min(64, Math.ceil(precision * Math.log2(10)) + 1);
-  }
+  const precision = numericTypmod(type)?.precision ?? 0;
+  if (precision >= 1 && precision <= 18) return Math.min(64, Math.ceil(precision * Math.log2(10)) + 1);
   return 64;
+}
+
+/** A numeric column's declared precision and scale, or null (another type, or numeric without a typmod). */
+function numericTypmod(type: { typeOid: number; typmod: number }): { precision: number; scale: number } | null {
+  if (type.typeOid !== TypeOid.numeric || type.typmod < 4) return null;
+  return { precision: ((type.typmod - 4) >> 16) & 0xffff, scale: (type.typmod - 4) & 0xffff };
 }
 
 const SPLIT: ReadonlySet<string> = new Set(['count', 'sum', 'min', 'max', 'avg']);
@@ -82,7 +86,8 @@ const NOT_SPLIT: ReadonlySet<string> = new Set([
   'percentile_cont', 'percentile_disc', 'mode', 'rank', 'dense_rank', 'percent_rank', 'cume_dist', 'grouping',
 ]);
 
-const INT = new Set<number>([TypeOid.int2, TypeOid.int4]);
+/** Integer types whose sum PostgreSQL types as bigint. */
+export const SMALL_INTEGERS: ReadonlySet<number> = new Set<number>([TypeOid.int2, TypeOid.int4]);
 
 /** What the aggregated rows are: one federated table, or a join pushed down to the parties. */
 export interface AggregateSource {
@@ -182,10 +187,10 @@ export function planPartialAggregate(select: Node, source: AggregateSource): Par
       secret.push(output.length);
       kinds.push(fn === 'min' || fn === 'max' ? fn : 'add');
       if (fn === 'min' || fn === 'max') bits = Math.max(bits ?? 2, comparisonBits(type));
-      scales.push(type.typeOid === TypeOid.numeric && type.typmod >= 4 ? (type.typmod - 4) & 0xffff : 0);
+      scales.push(numericTypmod(type)?.scale ?? 0);
     }
     // A sum of small integers is bigint, as in PostgreSQL (sumType int8): so it arrives from every engine.
-    const bigint = fn === 'sum' && type.typeOid === TypeOid.int8 && arg !== null && INT.has(columnType(arg)!.typeOid);
+    const bigint = fn === 'sum' && type.typeOid === TypeOid.int8 && arg !== null && SMALL_INTEGERS.has(columnType(arg)!.typeOid);
     output.push({ kind: 'aggregate', aggregate: { fn, arg: arg === null ? null : source.expr(arg), ...(bigint ? { bigint } : {}) }, alias });
     work.push({ name: alias, ...type });
     return alias;
@@ -208,7 +213,7 @@ export function planPartialAggregate(select: Node, source: AggregateSource): Par
         if (!sumType || (secure && !SECURE_SUMMABLE.has(type.typeOid))) return secure ? notUnderMpc(`sum(${arg})`) : null;
         const a = partial('sum', arg, sumType);
         if (secure) countOf.set(index(a), index(partial('count', arg, count)));
-        combined = INT.has(type.typeOid) ? `sum(${a})::int8` : `sum(${a})`;
+        combined = SMALL_INTEGERS.has(type.typeOid) ? `sum(${a})::int8` : `sum(${a})`;
         break;
       }
       case 'min':
@@ -264,7 +269,7 @@ function partialSumType(type: { typeOid: number; typmod: number }): { typeOid: n
       return { typeOid: TypeOid.numeric, typmod: (38 << 16) + 4 };
     case TypeOid.numeric: {
       // Keep the column's scale: sum(numeric(10,2)) has two decimals in PostgreSQL.
-      const scale = type.typmod >= 4 ? (type.typmod - 4) & 0xffff : 10;
+      const scale = numericTypmod(type)?.scale ?? 10;
       return { typeOid: TypeOid.numeric, typmod: ((38 << 16) | scale) + 4 };
     }
     case TypeOid.float4:

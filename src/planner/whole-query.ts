@@ -10,7 +10,7 @@
 import { TypeOid } from '../sql/types/index.js';
 import type { AggregateFunction, Expr, Fragment, OrderItem, OutputItem } from './fragment.js';
 import type { FederatedColumn } from './federation.js';
-import type { AggregateSource } from './partial-aggregate.js';
+import { SMALL_INTEGERS, type AggregateSource } from './partial-aggregate.js';
 import { toFragmentExpr, type PushdownTarget } from './pushdown-filter.js';
 
 type Node = Record<string, any>;
@@ -90,7 +90,7 @@ export function planWholeQuery(
         fn: fn as AggregateFunction,
         arg: arg === null ? null : source.expr(arg),
         ...(call.agg_distinct ? { distinct: true } : {}),
-        ...(fn === 'sum' && (argType === TypeOid.int2 || argType === TypeOid.int4) ? { bigint: true } : {}),
+        ...(fn === 'sum' && argType !== undefined && SMALL_INTEGERS.has(argType) ? { bigint: true } : {}),
       },
       alias: `c${output.length}`,
     });

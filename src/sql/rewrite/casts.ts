@@ -6,7 +6,7 @@
  */
 import type { Node } from 'libpg-query';
 import { emulationCatalog, pgCatalogSchema } from './emulation.js';
-import { funcCall, intConst, nameList, str, stringConst, stringLiteral, typeCast, type Fields } from './nodes.js';
+import { funcCall, intConst, nameList, operator, str, stringConst, stringLiteral, typeCast, type Fields } from './nodes.js';
 
 /** Catalog and PostgreSQL-only types → DuckDB type names. Others keep their name. */
 const typeNames: Readonly<Record<string, string>> = {
@@ -70,7 +70,7 @@ export function rewriteTypeCast(fields: Fields): Node | undefined {
       if (literal !== undefined) return stringConst(literal.replace(/^pg_catalog\./, ''));
       // OID columns holding no function (fdwhandler = 0) print as '-'.
       const text = typeCast(arg, 'varchar');
-      const isZero = { A_Expr: { kind: 'AEXPR_OP', name: [str('=')], lexpr: structuredClone(text), rexpr: stringConst('0') } };
+      const isZero = operator('=', structuredClone(text), stringConst('0'));
       return { CaseExpr: { args: [{ CaseWhen: { expr: isZero, result: stringConst('-') } }], defresult: text } } as Node;
     }
   }

@@ -6,7 +6,7 @@
  * always a constant; date_part's, when it is not one, gets the type but whole seconds.
  */
 import type { Node } from 'libpg-query';
-import { funcCall, intConst, str, stringConst, stringLiteral } from './nodes.js';
+import { funcCall, operator, stringConst, stringLiteral, typeCast } from './nodes.js';
 
 /** PostgreSQL's spellings of the fields whose value has a fraction, by the canonical name. */
 const SYNONYMS: Readonly<Record<string, string>> = {
@@ -15,28 +15,24 @@ const SYNONYMS: Readonly<Record<string, string>> = {
   microsecond: 'microseconds', usec: 'microseconds', usecs: 'microseconds', usecond: 'microseconds', useconds: 'microseconds', us: 'microseconds',
 };
 
-function cast(arg: Node, type: string, typmods: readonly number[] = []): Node {
-  return { TypeCast: { arg, typeName: { names: [str(type)], typmods: typmods.map(intConst), typemod: -1 } } } as Node;
-}
-
 function times(left: Node, factor: string): Node {
-  return { A_Expr: { kind: 'AEXPR_OP', name: [str('*')], lexpr: left, rexpr: { A_Const: { fval: { fval: factor } } } } } as Node;
+  return operator('*', left, { A_Const: { fval: { fval: factor } } } as Node);
 }
 
 /** extract(field, x) (`as` numeric) or date_part(field, x) (`as` double) in DuckDB's terms. */
 export function rewriteExtract(args: readonly Node[], as: 'numeric' | 'double'): Node | undefined {
   if (args.length !== 2) return undefined;
   const given = stringLiteral(args[0]);
-  if (given === undefined) return as === 'double' ? cast(funcCall(['date_part'], args), 'float8') : undefined;
+  if (given === undefined) return as === 'double' ? typeCast(funcCall(['date_part'], args), 'float8') : undefined;
   const field = SYNONYMS[given.toLowerCase()] ?? given.toLowerCase();
   const value = args[1]!;
   const part = (name: string): Node => funcCall(['date_part'], [stringConst(name), value]);
   // Seconds and milliseconds from DuckDB's microseconds (seconds × 10^6 + fraction), exactly.
   const scaled = field === 'second' ? times(part('microseconds'), '0.000001') : field === 'milliseconds' ? times(part('microseconds'), '0.001') : null;
-  if (as === 'double') return cast(scaled ?? part(field), 'float8');
+  if (as === 'double') return typeCast(scaled ?? part(field), 'float8');
   if (scaled) return scaled;
   // DuckDB's epoch is a double with the microseconds in it.
-  if (field === 'epoch') return cast(part('epoch'), 'numeric', [38, 6]);
+  if (field === 'epoch') return typeCast(part('epoch'), 'numeric', [38, 6]);
   if (field === 'julian') return undefined;
-  return cast(part(field), 'numeric', [18, 0]);
+  return typeCast(part(field), 'numeric', [18, 0]);
 }

@@ -23,8 +23,15 @@ export function not(arg: Node): Node {
   return { BoolExpr: { boolop: 'NOT_EXPR', args: [arg] } } as Node;
 }
 
-export function typeCast(arg: Node, typeName: string): Node {
-  return { TypeCast: { arg, typeName: { names: [str(typeName)], typemod: -1 } } } as Node;
+/** `arg::typeName`, with type modifiers when given (numeric(18,0)). */
+export function typeCast(arg: Node, typeName: string, typmods: readonly number[] = []): Node {
+  const modifiers = typmods.length > 0 ? { typmods: typmods.map(intConst) } : {};
+  return { TypeCast: { arg, typeName: { names: [str(typeName)], ...modifiers, typemod: -1 } } } as Node;
+}
+
+/** `left op right` for a binary operator (=, +, *, ||). */
+export function operator(op: string, left: Node, right: Node): Node {
+  return { A_Expr: { kind: 'AEXPR_OP', name: [str(op)], lexpr: left, rexpr: right } } as Node;
 }
 
 /** The names of a qualified name list ([{String:{sval}}…]) as strings. */

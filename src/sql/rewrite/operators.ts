@@ -5,7 +5,7 @@
  * in PostgreSQL (DuckDB answers NULL); OPERATOR(pg_catalog.op) loses its qualifier.
  */
 import type { Node } from 'libpg-query';
-import { funcCall, intConst, nameList, not, stringConst, str, unwrap, type Fields } from './nodes.js';
+import { funcCall, intConst, nameList, not, operator, stringConst, str, unwrap, type Fields } from './nodes.js';
 
 const regexOperators: Readonly<Record<string, { negated: boolean; caseInsensitive: boolean }>> = {
   '~': { negated: false, caseInsensitive: false },
@@ -46,7 +46,7 @@ function node(fields: Fields, op: string): Node {
 
 /** `CASE WHEN divisor = 0 THEN error('division by zero') ELSE division END`; the message maps to 22012. */
 function guardedDivision(divisor: Node, division: Node): Node {
-  const isZero = { A_Expr: { kind: 'AEXPR_OP', name: [str('=')], lexpr: divisor, rexpr: intConst(0) } } as Node;
+  const isZero = operator('=', divisor, intConst(0));
   const when = { CaseWhen: { expr: isZero, result: funcCall(['error'], [stringConst('division by zero')]) } } as Node;
   return { CaseExpr: { args: [when], defresult: division } } as Node;
 }

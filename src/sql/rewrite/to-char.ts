@@ -11,7 +11,7 @@
 import type { Node } from 'libpg-query';
 import { PgError } from '../../server/pg-error.js';
 import { SqlState } from '../../server/sqlstate.js';
-import { funcCall, intConst, str, stringConst, stringLiteral, typeCast } from './nodes.js';
+import { funcCall, intConst, operator, stringConst, stringLiteral, typeCast } from './nodes.js';
 
 type Piece = (value: Node) => Node;
 
@@ -19,8 +19,6 @@ const strftime = (format: string): Piece => (value) => funcCall(['strftime'], [v
 const text = (fn: string): Piece => (value) => typeCast(funcCall([fn], [value]), 'varchar');
 const cased = (piece: Piece, casing: 'upper' | 'lower'): Piece => (value) => funcCall([casing], [piece(value)]);
 const padded = (piece: Piece, width: number): Piece => (value) => funcCall(['rpad'], [piece(value), intConst(width), stringConst(' ')]);
-const plus = (left: Node, right: Node): Node => ({ A_Expr: { kind: 'AEXPR_OP', name: [str('+')], lexpr: left, rexpr: right } }) as Node;
-const concat = (left: Node, right: Node): Node => ({ A_Expr: { kind: 'AEXPR_OP', name: [str('||')], lexpr: left, rexpr: right } }) as Node;
 
 interface Pattern {
   readonly pattern: string;
@@ -30,6 +28,20 @@ interface Pattern {
   readonly fm?: Piece;
   /** Numbers read the same in any letter case (yyyy-mm-dd); names take their case from the pattern. */
   readonly anyCase?: boolean;
+}
+
+/**
+ * A name pattern in its three spellings (MONTH, Month, month), the name in the same case;
+ * with `width`, padded to it as PostgreSQL does, except in FM form.
+ */
+function spellings(capitalised: string, name: Piece, width?: number): Pattern[] {
+  const full = width === undefined ? name : padded(name, width);
+  const fm = (piece: Piece): Partial<Pattern> => (width === undefined ? {} : { fm: piece });
+  return [
+    { pattern: capitalised.toUpperCase(), piece: cased(full, 'upper'), ...fm(cased(name, 'upper')) },
+    { pattern: capitalised, piece: full, ...fm(name) },
+    { pattern: capitalised.toLowerCase(), piece: cased(full, 'lower'), ...fm(cased(name, 'lower')) },
+  ];
 }
 
 /** Longest first where one pattern starts another. */
@@ -60,23 +72,15 @@ const PATTERNS: readonly Pattern[] = [
   { pattern: 'IY', piece: null, anyCase: true },
   { pattern: 'ID', piece: null, anyCase: true },
   { pattern: 'I', piece: null, anyCase: true },
-  { pattern: 'MONTH', piece: cased(padded(strftime('%B'), 9), 'upper'), fm: cased(strftime('%B'), 'upper') },
-  { pattern: 'Month', piece: padded(strftime('%B'), 9), fm: strftime('%B') },
-  { pattern: 'month', piece: cased(padded(strftime('%B'), 9), 'lower'), fm: cased(strftime('%B'), 'lower') },
-  { pattern: 'MON', piece: cased(strftime('%b'), 'upper') },
-  { pattern: 'Mon', piece: strftime('%b') },
-  { pattern: 'mon', piece: cased(strftime('%b'), 'lower') },
+  ...spellings('Month', strftime('%B'), 9),
+  ...spellings('Mon', strftime('%b')),
   { pattern: 'MM', piece: strftime('%m'), fm: text('month'), anyCase: true },
-  { pattern: 'DAY', piece: cased(padded(strftime('%A'), 9), 'upper'), fm: cased(strftime('%A'), 'upper') },
-  { pattern: 'Day', piece: padded(strftime('%A'), 9), fm: strftime('%A') },
-  { pattern: 'day', piece: cased(padded(strftime('%A'), 9), 'lower'), fm: cased(strftime('%A'), 'lower') },
-  { pattern: 'DY', piece: cased(strftime('%a'), 'upper') },
-  { pattern: 'Dy', piece: strftime('%a') },
-  { pattern: 'dy', piece: cased(strftime('%a'), 'lower') },
+  ...spellings('Day', strftime('%A'), 9),
+  ...spellings('Dy', strftime('%a')),
   { pattern: 'DDD', piece: strftime('%j'), fm: text('dayofyear'), anyCase: true },
   { pattern: 'DD', piece: strftime('%d'), fm: text('day'), anyCase: true },
   // PostgreSQL's D counts Sunday as 1, DuckDB's dayofweek as 0.
-  { pattern: 'D', piece: (v) => typeCast(plus(funcCall(['dayofweek'], [v]), intConst(1)), 'varchar'), anyCase: true },
+  { pattern: 'D', piece: (v) => typeCast(operator('+', funcCall(['dayofweek'], [v]), intConst(1)), 'varchar'), anyCase: true },
   { pattern: 'WW', piece: null, anyCase: true },
   { pattern: 'W', piece: null, anyCase: true },
   { pattern: 'Q', piece: text('quarter'), anyCase: true },
@@ -149,5 +153,5 @@ export function rewriteToChar(args: readonly Node[]): Node {
   }
   flush();
   // || keeps PostgreSQL's NULL in, NULL out (concat() would skip a NULL).
-  return pieces.reduce(concat, stringConst(''));
+  return pieces.reduce((left, right) => operator('||', left, right), stringConst(''));
 }
