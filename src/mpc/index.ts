@@ -35,4 +35,5 @@ export { bucketPartitionA, radixSortA, radixSortB, radixSortRounds, stablePartit
 export { compactA, compactB } from './compaction.js';
 export { groupAggregateA, type GroupAggregate, type GroupAggregateResult } from './group-aggregate.js';
 export { pkFkJoinA, type JoinResult, type JoinSide } from './join.js';
-export { divA, divisionRounds, divPublicA, type DivisionOptions } from './division.js';
+export { divA, divisionRounds, divPublicA, quotientA, quotientRounds, type DivisionOptions, type QuotientOptions } from './division.js';
+export { AVERAGE_COUNT_BITS, AVERAGE_FRACTION_BITS, averageA, averageOf, averageRounds, type SharedAverage } from './average.js';

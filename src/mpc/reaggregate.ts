@@ -1,6 +1,8 @@
 import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
-import { lessThanA, muxA } from './comparisons.js';
+import { averageA } from './average.js';
+import { equalA, lessThanA, muxA } from './comparisons.js';
+import { bitToA } from './conversions.js';
 import { countDistinctShared } from './distinct-count.js';
 import type { Party } from './party.js';
 import type { Words } from './ring-kernels.js';
@@ -57,21 +59,44 @@ export async function shareAdditiveA(party: Party, mine: Words): Promise<AShare>
 }
 
 /**
+ * What the recipient learns of combined columns other than their value (the default): a
+ * count kept only to tell an empty group (NULL) is revealed as whether it is nonzero;
+ * an average as its quotient alone (average.ts), neither its sum nor its count.
+ */
+export interface ReaggregateReveal {
+  /** 'add' columns revealed as 1 when nonzero, else 0. */
+  readonly nonzero?: readonly number[];
+  /** 'add' column `sum` over 'add' column `count`, revealed in the sum's place as two vectors (integer part, fraction bits). */
+  readonly averages?: readonly { readonly sum: number; readonly count: number }[];
+  /** Every average's magnitude is below 2^averageBits (its values' range). */
+  readonly averageBits?: number;
+}
+
+/** Vectors a column takes in the output (2 for an average's sum: integer part and fraction). */
+export function outputWidths(columns: number, reveal: ReaggregateReveal = {}): number[] {
+  const sums = new Set((reveal.averages ?? []).map((a) => a.sum));
+  return Array.from({ length: columns }, (_, c) => (sums.has(c) ? 2 : 1));
+}
+
+/**
  * Re-aggregation of partial aggregates across `owners` owners: `mine` is this party's
  * additive share of every owner's partials, laid out [owner][column][group] (absent
  * groups filled with `absentShare`). 'add' columns are summed (local), 'min' and 'max'
  * columns reduced by a balanced tree of secure comparisons, all columns of one tree
  * level in one less-than and one multiplexer (12 rounds a level, ⌈log2 owners⌉ levels;
  * fewer, and several times fewer bytes, when the MIN/MAX partials lie in a `bits`-bit
- * range: int4 and date columns, 32). Returns this party's output share, re-randomised:
- * the recipient adds the three output shares to get the combined columns,
- * [column][group]. Reveals nothing but the lengths.
+ * range: int4 and date columns, 32). `reveal` turns counts into nonzero flags and sums
+ * into averages (one equality with 0 for all flags, one division for all averages).
+ * Returns this party's output share, re-randomised: the recipient adds the three output
+ * shares to get the combined columns, [column][group], `outputWidths` vectors each.
+ * Reveals nothing but the lengths.
  */
-export async function reaggregateAt(party: Party, kinds: readonly ReaggregateKind[], owners: number, groups: number, mine: Words, bits = 64): Promise<Words> {
+export async function reaggregateAt(party: Party, kinds: readonly ReaggregateKind[], owners: number, groups: number, mine: Words, bits = 64, reveal: ReaggregateReveal = {}): Promise<Words> {
   const columns = kinds.length;
   if (mine.length !== owners * columns * groups) {
     throw new PgError(SqlState.internalError, `re-aggregation input of ${mine.length} words, not ${owners} × ${columns} × ${groups}`);
   }
+  checkReveal(kinds, reveal);
   if (groups === 0 || columns === 0) return new BigUint64Array(0);
   const shared = await shareAdditiveA(party, mine);
   const at = (owner: number, column: number): AShare => sliceA(shared, (owner * columns + column) * groups, (owner * columns + column + 1) * groups);
@@ -118,8 +143,40 @@ export async function reaggregateAt(party: Party, kinds: readonly ReaggregateKin
     }
     for (const c of extremes) result[c] = level.get(c)![0]!;
   }
-  const all = concatA(result);
+  const outputs: AShare[][] = result.map((r) => [r]);
+  const averages = reveal.averages ?? [];
+  if (averages.length > 0) {
+    const quotient = await averageA(party, concatA(averages.map((a) => result[a.sum]!)), concatA(averages.map((a) => result[a.count]!)), reveal.averageBits ?? 64);
+    averages.forEach((a, i) => {
+      const slice = (x: AShare): AShare => sliceA(x, i * groups, (i + 1) * groups);
+      outputs[a.sum] = [slice(quotient.integer), slice(quotient.fraction)];
+      // The count's flag comes with the division.
+      if (reveal.nonzero?.includes(a.count)) outputs[a.count] = [slice(quotient.nonempty)];
+    });
+  }
+  const nonzero = (reveal.nonzero ?? []).filter((c) => !averages.some((a) => a.count === c));
+  if (nonzero.length > 0) {
+    const zero = await bitToA(party, await equalA(party, concatA(nonzero.map((c) => result[c]!)), party.constantA(new BigUint64Array(nonzero.length * groups))));
+    const flags = party.addConstA(party.negA(zero), 1n);
+    nonzero.forEach((c, i) => {
+      outputs[c] = [sliceA(flags, i * groups, (i + 1) * groups)];
+    });
+  }
+  const all = concatA(outputs.flat());
   return party.kernels.add(all.s0, party.randomness.zeroShareA(all.s0.length));
+}
+
+/** Columns named by `reveal` exist, are 'add' columns and have one role each (else XX000). */
+export function checkReveal(kinds: readonly ReaggregateKind[], reveal: ReaggregateReveal): void {
+  const nonzero = reveal.nonzero ?? [];
+  const sums = (reveal.averages ?? []).map((a) => a.sum);
+  const counts = (reveal.averages ?? []).map((a) => a.count);
+  const bad = (what: string): never => {
+    throw new PgError(SqlState.internalError, `re-aggregation reveal plan: ${what}`);
+  };
+  for (const c of [...nonzero, ...sums, ...counts]) if (!Number.isInteger(c) || c < 0 || c >= kinds.length || kinds[c] !== 'add') bad(`column ${c} is not a summed column`);
+  if (new Set([...nonzero, ...sums]).size !== nonzero.length + sums.length || sums.some((c) => counts.includes(c))) bad('a column has two roles');
+  if (reveal.averageBits !== undefined && !isComparisonBits(reveal.averageBits)) bad(`average bits ${reveal.averageBits}`);
 }
 
 /**

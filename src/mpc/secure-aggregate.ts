@@ -2,6 +2,7 @@ import type { ExchangeStats } from '../net/exchange.js';
 import type { PartyIndex } from '../net/party-index.js';
 import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
+import { averageA, averageOf } from './average.js';
 import { bitToA } from './conversions.js';
 import { equalA, lessThanA, muxA } from './comparisons.js';
 import type { InProcessFederation } from './in-process.js';
@@ -24,8 +25,8 @@ import { aShare, concatA, type AShare } from './shares.js';
  *   groups included, so not even which owner has rows in which group is revealed;
  * - the recipient (gateway): for each group, the asked aggregates over all owners and
  *   whether the group is empty (no owner had a value: SUM, MIN, MAX and AVG are then
- *   NULL). Nothing per owner. AVG is revealed as its two totals, SUM and COUNT (the
- *   gateway divides), so asking for AVG reveals the group's count too.
+ *   NULL). Nothing per owner. AVG is divided under MPC (average.ts): asking for it
+ *   reveals the average, not the sum and count behind it.
  *
  * Values are signed 64-bit integers, or fixed-point decimals already scaled by the
  * caller (sums of fixed-point values need no truncation). SUM and COUNT wrap mod 2^64
@@ -33,8 +34,8 @@ import { aShare, concatA, type AShare } from './shares.js';
  *
  * Cost: one round to share the inputs; MIN/MAX add ⌈log2 owners⌉ levels of 12 rounds
  * (less-than and mux over every group at once, MIN and MAX together); when neither
- * COUNT nor AVG is asked, the empty flag costs 9 rounds (equality with 0, bit to
- * arithmetic). Revealing costs no round here: each party hands its output share to the
+ * COUNT is asked, the empty flag costs 9 rounds (equality with 0, bit to arithmetic),
+ * which AVG's division (`averageRounds(64)`) includes. Revealing costs no round here: each party hands its output share to the
  * recipient. One message per round per peer, whatever the number of groups.
  */
 
@@ -75,8 +76,8 @@ export interface SecureAggregateRow {
   readonly sum?: bigint | null;
   readonly min?: bigint | null;
   readonly max?: bigint | null;
-  /** AVG as its two totals; the average is sum / count, computed by the recipient. */
-  readonly avg?: { readonly sum: bigint; readonly count: bigint } | null;
+  /** AVG: sum / count within a float8 unit (average.ts). */
+  readonly avg?: number | null;
 }
 
 /** A compute party's output share for the recipient: an additive component of the outputs, freshly re-randomised. */
@@ -90,7 +91,7 @@ interface Layout {
   readonly min: boolean;
   readonly max: boolean;
   /** Revealed fields, in output order, each one vector over the groups. */
-  readonly outputs: readonly ('count' | 'sum' | 'min' | 'max' | 'empty')[];
+  readonly outputs: readonly ('count' | 'sum' | 'min' | 'max' | 'empty' | 'avgInteger' | 'avgFraction')[];
 }
 
 function layoutOf(spec: SecureAggregateSpec): Layout {
@@ -99,14 +100,14 @@ function layoutOf(spec: SecureAggregateSpec): Layout {
     if (!['count', 'sum', 'min', 'max', 'avg'].includes(kind)) throw new PgError(SqlState.featureNotSupported, `secure aggregate ${String(kind)} is not supported`);
   }
   if (new Set(spec.groups).size !== spec.groups.length) throw new PgError(SqlState.internalError, 'secure aggregation groups must be distinct');
-  const countOut = asked.has('count') || asked.has('avg');
   const sum = asked.has('sum') || asked.has('avg');
   const outputs: Layout['outputs'][number][] = [];
-  if (countOut) outputs.push('count');
-  if (sum) outputs.push('sum');
+  if (asked.has('count')) outputs.push('count');
+  if (asked.has('sum')) outputs.push('sum');
   if (asked.has('min')) outputs.push('min');
   if (asked.has('max')) outputs.push('max');
-  if (!countOut) outputs.push('empty');
+  if (asked.has('avg')) outputs.push('avgInteger', 'avgFraction');
+  if (!asked.has('count')) outputs.push('empty');
   return { sum, min: asked.has('min'), max: asked.has('max'), outputs };
 }
 
@@ -150,12 +151,17 @@ export async function secureAggregateAt(party: Party, spec: SecureAggregateSpec,
       )
     : { min: null, max: null };
 
+  // The average's division brings the empty flag with it.
+  const average = layout.outputs.includes('avgInteger') ? await averageA(party, sum, count, 64) : null;
   const outs: AShare[] = [];
   for (const name of layout.outputs) {
     if (name === 'count') outs.push(count);
     else if (name === 'sum') outs.push(sum);
     else if (name === 'min') outs.push(extremes.min!);
     else if (name === 'max') outs.push(extremes.max!);
+    else if (name === 'avgInteger') outs.push(average!.integer);
+    else if (name === 'avgFraction') outs.push(average!.fraction);
+    else if (average) outs.push(party.addConstA(party.negA(average.nonempty), 1n));
     else outs.push(await bitToA(party, await equalA(party, count, party.constantA(new BigUint64Array(g)))));
   }
   const all = concatA(outs);
@@ -184,7 +190,7 @@ export function openAggregate(spec: SecureAggregateSpec, shares: readonly [Aggre
     if (asked.has('sum')) row.sum = empty ? null : total('sum', i);
     if (asked.has('min')) row.min = empty ? null : total('min', i);
     if (asked.has('max')) row.max = empty ? null : total('max', i);
-    if (asked.has('avg')) row.avg = empty ? null : { sum: total('sum', i), count: count! };
+    if (asked.has('avg')) row.avg = empty ? null : averageOf(BigInt.asUintN(64, total('avgInteger', i)), BigInt.asUintN(64, total('avgFraction', i)));
     return row;
   });
 }

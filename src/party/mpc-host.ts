@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { createServer } from 'node:net';
 import { runComputation } from '../mpc/run-computation.js';
-import { absentShare, distinctCountAdditiveAt, isComparisonBits, reaggregateAt, type ReaggregateKind } from '../mpc/reaggregate.js';
+import { absentShare, checkReveal, distinctCountAdditiveAt, isComparisonBits, reaggregateAt, type ReaggregateKind, type ReaggregateReveal } from '../mpc/reaggregate.js';
 import { PartyEndpoint } from '../net/party-endpoint.js';
 import { isPartyIndex, type PartyIndex } from '../net/party-index.js';
 import { TlsTransport, type PeerAddress } from '../net/tls-transport.js';
@@ -120,7 +120,7 @@ export class MpcHost {
       const result = await logged(runComputation(mesh.endpoint, request.computationId, (party) => distinctCountAdditiveAt(party, mine), options));
       return { keys: [], share: [...result] };
     }
-    const { kinds, bits = 64 } = request.program;
+    const { kinds, bits = 64, reveal = {} } = request.program;
     for (const c of contributions) if (c.shares.length !== kinds.length) throw malformed(`a contribution has ${c.shares.length} columns, not ${kinds.length}`);
     // The groups: every key any contributor has, in one order all three parties agree on.
     const ids = new Map<string, Array<string | null>>();
@@ -140,7 +140,7 @@ export class MpcHost {
         });
       });
     });
-    const result = await logged(runComputation(mesh.endpoint, request.computationId, (party) => reaggregateAt(party, kinds, contributions.length, g, mine, bits), options));
+    const result = await logged(runComputation(mesh.endpoint, request.computationId, (party) => reaggregateAt(party, kinds, contributions.length, g, mine, bits, reveal), options));
     return { keys: order.map((id) => ids.get(id)!), share: [...result] };
   }
 
@@ -229,9 +229,37 @@ function checkRun(raw: unknown): MpcRunRequest {
   if (program?.kind === 'distinct-count') checked = { kind: 'distinct-count' };
   else if (program?.kind === 'reaggregate' && Array.isArray(program.kinds) && program.kinds.length > 0 && program.kinds.length <= 1024 && program.kinds.every((k: unknown) => k === 'add' || k === 'min' || k === 'max')) {
     if (program.bits !== undefined && !isComparisonBits(program.bits)) throw malformed('bits');
-    checked = { kind: 'reaggregate', kinds: program.kinds as ReaggregateKind[], ...(program.bits !== undefined ? { bits: program.bits } : {}) };
+    const reveal = program.reveal === undefined ? undefined : revealOf(program.reveal, program.kinds as ReaggregateKind[]);
+    checked = { kind: 'reaggregate', kinds: program.kinds as ReaggregateKind[], ...(program.bits !== undefined ? { bits: program.bits } : {}), ...(reveal ? { reveal } : {}) };
   } else throw malformed('program');
   return { meshKey: r.meshKey, computationId: r.computationId, contributors: r.contributors, program: checked, timeoutMs: timeout(r.timeoutMs), roundTimeoutMs: timeout(r.roundTimeoutMs) };
+}
+
+/** A reveal plan: column indexes within the program's, an average range, one role per column. */
+function revealOf(raw: unknown, kinds: readonly ReaggregateKind[]): ReaggregateReveal {
+  const columns = kinds.length;
+  const r = raw as { nonzero?: unknown; averages?: unknown; averageBits?: unknown } | null;
+  const column = (c: unknown): number => (typeof c === 'number' && Number.isInteger(c) && c >= 0 && c < columns ? c : (() => { throw malformed('reveal column'); })());
+  if (typeof r !== 'object' || r === null) throw malformed('reveal');
+  if (r.nonzero !== undefined && (!Array.isArray(r.nonzero) || r.nonzero.length > columns)) throw malformed('reveal nonzero');
+  if (r.averages !== undefined && (!Array.isArray(r.averages) || r.averages.length > columns)) throw malformed('reveal averages');
+  if (r.averageBits !== undefined && !isComparisonBits(r.averageBits)) throw malformed('reveal average bits');
+  const averages = ((r.averages ?? []) as unknown[]).map((a) => {
+    const pair = a as { sum?: unknown; count?: unknown } | null;
+    if (typeof pair !== 'object' || pair === null) throw malformed('reveal average');
+    return { sum: column(pair.sum), count: column(pair.count) };
+  });
+  const reveal = {
+    ...(r.nonzero !== undefined ? { nonzero: (r.nonzero as unknown[]).map(column) } : {}),
+    ...(r.averages !== undefined ? { averages } : {}),
+    ...(r.averageBits !== undefined ? { averageBits: r.averageBits as number } : {}),
+  };
+  try {
+    checkReveal(kinds, reveal);
+  } catch (error) {
+    throw malformed((error as Error).message);
+  }
+  return reveal;
 }
 
 function malformed(what: string): PgError {

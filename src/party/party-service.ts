@@ -3,6 +3,7 @@
  * messages in wire-format.ts. gRPC gives mutual TLS, per-call deadlines, cancellation and
  * flow control on the result stream.
  */
+import type { ReaggregateReveal } from '../mpc/reaggregate.js';
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import { decodeJson, encodeJson } from './wire-format.js';
 import type { Fragment } from '../planner/fragment.js';
@@ -100,9 +101,13 @@ export interface MpcPrepareRequest {
   parties: MpcPeer[];
 }
 
-/** What a compute party computes once the contributors' additive shares have reached it. */
-/** `bits`: the MIN/MAX partials lie in [−2^(bits−1), 2^(bits−1)) (from their column's type; 64 when absent). */
-export type MpcProgram = { kind: 'reaggregate'; kinds: Array<'add' | 'min' | 'max'>; bits?: number } | { kind: 'distinct-count' };
+/**
+ * What a compute party computes once the contributors' additive shares have reached it.
+ * `bits`: the MIN/MAX partials lie in [−2^(bits−1), 2^(bits−1)) (from their column's type;
+ * 64 when absent). `reveal`: counts revealed only as nonzero flags, sums as averages
+ * (reaggregate.ts).
+ */
+export type MpcProgram = { kind: 'reaggregate'; kinds: Array<'add' | 'min' | 'max'>; bits?: number; reveal?: ReaggregateReveal } | { kind: 'distinct-count' };
 
 export interface MpcRunRequest {
   meshKey: string;

@@ -1,11 +1,15 @@
 /**
  * Secret division (AVG as SUM / COUNT) against plaintext: the quotient n·2^f / d rounded
  * toward zero, exactly, over random values and the ends of each range, negative
- * numerators, divisor 1 and the largest divisor; exact rounds; a public divisor.
+ * numerators, divisor 1 and the largest divisor; exact rounds; a public divisor. The
+ * two-word quotient (integer part and fraction bits) of a whole-range numerator whose
+ * quotient is vouched to be small, and AVG from it: sums and counts in, only the average
+ * and the empty flag out.
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { divA, divisionRounds, divPublicA } from '../../src/mpc/division.js';
+import { averageA, averageOf, averageRounds, AVERAGE_COUNT_BITS, AVERAGE_FRACTION_BITS } from '../../src/mpc/average.js';
+import { divA, divisionRounds, divPublicA, quotientA, quotientRounds } from '../../src/mpc/division.js';
 import { ringToSigned } from '../../src/mpc/encoding.js';
 import { InProcessFederation } from '../../src/mpc/in-process.js';
 
@@ -13,6 +17,9 @@ const federation = new InProcessFederation();
 afterAll(() => federation.close());
 
 const words = (values: readonly bigint[]): BigUint64Array => BigUint64Array.from(values.map((v) => BigInt.asUintN(64, v)));
+
+const MIN64 = -(1n << 63n);
+const MAX64 = (1n << 63n) - 1n;
 
 /** sign(n)·⌊|n|·2^f / d⌋ */
 function expected(n: bigint, d: bigint, f: number): bigint {
@@ -69,4 +76,87 @@ describe('secret division', () => {
   it('refuses shapes it cannot compute exactly', async () => {
     await expect(federation.run(async (party) => divA(party, party.constantA(new BigUint64Array(1)), party.constantA(new BigUint64Array(1)), { numeratorBits: 60, divisorBits: 8, fractionBits: 8 }))).rejects.toThrow(/division of 60-bit/);
   });
+});
+
+/** The integer part and the f fraction bits of n / d, each with n's sign, toward zero. */
+function expectedParts(n: bigint, d: bigint, f: number): [bigint, bigint] {
+  const m = n < 0n ? -n : n;
+  const parts: [bigint, bigint] = [m / d, ((m % d) << BigInt(f)) / d];
+  return n < 0n ? [-parts[0], -parts[1]] : parts;
+}
+
+/** n with |n / d| < 2^q, anywhere in the 64-bit range: the ends included. */
+function boundedNumerator(d: bigint, q: number): fc.Arbitrary<bigint> {
+  const limit = (d << BigInt(q)) - 1n;
+  const max = limit < MAX64 ? limit : MAX64;
+  const min = -limit > MIN64 ? -limit : MIN64;
+  return fc.oneof(fc.bigInt({ min, max }), fc.constantFrom(min, max, -1n, 0n, 1n));
+}
+
+describe('a quotient in two words', () => {
+  const shapes = fc.constantFrom(
+    { numeratorBits: 64, divisorBits: 20, integerBits: 8, fractionBits: 10 },
+    { numeratorBits: 64, divisorBits: AVERAGE_COUNT_BITS, integerBits: 32, fractionBits: AVERAGE_FRACTION_BITS },
+    { numeratorBits: 64, divisorBits: 8, integerBits: 64, fractionBits: 5 },
+  );
+  const cases = shapes.chain((shape) => {
+    const dMax = (1n << BigInt(shape.divisorBits - 1)) - 1n;
+    const divisor = fc.oneof(fc.bigInt({ min: 1n, max: dMax }), fc.constantFrom(1n, 3n, dMax));
+    return fc.tuple(fc.constant(shape), fc.array(divisor.chain((d) => fc.tuple(boundedNumerator(d, shape.integerBits), fc.constant(d))), { minLength: 1, maxLength: 30 }));
+  });
+
+  it('gives the integer part and the fraction bits of a whole-range numerator over its divisor, in exact rounds', async () => {
+    await fc.assert(
+      fc.asyncProperty(cases, async ([shape, pairs]) => {
+        const { results } = await federation.run(async (party) => {
+          const batch = party.batch();
+          const n = batch.shareInputA(party.self === 2 ? words(pairs.map((p) => p[0])) : null, 2, pairs.length);
+          const d = batch.shareInputA(party.self === 0 ? words(pairs.map((p) => p[1])) : null, 0, pairs.length);
+          await batch.run();
+          const before = party.exchange.stats.rounds;
+          const q = await quotientA(party, n.value, d.value, shape);
+          const rounds = party.exchange.stats.rounds - before;
+          const integer = Array.from(ringToSigned(await party.revealA(q.integer)));
+          const fraction = Array.from(ringToSigned(await party.revealA(q.fraction)));
+          return { rounds, parts: integer.map((v, i) => [v, fraction[i]!]) };
+        });
+        for (const r of results) {
+          expect(r.parts).toEqual(pairs.map(([n, d]) => expectedParts(n, d, shape.fractionBits)));
+          expect(r.rounds).toBe(quotientRounds(shape));
+        }
+      }),
+      { numRuns: 8 },
+    );
+  }, 120_000);
+});
+
+describe('AVG as a secret quotient', () => {
+  it('reveals the average within a float8 unit and whether the group is empty, nothing of the sum or count', async () => {
+    // [sum, count]: int4-sized values (|average| < 2^31), an empty group, the largest count, negative sums.
+    const groups: Array<[bigint, bigint]> = [[10n, 4n], [-7n, 3n], [0n, 0n], [1n, 3n], [2n ** 31n * 5n - 1n, 5n], [-(2n ** 31n) * 9n, 9n], [123456789n, (1n << 47n) - 1n], [MAX64, 1n << 33n], [MIN64, 1n << 32n]];
+    const { results } = await federation.run(async (party) => {
+      const batch = party.batch();
+      const sums = batch.shareInputA(party.self === 1 ? words(groups.map((g) => g[0])) : null, 1, groups.length);
+      const counts = batch.shareInputA(party.self === 2 ? words(groups.map((g) => g[1])) : null, 2, groups.length);
+      await batch.run();
+      const before = party.exchange.stats.rounds;
+      const average = await averageA(party, sums.value, counts.value, 32);
+      const rounds = party.exchange.stats.rounds - before;
+      const nonempty = Array.from(ringToSigned(await party.revealA(average.nonempty)));
+      const integer = Array.from(ringToSigned(await party.revealA(average.integer)));
+      const fraction = Array.from(ringToSigned(await party.revealA(average.fraction)));
+      return { rounds, nonempty, values: integer.map((v, i) => averageOf(BigInt.asUintN(64, v), BigInt.asUintN(64, fraction[i]!))) };
+    });
+    for (const r of results) {
+      expect(r.rounds).toBe(averageRounds(32));
+      expect(r.nonempty).toEqual(groups.map(([, c]) => (c === 0n ? 0n : 1n)));
+      groups.forEach(([sum, count], i) => {
+        if (count === 0n) return expect(r.values[i]).toBe(0);
+        const [whole, bits] = expectedParts(sum, count, AVERAGE_FRACTION_BITS);
+        expect(r.values[i]).toBe(Number((whole << BigInt(AVERAGE_FRACTION_BITS)) + bits) / 2 ** AVERAGE_FRACTION_BITS);
+        const plain = Number(sum) / Number(count);
+        expect(Math.abs(r.values[i]! - plain)).toBeLessThanOrEqual(Math.abs(plain) * 2 ** -51 + 2 ** -AVERAGE_FRACTION_BITS);
+      });
+    }
+  }, 60_000);
 });

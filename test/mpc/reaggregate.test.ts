@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { splitAdditive } from '../../src/mpc/additive-shares.js';
 import { InProcessFederation } from '../../src/mpc/in-process.js';
-import { absentShare, distinctCountAdditiveAt, openOutputShares, reaggregateAt, shareAdditiveA, type ReaggregateKind } from '../../src/mpc/reaggregate.js';
+import { averageOf } from '../../src/mpc/average.js';
+import { absentShare, distinctCountAdditiveAt, openOutputShares, outputWidths, reaggregateAt, shareAdditiveA, type ReaggregateKind } from '../../src/mpc/reaggregate.js';
 
 const federation = new InProcessFederation();
 afterAll(() => federation.close());
@@ -83,6 +84,44 @@ describe('reaggregateAt', () => {
       { numRuns: 12 },
     );
   }, 120_000);
+
+  it('reveals counts as nonzero flags and sums as averages only, when asked to', async () => {
+    // Columns: a sum, its count, another count, a MIN; three owners, four groups (the last empty everywhere).
+    const kinds: ReaggregateKind[] = ['add', 'add', 'add', 'min'];
+    const owners = [
+      [[10n, -3n, 7n, 0n], [2n, 1n, 1n, 0n], [5n, 0n, 2n, 0n], [4n, -8n, 9n, 0n]],
+      [[-4n, 0n, 2n, 0n], [1n, 0n, 1n, 0n], [0n, 0n, 0n, 0n], [-1n, 0n, 3n, 0n]],
+      [[1n, 6n, 0n, 0n], [1n, 2n, 0n, 0n], [1n, 0n, 0n, 0n], [6n, 2n, 0n, 0n]],
+    ];
+    const groups = 4;
+    const inputs = [0, 1, 2].map(() => new BigUint64Array(owners.length * kinds.length * groups));
+    owners.forEach((columns, o) =>
+      columns.forEach((values, c) =>
+        values.forEach((v, g) => {
+          const absent = owners[o]![1]![g] === 0n;
+          const parts = splitAdditive(BigUint64Array.of(BigInt.asUintN(64, v)));
+          for (let p = 0; p < 3; p++) inputs[p]![(o * kinds.length + c) * groups + g] = absent && kinds[c] === 'min' ? absentShare('min', p, 32) : parts[p]![0]!;
+        }),
+      ),
+    );
+    const reveal = { nonzero: [1, 2], averages: [{ sum: 0, count: 1 }], averageBits: 32 };
+    expect(outputWidths(kinds.length, reveal)).toEqual([2, 1, 1, 1]);
+    const { results } = await federation.run((party) => reaggregateAt(party, kinds, owners.length, groups, inputs[party.self]!, 32, reveal));
+    const opened = openOutputShares(results, 5 * groups);
+    const vector = (v: number): bigint[] => opened.slice(v * groups, (v + 1) * groups);
+    // Sums 7, 3, 9, 0 over counts 4, 3, 2, 0.
+    expect(vector(0).map((integer, g) => averageOf(BigInt.asUintN(64, integer), BigInt.asUintN(64, vector(1)[g]!)))).toEqual([7 / 4, 1, 4.5, 0]);
+    expect(vector(2)).toEqual([1n, 1n, 1n, 0n]);
+    expect(vector(3)).toEqual([1n, 0n, 1n, 0n]);
+    expect(vector(4)).toEqual([-1n, -8n, 3n, (1n << 31n) - 1n]);
+  });
+
+  it('refuses a reveal plan naming a column twice or a MIN column', async () => {
+    const run = (reveal: Parameters<typeof reaggregateAt>[6]) => federation.run((party) => reaggregateAt(party, ['add', 'add', 'min'], 1, 1, new BigUint64Array(3), 64, reveal));
+    await expect(run({ nonzero: [2] })).rejects.toThrow(/not a summed column/);
+    await expect(run({ averages: [{ sum: 0, count: 0 }] })).rejects.toThrow(/two roles/);
+    await expect(run({ nonzero: [0], averages: [{ sum: 0, count: 1 }] })).rejects.toThrow(/two roles/);
+  });
 
   it('no groups: an empty output', async () => {
     const { results } = await federation.run((party) => reaggregateAt(party, ['min'], 3, 0, new BigUint64Array(0)));

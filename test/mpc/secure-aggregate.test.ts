@@ -10,6 +10,12 @@ afterAll(() => federation.close());
 const ALL: SecureAggregateKind[] = ['count', 'sum', 'min', 'max', 'avg'];
 const wrap = (v: bigint): bigint => BigInt.asIntN(64, v);
 
+/** sum / count as averageOf gives it: toward zero at 2^−54, then the nearest float8. */
+function average(sum: bigint, count: bigint): number {
+  const magnitude = ((sum < 0n ? -sum : sum) << 54n) / count;
+  return Number(sum < 0n ? -magnitude : magnitude) / 2 ** 54;
+}
+
 /** The plaintext answer: totals over the owners that have values for the group. */
 function plaintext(groups: string[], inputs: PartyInput[]) {
   return groups.map((group) => {
@@ -19,7 +25,7 @@ function plaintext(groups: string[], inputs: PartyInput[]) {
     const sum = wrap(present.reduce((t, p) => t + p.sum!, 0n));
     const min = empty ? null : present.reduce((m, p) => (p.min! < m ? p.min! : m), MAX64);
     const max = empty ? null : present.reduce((m, p) => (p.max! > m ? p.max! : m), MIN64);
-    return { group, empty, count, sum: empty ? null : sum, min, max, avg: empty ? null : { sum, count } };
+    return { group, empty, count, sum: empty ? null : sum, min, max, avg: empty ? null : average(sum, count) };
   });
 }
 
@@ -81,9 +87,9 @@ describe('secure aggregation of per-party partials (in-process, three compute pa
     ];
     const { rows } = await secureAggregate(federation, { groups, inputs, aggregates: ALL });
     expect(rows).toEqual([
-      { group: 'a', empty: false, count: 4n, sum: -1n, min: MIN64, max: MAX64, avg: { sum: -1n, count: 4n } },
-      { group: 'b', empty: false, count: 3n, sum: 1n, min: -1n, max: 1n, avg: { sum: 1n, count: 3n } },
-      { group: 'c', empty: false, count: 1n, sum: -1n, min: MAX64, max: MAX64, avg: { sum: -1n, count: 1n } },
+      { group: 'a', empty: false, count: 4n, sum: -1n, min: MIN64, max: MAX64, avg: -0.25 },
+      { group: 'b', empty: false, count: 3n, sum: 1n, min: -1n, max: 1n, avg: average(1n, 3n) },
+      { group: 'c', empty: false, count: 1n, sum: -1n, min: MAX64, max: MAX64, avg: -1 },
       { group: 'none', empty: true, count: 0n, sum: null, min: null, max: null, avg: null },
     ]);
   });

@@ -197,6 +197,14 @@ describe('MPC requests to a party node are checked', () => {
       const run = { meshKey: 'x', computationId: '0123456789abcdef', contributors: ['bmc'], program: { kind: 'reaggregate', kinds: ['min'] }, timeoutMs: 1000, roundTimeoutMs: 1000 };
       await expect(asGateway.mpcRun({ ...run, program: { kind: 'sort' } } as never, 5000)).rejects.toMatchObject({ code: '08P01' });
       await expect(asGateway.mpcRun({ ...run, program: { kind: 'reaggregate', kinds: ['median'] } } as never, 5000)).rejects.toMatchObject({ code: '08P01' });
+      // Reveal plans: a column out of range, a MIN column as a count, an average over itself, a bad range.
+      const reveal = (r: unknown) => asGateway.mpcRun({ ...run, program: { kind: 'reaggregate', kinds: ['add', 'add', 'min'], reveal: r } } as never, 5000);
+      await expect(reveal({ nonzero: [3] })).rejects.toMatchObject({ code: '08P01' });
+      await expect(reveal({ nonzero: [2] })).rejects.toMatchObject({ code: '08P01' });
+      await expect(reveal({ averages: [{ sum: 0, count: 0 }] })).rejects.toMatchObject({ code: '08P01' });
+      await expect(reveal({ averages: [{ sum: 0 }] })).rejects.toMatchObject({ code: '08P01' });
+      await expect(reveal({ averages: [{ sum: 0, count: 1 }], averageBits: 65 })).rejects.toMatchObject({ code: '08P01' });
+      await expect(reveal('all')).rejects.toMatchObject({ code: '08P01' });
       await expect(asGateway.mpcRun({ ...run, contributors: ['bmc', 'bmc'] } as never, 5000)).rejects.toMatchObject({ code: '08P01' });
       // No mesh under that key: a connection failure, not a hang.
       await expect(asGateway.mpcRun(run as never, 5000)).rejects.toMatchObject({ code: '08006' });
