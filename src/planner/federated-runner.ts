@@ -500,17 +500,22 @@ function analyze(query: QueryAst, federation: FederationView): QueryPlan {
           })
         : null;
     if (aggregate) {
+      // Secure partials are combined across partitions before the gateway sees them, unless
+      // the query groups by the partition key: per-partition totals are then the answer,
+      // otherwise they would be more than it. Conditions on the key prune exactly (a
+      // partition is in or out as a whole), so the gateway need not test them again.
+      const perPartition = !aggregate.secure || aggregate.groupsByKey;
       plan.uses.push({
         range,
         table,
         fragment: { output: aggregate.output, where: filter, groupBy: aggregate.groupBy.map((name) => ({ kind: 'column', name })), orderBy: [], limit: null },
-        work: [...keyWork, ...aggregate.work.map((c, i) => ({ ...c, source: i }))],
+        work: [...(perPartition ? keyWork : []), ...aggregate.work.map((c, i) => ({ ...c, source: i }))],
         prune,
         secure: aggregate.secure,
         ...(whole ? { whole } : {}),
       });
       for (const [from, to] of aggregate.replacements) plan.replacements.set(from, to);
-      plan.gatewayWhere = keyConjuncts;
+      plan.gatewayWhere = perPartition ? keyConjuncts : [];
       continue;
     }
     // The work table keeps the table's column order, so `*` expands as it would on the table.

@@ -3,8 +3,9 @@
  * table, each party groups its own rows and returns one row per group with partial
  * aggregates — count, sum, min, max, and avg as sum and count — and the gateway combines
  * those rows: a count becomes the sum of counts, an avg the sum of sums over the sum of
- * counts. Only aggregates that combine exactly are split; for any other the query keeps
- * the plain path (rows to the gateway).
+ * counts (over a protected column, the compute parties divide: secure-mpc.ts). Only
+ * aggregates that combine exactly are split; for any other the query keeps the plain path
+ * (rows to the gateway).
  */
 import { parseStatements } from '../sql/index.js';
 import { PgError } from '../server/pg-error.js';
@@ -26,6 +27,8 @@ export interface PartialAggregate {
   /** What each party returns: the grouping columns, then the partial aggregates. */
   output: OutputItem[];
   groupBy: string[];
+  /** GROUP BY names the partition key: the work rows are then per partition (the gateway adds the key). */
+  groupsByKey: boolean;
   /** The work table's columns after the partition key, in `output` order. */
   work: WorkColumn[];
   /** Aggregate call nodes of the query → the expression combining their partials. */
@@ -55,6 +58,15 @@ export interface SecurePartials {
    * type: secure comparisons within it are several times cheaper than over all 64 bits.
    */
   bits: number;
+  /**
+   * Positions in `secret` of the counts kept only to tell an empty group (NULL): the
+   * replicated runtime reveals them as nonzero flags, not as counts.
+   */
+  nonzero: number[];
+  /** AVGs, as positions in `secret` of their sum and count: revealed as the quotient alone (average.ts). */
+  averages: Array<{ sum: number; count: number }>;
+  /** Every average's magnitude is below 2^averageBits: its column type's range. */
+  averageBits: number;
 }
 
 /**
@@ -158,12 +170,14 @@ export function planPartialAggregate(select: Node, source: AggregateSource): Par
   const columnOf = (node: Node | undefined): string | null => source.column(node);
 
   const groupBy: string[] = [];
+  let groupsByKey = false;
   for (const item of groupClause) {
     const position = item['A_Const']?.ival?.ival;
     const target = typeof position === 'number' ? (select.targetList?.[position - 1]?.['ResTarget']?.val as Node | undefined) : item;
     const name = columnOf(target);
     if (name === null) return null;
-    if (!source.isKey(name) && !groupBy.includes(name)) groupBy.push(name);
+    if (source.isKey(name)) groupsByKey = true;
+    else if (!groupBy.includes(name)) groupBy.push(name);
   }
 
   const isProtected = (name: string | null): boolean => name !== null && source.isProtected(name);
@@ -177,11 +191,15 @@ export function planPartialAggregate(select: Node, source: AggregateSource): Par
   const scales: number[] = [];
   const countOf = new Map<number, number>();
   const kinds: Array<'add' | 'min' | 'max'> = [];
+  const nonzero: number[] = [];
+  const averages: Array<{ sum: number; count: number }> = [];
   let bits: number | null = null;
+  let averageBits = 2;
   const output: OutputItem[] = groupBy.map((name) => ({ kind: 'expr', expr: source.expr(name), alias: name }));
   const work: WorkColumn[] = groupBy.map((name) => ({ name, ...columnType(name)! }));
   const replacements = new Map<Node, Node>();
-  const partial = (fn: AggregateFunction, arg: string | null, type: { typeOid: number; typmod: number }): string => {
+  /** `workType`: the work column's type when it differs from the partial's (a secure AVG's quotient is float8). */
+  const partial = (fn: AggregateFunction, arg: string | null, type: { typeOid: number; typmod: number }, workType = type): string => {
     const alias = `c2d_partial_${output.length}`;
     if (secure) {
       secret.push(output.length);
@@ -192,10 +210,19 @@ export function planPartialAggregate(select: Node, source: AggregateSource): Par
     // A sum of small integers is bigint, as in PostgreSQL (sumType int8): so it arrives from every engine.
     const bigint = fn === 'sum' && type.typeOid === TypeOid.int8 && arg !== null && SMALL_INTEGERS.has(columnType(arg)!.typeOid);
     output.push({ kind: 'aggregate', aggregate: { fn, arg: arg === null ? null : source.expr(arg), ...(bigint ? { bigint } : {}) }, alias });
-    work.push({ name: alias, ...type });
+    work.push({ name: alias, ...workType });
     return alias;
   };
   const index = (alias: string): number => output.findIndex((o) => o.alias === alias);
+  /** A secure partial's position among the secret ones. */
+  const position = (alias: string): number => secret.indexOf(index(alias));
+  /** The count beside a secure sum, min, max or avg: only to tell NULL, so revealed as a flag. */
+  const emptyCheck = (of: string, arg: string | null): string => {
+    const c = partial('count', arg, count);
+    countOf.set(index(of), index(c));
+    nonzero.push(position(c));
+    return c;
+  };
   const count = { typeOid: TypeOid.int8, typmod: -1 };
   for (const node of calls) {
     const call = node['FuncCall'] as Node;
@@ -212,7 +239,7 @@ export function planPartialAggregate(select: Node, source: AggregateSource): Par
         const sumType = partialSumType(type);
         if (!sumType || (secure && !SECURE_SUMMABLE.has(type.typeOid))) return secure ? notUnderMpc(`sum(${arg})`) : null;
         const a = partial('sum', arg, sumType);
-        if (secure) countOf.set(index(a), index(partial('count', arg, count)));
+        if (secure) emptyCheck(a, arg);
         combined = SMALL_INTEGERS.has(type.typeOid) ? `sum(${a})::int8` : `sum(${a})`;
         break;
       }
@@ -221,13 +248,21 @@ export function planPartialAggregate(select: Node, source: AggregateSource): Par
         if (secure && (arg === null || !SECURE_SUMMABLE.has(type.typeOid))) return notUnderMpc(`${fn}(${arg})`);
         {
           const m = partial(fn, arg, type);
-          if (secure) countOf.set(index(m), index(partial('count', arg, count)));
+          if (secure) emptyCheck(m, arg);
           combined = `${fn}(${m})`;
         }
         break;
       case 'avg': {
         const sumType = partialSumType(type);
         if (!sumType || arg === null || (secure && !SECURE_SUMMABLE.has(type.typeOid))) return secure ? notUnderMpc(`avg(${arg})`) : null;
+        if (secure) {
+          // Divided under MPC: the gateway gets the average (float8) and an empty flag, not SUM and COUNT.
+          const s = partial('sum', arg, sumType, { typeOid: TypeOid.float8, typmod: -1 });
+          averages.push({ sum: position(s), count: position(emptyCheck(s, arg)) });
+          averageBits = Math.max(averageBits, comparisonBits(type));
+          combined = `sum(${s})`;
+          break;
+        }
         const s = partial('sum', arg, sumType);
         const c = partial('count', arg, count);
         combined = `sum(${s})::float8 / nullif(sum(${c}), 0)`;
@@ -238,7 +273,7 @@ export function planPartialAggregate(select: Node, source: AggregateSource): Par
     }
     replacements.set(node, expression(combined));
   }
-  return { output, groupBy, work, replacements, secure: secure ? { secret, scales, countOf, kinds, bits: bits ?? 64 } : null };
+  return { output, groupBy, groupsByKey, work, replacements, secure: secure ? { secret, scales, countOf, kinds, bits: bits ?? 64, nonzero, averages, averageBits } : null };
 }
 
 /** Column types a secure sum handles exactly (64-bit ring, decimals as fixed point). */

@@ -1,15 +1,16 @@
 /**
  * Secure re-aggregation (Conclave): when an aggregate reads a protected column, each data
  * party groups and aggregates its own rows locally, then secret-shares every partial
- * aggregate additively to three compute parties (party-to-party, mutual TLS). Each compute
- * party adds the shares it received per group and sends its sums to the gateway, which adds
- * the three sums: only the per-group totals are ever in the clear, and only at the gateway.
+ * aggregate additively to three compute parties (party-to-party, mutual TLS). This is the
+ * additive path, for counts alone (SUM, AVG, MIN and MAX run on the replicated runtime,
+ * secure-mpc.ts, which opens only the answer): each compute party adds the shares it
+ * received per group and sends its sums to the gateway, which adds the three sums.
  *
- * Revealed, and to whom: the gateway learns each group's totals (the query's answer, plus
- * the count of non-NULL values behind each sum) and how many groups each party has; compute
- * parties learn the group keys each party has (values of public columns) and nothing of the
- * aggregates (their shares are uniformly random). Semi-honest parties, no collusion between
- * the gateway and a compute party.
+ * Revealed, and to whom: the gateway learns each group's counts over all partitions (per
+ * partition when the query groups by the partition key) — the answer — and how many groups
+ * each party has; compute parties learn the group keys each party has (values of public
+ * columns) and nothing of the aggregates (their shares are uniformly random). Semi-honest
+ * parties, no collusion between the gateway and a compute party.
  */
 import { randomUUID } from 'node:crypto';
 import { fromRing } from '../mpc/additive-shares.js';
@@ -76,9 +77,12 @@ export async function secureAggregate(use: SecureUse, parties: PartyDirectory): 
   return totals(use, sums, keyed);
 }
 
-/** The work rows from per-group sums of ring elements (one part per compute party, added here). */
-export function totals(use: SecureUse, sums: ReadonlyArray<{ keys: Array<Array<string | null>>; sums: bigint[][] }>, keyed: boolean): unknown[][] {
-  const rows = new Map<string, { key: Array<string | null>; values: bigint[] }>();
+/**
+ * The work rows from per-group sums of ring elements (one part per compute party, added
+ * here), or from one part of opened results where an average is already a float8.
+ */
+export function totals(use: SecureUse, sums: ReadonlyArray<{ keys: Array<Array<string | null>>; sums: ReadonlyArray<ReadonlyArray<bigint | number>> }>, keyed: boolean): unknown[][] {
+  const rows = new Map<string, { key: Array<string | null>; values: Array<bigint | number> }>();
   for (const part of sums) {
     if (part.sums.length !== use.secure.secret.length) throw new PgError(SqlState.protocolViolation, 'a compute party sent the wrong number of sums');
     part.keys.forEach((key, g) => {
@@ -86,7 +90,8 @@ export function totals(use: SecureUse, sums: ReadonlyArray<{ keys: Array<Array<s
       let row = rows.get(id);
       if (!row) rows.set(id, (row = { key, values: use.secure.secret.map(() => 0n) }));
       part.sums.forEach((column, k) => {
-        row!.values[k] = BigInt.asUintN(64, row!.values[k]! + BigInt(column[g]!));
+        const value = column[g]!;
+        row!.values[k] = typeof value === 'number' ? value : BigInt.asUintN(64, (row!.values[k] as bigint) + BigInt(value));
       });
     });
   }
@@ -102,8 +107,10 @@ export function totals(use: SecureUse, sums: ReadonlyArray<{ keys: Array<Array<s
         return text === null || text === undefined ? null : decoders[c]!(text, defaultCodecContext);
       }
       const countIndex = use.secure.countOf.get(column.source);
-      if (countIndex !== undefined && fromRing(values[use.secure.secret.indexOf(countIndex)]!) === 0n) return null;
-      return decodeTotal(fromRing(values[k]!), use.secure.scales[k]!, column.typeOid);
+      // A count or, from the replicated runtime, its nonzero flag.
+      if (countIndex !== undefined && fromRing(values[use.secure.secret.indexOf(countIndex)] as bigint) === 0n) return null;
+      const value = values[k]!;
+      return typeof value === 'number' ? value : decodeTotal(fromRing(value), use.secure.scales[k]!, column.typeOid);
     }),
   );
 }

@@ -18,12 +18,14 @@
  * detected by the others' round timeout (ROUND_TIMEOUT_MS) — and nothing is revealed.
  */
 import { randomUUID } from 'node:crypto';
-import { openOutputShares } from '../mpc/reaggregate.js';
+import { averageOf } from '../mpc/average.js';
+import { openOutputShares, outputWidths, type ReaggregateReveal } from '../mpc/reaggregate.js';
 import type { MpcHelloResponse, MpcProgram, MpcRunResponse } from '../party/party-service.js';
 import { PgError, toPgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
 import type { Expr } from './fragment.js';
 import type { FederatedPartition, MpcParties, PartyDirectory, SecureParties } from './federation.js';
+import type { SecurePartials } from './partial-aggregate.js';
 import { totals, type SecureUse } from './secure-aggregate.js';
 
 /** How long one MPC round may wait for a peer before the computation stops. */
@@ -54,18 +56,20 @@ export function plannedComputeParties(partitions: readonly FederatedPartition[],
 
 /**
  * Whether a secure aggregation runs on the replicated runtime: when it needs comparisons
- * (MIN/MAX), or when the table has partitions at fewer than three parties (the additive
- * path's compute parties are the table's own; here a helper node completes the three).
+ * (MIN/MAX; a SUM's or AVG's empty flag instead of its count; AVG's division), or when
+ * the table has partitions at fewer than three parties (the additive path's compute
+ * parties are the table's own; here a helper node completes the three). The additive
+ * path is left with counts alone, which it reveals as they are: the answer.
  */
-export function runsReplicated(secure: { kinds: ReadonlyArray<'add' | 'min' | 'max'> }, allPartitions: readonly FederatedPartition[]): boolean {
-  return secure.kinds.some((k) => k !== 'add') || new Set(allPartitions.map((p) => p.party)).size < 3;
+export function runsReplicated(secure: Pick<SecurePartials, 'kinds' | 'nonzero' | 'averages'>, allPartitions: readonly FederatedPartition[]): boolean {
+  return secure.kinds.some((k) => k !== 'add') || secure.nonzero.length > 0 || secure.averages.length > 0 || new Set(allPartitions.map((p) => p.party)).size < 3;
 }
 
 export function secureMpcExplainLine(partitions: readonly FederatedPartition[], parties: PartyDirectory): string {
   const compute = plannedComputeParties(partitions, parties.secure?.mpc?.servers() ?? []);
   return (
-    `Secure aggregation (replicated 3-party secret sharing over Z_2^64, secure comparisons for MIN/MAX) at compute parties ${compute.join(', ')}: ` +
-    'each party splits its partial aggregates additively to them; they re-share and combine; only per-group results are revealed, to the gateway'
+    `Secure aggregation (replicated 3-party secret sharing over Z_2^64, secure comparisons for MIN/MAX, secret division for AVG) at compute parties ${compute.join(', ')}: ` +
+    'each party splits its partial aggregates additively to them; they re-share and combine; only per-group results are revealed, to the gateway (an empty group as a flag, not a count)'
   );
 }
 
@@ -179,14 +183,15 @@ function asComputationFailure(error: unknown): PgError {
   });
 }
 
-/** MIN/MAX (and the count/sum partials next to them) per group, re-aggregated by the replicated runtime. */
+/** Sums, MIN/MAX and averages (and the empty flags beside them) per group, re-aggregated by the replicated runtime. */
 export async function secureMpcAggregate(use: SecureUse, parties: PartyDirectory): Promise<unknown[][]> {
   if (use.partitions.length === 0) return [];
   const { secure } = mpcOf(parties);
-  const { kinds, bits } = use.secure;
+  const { kinds, bits, nonzero, averages, averageBits } = use.secure;
+  const reveal: ReaggregateReveal = { nonzero, averages, averageBits };
   const keyed = use.work.some((c) => c.source === 'key');
   const dataParties = use.partitions.map((p) => p.party);
-  const responses = await runMpc(parties, dataParties, { kind: 'reaggregate', kinds, bits }, (job) =>
+  const responses = await runMpc(parties, dataParties, { kind: 'reaggregate', kinds, bits, reveal }, (job) =>
     use.partitions.map((p) =>
       secure.secureExecute(
         p.party,
@@ -207,8 +212,15 @@ export async function secureMpcAggregate(use: SecureUse, parties: PartyDirectory
   const id = JSON.stringify(keys);
   if (responses.some((r) => JSON.stringify(r.keys) !== id)) throw new PgError(SqlState.protocolViolation, 'compute parties disagree on the groups');
   const g = keys.length;
-  const opened = openOutputShares(responses.map((r) => BigUint64Array.from(r.share)), kinds.length * g);
-  const sums = kinds.map((_k, c) => opened.slice(c * g, (c + 1) * g).map((v) => BigInt.asUintN(64, v)));
+  const widths = outputWidths(kinds.length, reveal);
+  const opened = openOutputShares(responses.map((r) => BigUint64Array.from(r.share)), widths.reduce((a, b) => a + b, 0) * g);
+  let at = 0;
+  const sums = widths.map((width, c): Array<bigint | number> => {
+    const vector = (v: number): bigint[] => opened.slice((at + v) * g, (at + v + 1) * g).map((x) => BigInt.asUintN(64, x));
+    const column = width === 2 ? vector(0).map((integer, i) => averageOf(integer, vector(1)[i]!) / 10 ** use.secure.scales[c]!) : vector(0);
+    at += width;
+    return column;
+  });
   return totals(use, [{ keys, sums }], keyed);
 }
 

@@ -39,9 +39,27 @@ describe('secure aggregation of a protected column', () => {
   });
 
   it('EXPLAIN says which fragments are secret-shared and to whom', async () => {
-    const plan = (await demo.client.query('EXPLAIN SELECT drug, avg(dose_mg) FROM medications GROUP BY drug')).rows.map((row) => row['QUERY PLAN'] as string);
-    expect(plan.filter((l) => l.startsWith('Secure fragment at party'))).toHaveLength(3);
-    expect(plan.join('\n')).toMatch(/Secure aggregation: .* compute parties bmc, bwh, mgh/);
+    const explain = async (sql: string): Promise<string[]> => (await demo.client.query(`EXPLAIN ${sql}`)).rows.map((row) => row['QUERY PLAN'] as string);
+    // Counts alone: additive sharing. AVG: divided under MPC, so only the average is revealed.
+    const counts = await explain('SELECT drug, count(dose_mg) FROM medications GROUP BY drug');
+    expect(counts.filter((l) => l.startsWith('Secure fragment at party'))).toHaveLength(3);
+    expect(counts.join('\n')).toMatch(/Secure aggregation: .* compute parties bmc, bwh, mgh/);
+    expect((await explain('SELECT drug, avg(dose_mg) FROM medications GROUP BY drug')).join('\n')).toMatch(/secret division for AVG\) at compute parties bmc, bwh, mgh/);
+  });
+
+  it('reveals totals over all parties, not per party, unless the query groups by the partition key', async () => {
+    const gatewaySql = async (sql: string): Promise<string> => (await demo.client.query(`EXPLAIN ${sql}`)).rows.map((row) => row['QUERY PLAN'] as string).find((l) => l.startsWith('Gateway'))!;
+    // The gateway's work rows carry the partition key only when the answer is per partition.
+    expect(await gatewaySql('SELECT drug, sum(dose_mg), count(dose_mg) FROM medications GROUP BY drug')).not.toMatch(/party/);
+    expect(await gatewaySql("SELECT drug, avg(dose_mg) FROM medications WHERE party IN ('bmc', 'mgh') GROUP BY drug")).not.toMatch(/party/);
+    expect(await gatewaySql('SELECT party, sum(dose_mg) FROM medications GROUP BY party')).toMatch(/party/);
+    const sql = "SELECT drug, count(dose_mg), sum(dose_mg), avg(dose_mg) FROM medications WHERE party IN ('bmc', 'mgh') AND drug <> 'aspirin' GROUP BY drug ORDER BY drug";
+    const r = await demo.client.query({ text: sql, rowMode: 'array' });
+    const shape = (rows: unknown[][]): unknown[][] => rows.map((row) => [row[0], number(row[1]), number(row[2]), Number(Number(row[3]).toFixed(9))]);
+    expect(r.rows.length).toBeGreaterThan(3);
+    expect(shape(r.rows)).toEqual(shape(await direct(sql)));
+    // An average over no rows is NULL; over a group with no non-NULL value too.
+    expect((await demo.client.query("SELECT avg(dose_mg) AS a FROM medications WHERE drug = 'no such drug'")).rows).toEqual([{ a: null }]);
   });
 
   it('refuses the protected column in plaintext, as a group key, and in aggregates it cannot compute securely', async () => {
