@@ -12,13 +12,17 @@ import { aShare, bShare, shareLength, type AShare, type BShare } from './shares.
  * the AES-CTR stream of the pair key held by parties k+1 and k+2, so party k never
  * learns π_k and no single party knows π.
  *
- * Step k (one round): party k sits out. Party A = k+1 holds a = c_{k+1} + c_{k+2},
- * party B = k+2 holds b = c_k: a 2-out-of-2 sharing of x between the two who know π_k.
- * Both apply π_k locally and reshare into fresh replicated components
- * d_k (stream of parties k and B), d_{k+1} (stream of parties k and A) and
- * d_{k+2} = π_k(a) − d_{k+1} + π_k(b) − d_k, whose two halves A and B swap. Each half is
- * masked by a component the receiver lacks, and party k only draws fresh PRG words,
- * so every party's view is uniform. n words per column each way between A and B.
+ * The columns travel as a 2-out-of-2 sharing between the pair that knows the next
+ * step's permutation. It starts locally at the pair of step 0: party 1 holds
+ * c_1 + c_2, party 2 holds c_0. Each step, the pair applies its permutation locally;
+ * then the member that the next pair does not include hands its part to the one it
+ * adds, masked by a word of the stream it shares with the member that stays (who
+ * subtracts the same word): n words per column, one way, and the newcomer sees only
+ * uniform words. After the last step the pair reshares into replicated components:
+ * the party left out takes its two from the streams it shares with each of them, and
+ * the two exchange their parts less those components (n words each way), each masked
+ * by a component the receiver lacks. So 4n words per column in all (a resharing per
+ * step would take 6n), and every party's view is uniform.
  *
  * Arithmetic and boolean columns (one element per word; XOR instead of +) move
  * together under the same permutation, in one message per step.
@@ -39,31 +43,25 @@ export interface SharedPermutation {
   readonly steps: readonly [Uint32Array | null, Uint32Array | null, Uint32Array | null];
 }
 
+/** The party left out of each step, in the order the steps run. */
+const FORWARD: readonly PartyIndex[] = [0, 1, 2];
+const BACKWARD: readonly PartyIndex[] = [2, 1, 0];
+
 /** Shuffles the columns (all of one length) with one fresh secret permutation. 3 rounds; reveals nothing. */
 export async function shuffle<T extends Column>(party: Party, columns: readonly T[]): Promise<{ columns: T[]; permutation: SharedPermutation }> {
   const n = commonLength(columns);
-  const steps: [Uint32Array | null, Uint32Array | null, Uint32Array | null] = [null, null, null];
-  let current: Column[] = [...columns];
-  for (const k of [0, 1, 2] as const) {
-    const step = await permuteStep(party, k, current, n, { fresh: true });
-    steps[k] = step.permutation;
-    current = step.columns;
-  }
-  return { columns: current as T[], permutation: { length: n, steps } };
+  const result = await permuteChain(party, columns, n, FORWARD, { fresh: true });
+  return { columns: result.columns as T[], permutation: { length: n, steps: result.steps } };
 }
 
 /** Moves more columns with a permutation from `shuffle`. 3 rounds; reveals nothing. */
 export async function applyShuffle<T extends Column>(party: Party, permutation: SharedPermutation, columns: readonly T[]): Promise<T[]> {
-  let current: Column[] = [...columns];
-  for (const k of [0, 1, 2] as const) current = (await permuteStep(party, k, current, sameAs(permutation, columns), { given: permutation.steps[k], inverse: false })).columns;
-  return current as T[];
+  return (await permuteChain(party, columns, sameAs(permutation, columns), FORWARD, { given: permutation.steps, inverse: false })).columns as T[];
 }
 
 /** Undoes a permutation from `shuffle` (π⁻¹ = π_0⁻¹ ∘ π_1⁻¹ ∘ π_2⁻¹). 3 rounds; reveals nothing. */
 export async function unshuffle<T extends Column>(party: Party, permutation: SharedPermutation, columns: readonly T[]): Promise<T[]> {
-  let current: Column[] = [...columns];
-  for (const k of [2, 1, 0] as const) current = (await permuteStep(party, k, current, sameAs(permutation, columns), { given: permutation.steps[k], inverse: true })).columns;
-  return current as T[];
+  return (await permuteChain(party, columns, sameAs(permutation, columns), BACKWARD, { given: permutation.steps, inverse: true })).columns as T[];
 }
 
 /**
@@ -71,126 +69,177 @@ export async function unshuffle<T extends Column>(party: Party, permutation: Sha
  * `open` columns to all three parties, in the 3 rounds of the shuffle (the last step
  * opens instead of resharing). Reveals π(open) for each open column, nothing else: the
  * building block for applying a secret permutation (open π(σ), a uniformly random
- * permutation, then move π(x) locally).
+ * permutation, then move π(x) locally). The permutation comes back for `unshuffle`.
  */
-export async function shuffleAndOpen<T extends Column>(party: Party, columns: readonly T[], open: readonly AShare[]): Promise<{ columns: T[]; opened: Words[] }> {
+export async function shuffleAndOpen<T extends Column>(party: Party, columns: readonly T[], open: readonly AShare[]): Promise<{ columns: T[]; opened: Words[]; permutation: SharedPermutation }> {
   const n = commonLength([...columns, ...open]);
-  let current: Column[] = [...columns, ...open];
-  let opened: Words[] = [];
-  for (const k of [0, 1, 2] as const) {
-    const step = await permuteStep(party, k, current, n, { fresh: true, open: k === 2 ? open.length : 0 });
-    current = step.columns;
-    opened = step.opened;
-  }
-  return { columns: current as T[], opened };
+  const result = await permuteChain(party, [...columns, ...open], n, FORWARD, { fresh: true }, open.length);
+  return { columns: result.columns as T[], opened: result.opened, permutation: { length: n, steps: result.steps } };
 }
 
-interface StepResult {
+interface ChainResult {
   /** The reshared columns (without the opened ones). */
   columns: Column[];
-  /** The opened columns' values (last step only). */
+  /** The opened columns' values. */
   opened: Words[];
-  /** The step's permutation at the two parties that know it, when drawn fresh. */
-  permutation: Uint32Array | null;
+  /** Each step's permutation at the two parties that know it, when drawn fresh. */
+  steps: [Uint32Array | null, Uint32Array | null, Uint32Array | null];
 }
 
 /**
- * One resharing step with party k out. The last `open` columns are opened instead of
- * reshared: A sends π(a) + z and B sends π(b) − z (z from their pair stream) to both
- * others, so party k sees only a random split of the opened value.
+ * The three steps, party `order[i]` left out of step i: the 2-out-of-2 hand-overs between
+ * them (one round each) and the final resharing, in which the last `open` columns are
+ * opened instead: each member of the last pair sends its part to the other, and to the
+ * party left out masked by a word of their pair stream (+z and −z), so that party sees
+ * only a random split of the opened value.
  */
-async function permuteStep(
+async function permuteChain(
   party: Party,
-  k: PartyIndex,
   columns: readonly Column[],
   n: number,
-  how: { fresh: true; open?: number } | { given: Uint32Array | null; inverse: boolean },
-): Promise<StepResult> {
+  order: readonly PartyIndex[],
+  how: { fresh: true } | { given: SharedPermutation['steps']; inverse: boolean },
+  open = 0,
+): Promise<ChainResult> {
   const self = party.self;
   const { kernels, randomness } = party;
-  const a = nextParty(k);
-  const b = prevParty(k);
-  const open = 'fresh' in how ? (how.open ?? 0) : 0;
   const kept = columns.length - open;
-  const m = kept * n;
-  if (n === 0 || columns.length === 0) return { columns: columns.slice(0, kept), opened: columns.slice(kept).map(() => new BigUint64Array(0)), permutation: null };
-  const exchange = async (sends: Map<PartyIndex, Words>, expect: Map<PartyIndex, number>): Promise<Map<PartyIndex, Words>> => {
-    const outgoing = new Map<PartyIndex, Uint8Array>();
-    for (const [to, w] of sends) outgoing.set(to, new Uint8Array(w.buffer, w.byteOffset, w.byteLength));
-    const received = await party.exchange.exchange(outgoing, [...expect.keys()]);
-    const out = new Map<PartyIndex, Words>();
-    for (const [from, words] of expect) {
-      const bytes = received.get(from)!;
-      if (bytes.byteLength !== words * 8) {
-        const error = new PgError(SqlState.protocolViolation, `party ${from} sent ${bytes.byteLength} bytes of a shuffle step where ${words * 8} were due`);
-        party.exchange.abort(error.message);
-        throw error;
-      }
-      out.set(from, bytes.byteOffset % 8 === 0 ? new BigUint64Array(bytes.buffer, bytes.byteOffset, words) : new BigUint64Array(bytes.slice().buffer));
-    }
+  const steps: ChainResult['steps'] = [null, null, null];
+  if (n === 0 || columns.length === 0) return { columns: columns.slice(0, kept), opened: columns.slice(kept).map(() => new BigUint64Array(0)), steps };
+  const total = columns.length * n;
+  const at = (w: Words, j: number): Words => w.subarray(j * n, (j + 1) * n);
+  /** out = x + y per column (XOR for boolean ones); `minus`: x − y. */
+  const combine = (x: Words, y: Words, out: Words, minus = false): Words => {
+    columns.forEach((c, j) => {
+      if (c.kind === 'B') kernels.xor(at(x, j), at(y, j), at(out, j));
+      else if (minus) kernels.sub(at(x, j), at(y, j), at(out, j));
+      else kernels.add(at(x, j), at(y, j), at(out, j));
+    });
     return out;
   };
-
-  if (self === k) {
-    // The party left out: its new components are fresh stream words; for opened columns
-    // it receives the two masked halves.
-    const dk = randomness.component(k, m);
-    const dk1 = randomness.component(a, m);
-    const received = await exchange(new Map(), open > 0 ? new Map([[a, open * n], [b, open * n]]) : new Map());
-    const opened = open > 0 ? split(sumOpened(columns.slice(kept), received.get(a)!, received.get(b)!, party), open, n) : [];
-    return { columns: columns.slice(0, kept).map((c, j) => make(c, dk.subarray(j * n, (j + 1) * n), dk1.subarray(j * n, (j + 1) * n))), opened, permutation: null };
-  }
-
-  const isA = self === a;
-  let perm: Uint32Array;
-  let inverse = false;
-  if ('fresh' in how) perm = randomPermutation(randomness.component(b, n));
-  else {
-    if (how.given === null || how.given.length !== n) throw new PgError(SqlState.internalError, `party ${self} lacks step ${k} of a shared permutation of ${n}`);
-    perm = how.given;
-    inverse = how.inverse;
-  }
-  // Fresh component this party shares with k: d_{k+1} at A, d_k at B.
-  const mine = randomness.component(isA ? a : k, m);
-  const z = open > 0 ? randomness.component(b, open * n) : null;
-  const toPeer = new BigUint64Array(m);
-  const toAll = new BigUint64Array(open * n);
-  const moved: Words[] = [];
-  columns.forEach((c, j) => {
-    const half = isA ? (c.kind === 'A' ? kernels.add(c.s0, c.s1) : kernels.xor(c.s0, c.s1)) : c.s1;
-    const p = inverse ? scatterPermutation(half, perm) : gatherPermutation(half, perm);
-    if (j < kept) {
-      const out = toPeer.subarray(j * n, (j + 1) * n);
-      if (c.kind === 'A') kernels.sub(p, mine.subarray(j * n, (j + 1) * n), out);
-      else kernels.xor(p, mine.subarray(j * n, (j + 1) * n), out);
-    } else {
-      const o = j - kept;
-      const out = toAll.subarray(o * n, (o + 1) * n);
-      const mask = z!.subarray(o * n, (o + 1) * n);
-      if (c.kind === 'A') (isA ? kernels.add(p, mask, out) : kernels.sub(p, mask, out));
-      else kernels.xor(p, mask, out);
-      moved.push(out);
+  const exchange = async (sends: Map<PartyIndex, Words>, from: PartyIndex | null, words: number): Promise<Words | null> => {
+    const outgoing = new Map<PartyIndex, Uint8Array>();
+    for (const [to, w] of sends) outgoing.set(to, new Uint8Array(w.buffer, w.byteOffset, w.byteLength));
+    const received = await party.exchange.exchange(outgoing, from === null ? [] : [from]);
+    if (from === null) return null;
+    const bytes = received.get(from)!;
+    if (bytes.byteLength !== words * 8) {
+      const error = new PgError(SqlState.protocolViolation, `party ${from} sent ${bytes.byteLength} bytes of a shuffle step where ${words * 8} were due`);
+      party.exchange.abort(error.message);
+      throw error;
     }
-  });
-  const peer = isA ? b : a;
-  const payload = open > 0 ? concat(toPeer, toAll) : toPeer;
-  const sends = new Map<PartyIndex, Words>([[peer, payload]]);
-  if (open > 0) sends.set(k, toAll);
-  const received = (await exchange(sends, new Map([[peer, m + open * n]]))).get(peer)!;
-  const shares = columns.slice(0, kept).map((c, j) => {
-    const from = received.subarray(j * n, (j + 1) * n);
-    const own = toPeer.subarray(j * n, (j + 1) * n);
-    const third = c.kind === 'A' ? kernels.add(own, from) : kernels.xor(own, from);
-    const d = mine.subarray(j * n, (j + 1) * n);
-    return isA ? make(c, d, third) : make(c, third, d);
-  });
-  let opened: Words[] = [];
-  if (open > 0) {
-    const theirs = received.subarray(m);
-    const mineOpen = concatAll(moved, open * n);
-    opened = split(sumOpened(columns.slice(kept), mineOpen, theirs, party), open, n);
+    return bytes.byteOffset % 8 === 0 ? new BigUint64Array(bytes.buffer, bytes.byteOffset, words) : new BigUint64Array(bytes.slice().buffer);
+  };
+
+  // The 2-out-of-2 start at the first step's pair: A = k+1 holds c_{k+1} + c_{k+2}, B = k+2 holds c_k.
+  const first = order[0]!;
+  let part: Words | null = null;
+  if (self === nextParty(first)) {
+    part = new BigUint64Array(total);
+    columns.forEach((c, j) => (c.kind === 'A' ? kernels.add(c.s0, c.s1, at(part!, j)) : kernels.xor(c.s0, c.s1, at(part!, j))));
+  } else if (self === prevParty(first)) {
+    part = new BigUint64Array(total);
+    columns.forEach((c, j) => part!.set(c.s1, j * n));
   }
-  return { columns: shares, opened, permutation: 'fresh' in how ? perm : null };
+
+  for (let i = 0; i < 3; i++) {
+    const k = order[i]!;
+    if (self !== k) {
+      let perm: Uint32Array;
+      let inverse = false;
+      if ('fresh' in how) {
+        perm = randomPermutation(randomness.component(prevParty(k), n));
+        steps[k] = perm;
+      } else {
+        const given = how.given[k];
+        if (!given || given.length !== n) throw new PgError(SqlState.internalError, `party ${self} lacks step ${k} of a shared permutation of ${n}`);
+        perm = given;
+        inverse = how.inverse;
+      }
+      const moved = new BigUint64Array(total);
+      columns.forEach((_c, j) => (inverse ? scatterPermutation(at(part!, j), perm, at(moved, j)) : gatherPermutation(at(part!, j), perm, at(moved, j))));
+      part = moved;
+    }
+    if (i === 2) break;
+    // Hand-over to the next pair: `leaving` gives its part to `joining` (k), masked by the
+    // stream it shares with `staying`, who takes the mask off its own part.
+    const leaving = order[i + 1]!;
+    const joining = k;
+    const staying = (3 - leaving - joining) as PartyIndex;
+    const stream = prevParty(leaving) === staying ? leaving : staying;
+    if (self === leaving) {
+      const masked = combine(part!, randomness.component(stream, total), part!);
+      await exchange(new Map([[joining, masked]]), null, 0);
+      part = null;
+    } else if (self === staying) {
+      part = combine(part!, randomness.component(stream, total), part!, true);
+      await exchange(new Map(), null, 0);
+    } else {
+      part = await exchange(new Map(), leaving, total);
+    }
+  }
+
+  // Back to replicated components at the last pair U = w+1, V = w+2, w left out: c'_w from
+  // the stream of w and V, c'_{w+1} from that of w and U; c'_{w+2} = (y_U − c'_{w+1}) + (y_V − c'_w),
+  // whose two terms U and V swap.
+  const w = order[2]!;
+  const u = nextParty(w);
+  const v = prevParty(w);
+  const m = kept * n;
+  if (self === w) {
+    const cw = randomness.component(w, m);
+    const cu = randomness.component(u, m);
+    const received = open > 0 ? await exchangeOpen(party, new Map(), [u, v], open * n) : (await exchange(new Map(), null, 0), null);
+    const opened = received ? split(sumOpened(columns.slice(kept), received.get(u)!, received.get(v)!, party), open, n) : [];
+    return { columns: columns.slice(0, kept).map((c, j) => make(c, at(cw, j), at(cu, j))), opened, steps };
+  }
+  const isU = self === u;
+  const peer = isU ? v : u;
+  // Its fresh component: c'_{w+1} at U (shared with w), c'_w at V.
+  const mine = randomness.component(isU ? u : w, m);
+  // z from the pair stream of U and V (key k_v, held by v and v − 1 = u).
+  const z = open > 0 ? randomness.component(v, open * n) : null;
+  const toPeer = new BigUint64Array(m + open * n);
+  const keptColumns = columns.slice(0, kept);
+  keptColumns.forEach((c, j) => (c.kind === 'A' ? kernels.sub(at(part!, j), at(mine, j), at(toPeer, j)) : kernels.xor(at(part!, j), at(mine, j), at(toPeer, j))));
+  toPeer.set(part!.subarray(m), m);
+  const sends = new Map<PartyIndex, Words>([[peer, toPeer]]);
+  let toLeftOut: Words | null = null;
+  if (open > 0) {
+    // The opened parts to w, masked by z: +z from U, −z from V.
+    toLeftOut = new BigUint64Array(open * n);
+    columns.slice(kept).forEach((c, o) => {
+      const own = at(part!, kept + o);
+      const out = toLeftOut!.subarray(o * n, (o + 1) * n);
+      const mask = z!.subarray(o * n, (o + 1) * n);
+      if (c.kind === 'A') (isU ? kernels.add(own, mask, out) : kernels.sub(own, mask, out));
+      else kernels.xor(own, mask, out);
+    });
+    sends.set(w, toLeftOut);
+  }
+  const received = (await exchange(sends, peer, m + open * n))!;
+  const shares = keptColumns.map((c, j) => {
+    const third = c.kind === 'A' ? kernels.add(at(toPeer, j), at(received, j)) : kernels.xor(at(toPeer, j), at(received, j));
+    return isU ? make(c, at(mine, j), third) : make(c, third, at(mine, j));
+  });
+  const opened = open > 0 ? split(sumOpened(columns.slice(kept), part!.subarray(m), received.subarray(m), party), open, n) : [];
+  return { columns: shares, opened, steps };
+}
+
+/** The party left out of the last step receives the masked opened parts from both others. */
+async function exchangeOpen(party: Party, sends: Map<PartyIndex, Uint8Array>, from: readonly PartyIndex[], words: number): Promise<Map<PartyIndex, Words>> {
+  const received = await party.exchange.exchange(sends, [...from]);
+  const out = new Map<PartyIndex, Words>();
+  for (const f of from) {
+    const bytes = received.get(f)!;
+    if (bytes.byteLength !== words * 8) {
+      const error = new PgError(SqlState.protocolViolation, `party ${f} sent ${bytes.byteLength} bytes of a shuffle step where ${words * 8} were due`);
+      party.exchange.abort(error.message);
+      throw error;
+    }
+    out.set(f, bytes.byteOffset % 8 === 0 ? new BigUint64Array(bytes.buffer, bytes.byteOffset, words) : new BigUint64Array(bytes.slice().buffer));
+  }
+  return out;
 }
 
 function sumOpened(columns: readonly Column[], x: Words, y: Words, party: Party): Words {
@@ -264,10 +313,9 @@ export function randomPermutation(words: Words): Uint32Array {
 }
 
 /** out[i] = x[perm[i]] (copying words through 32-bit views, no BigInt). */
-export function gatherPermutation(x: Words, perm: Uint32Array): Words {
-  const out = new BigUint64Array(perm.length);
+export function gatherPermutation(x: Words, perm: Uint32Array, out: Words = new BigUint64Array(perm.length)): Words {
   const src = new Uint32Array(x.buffer, x.byteOffset, 2 * x.length);
-  const dst = new Uint32Array(out.buffer);
+  const dst = new Uint32Array(out.buffer, out.byteOffset, 2 * out.length);
   for (let i = 0; i < perm.length; i++) {
     const p = 2 * perm[i]!;
     dst[2 * i] = src[p]!;
@@ -277,10 +325,9 @@ export function gatherPermutation(x: Words, perm: Uint32Array): Words {
 }
 
 /** out[perm[i]] = x[i]: the inverse of gatherPermutation. */
-export function scatterPermutation(x: Words, perm: Uint32Array): Words {
-  const out = new BigUint64Array(perm.length);
+export function scatterPermutation(x: Words, perm: Uint32Array, out: Words = new BigUint64Array(perm.length)): Words {
   const src = new Uint32Array(x.buffer, x.byteOffset, 2 * x.length);
-  const dst = new Uint32Array(out.buffer);
+  const dst = new Uint32Array(out.buffer, out.byteOffset, 2 * out.length);
   for (let i = 0; i < perm.length; i++) {
     const p = 2 * perm[i]!;
     dst[p] = src[2 * i]!;

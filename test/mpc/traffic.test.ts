@@ -3,6 +3,8 @@ import { secureDistinctCount } from '../../src/mpc/distinct-count.js';
 import { InProcessFederation } from '../../src/mpc/in-process.js';
 import { secureAggregate, type PartyInput } from '../../src/mpc/secure-aggregate.js';
 import { FrameKind } from '../../src/net/frame.js';
+import type { AShare } from '../../src/mpc/shares.js';
+import { shuffle, unshuffle } from '../../src/mpc/shuffle.js';
 
 // Every byte the parties send each other is captured (before any TLS; the in-process
 // network carries the same frames the TLS transport would) and searched for the secret
@@ -88,5 +90,32 @@ describe('what crosses the wire', () => {
     const { chi } = chiSquare(captured);
     // 255 degrees of freedom: the 99.9% quantile is about 330.
     expect(chi).toBeLessThan(330);
+  }, 60_000);
+
+  it('a shuffle and its undoing: no secret in any frame, the hand-overs and resharings uniform', async () => {
+    captured.length = 0;
+    const n = 20_000;
+    const values = BigUint64Array.from({ length: n }, (_, i) => secret(90_000 + i));
+    const { results } = await federation.run(async (party) => {
+      const batch = party.batch();
+      const a = batch.shareInputA(party.self === 0 ? values : null, 0, n);
+      const b = batch.shareInputB(party.self === 1 ? values : null, 1, n);
+      await batch.run();
+      captured.length = 0; // the inputs' own sharing is not what is tested here
+      const { columns, permutation } = await shuffle(party, [a.value, b.value]);
+      const back = await unshuffle(party, permutation, columns);
+      return [...(await party.revealA(back[0] as AShare))];
+    });
+    expect(results[0]).toEqual([...values]);
+    const all = new Uint8Array(captured.reduce((t, b) => t + b.length, 0));
+    let at = 0;
+    for (const b of captured) {
+      all.set(b, at);
+      at += b.length;
+    }
+    // A shuffle sends 4n words per column (two hand-overs, two resharing messages): two columns, twice, and the reveal.
+    expect(all.length).toBeGreaterThanOrEqual(2 * 2 * 4 * n * 8);
+    expect([...windowsIn(all, new Set([...values].map((v) => window5(leBytes(v).subarray(3)))))]).toEqual([]);
+    expect(chiSquare(captured).chi).toBeLessThan(330);
   }, 60_000);
 });
