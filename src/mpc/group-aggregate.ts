@@ -33,7 +33,7 @@ export interface GroupAggregateResult {
  * What it reveals: the number of rows n and the number of groups, to the three
  * compute parties. The group keys and aggregates stay shared (open them to the
  * recipient with revealBTo / revealATo, or reveal them). Rounds (n ≥ 2, m keys): the
- * sort (`radixSortRounds`), equality of the boolean keys (`booleanEqualityRounds` of the
+ * sort (`radixSortRounds` with one column per SUM, MIN and MAX), equality of the boolean keys (`booleanEqualityRounds` of the
  * widest key: 6 for 64 bits) + (m − 1) ANDs + 2 for the bit to arithmetic, 13·⌈log2 n⌉
  * if any MIN or MAX is asked, and the compaction's 4. No rounds when n = 0.
  * SUM wraps mod 2^64 like int64 arithmetic (no overflow check).

@@ -36,7 +36,8 @@ export interface JoinResult {
  *
  * What it reveals: the two input sizes (public already) and the output size, to the three
  * compute parties; nothing about which rows matched. The output stays shared. Rounds
- * (N = |PK| + |FK| ≥ 2): the sort of N rows (`radixSortRounds`), equality of the
+ * (N = |PK| + |FK| ≥ 2): the sort of N rows (`radixSortRounds`, moving a tag and both
+ * sides' columns), equality of the
  * boolean keys 6 (`booleanEqualityRounds(bits)`), bit to arithmetic 2, segmented copy
  * ⌈log2 N⌉, the match product 1, compaction 4. No rounds when N ≤ 1.
  * `bits` (default 64): the keys are signed values of that many bits.

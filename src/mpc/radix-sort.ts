@@ -6,7 +6,7 @@ import type { Party } from './party.js';
 import { prefixSumA } from './prefix.js';
 import type { Words } from './ring-kernels.js';
 import { aShare, bShare, concatA, concatB, shareLength, type AShare, type BShare } from './shares.js';
-import { scatterPermutation, shuffleAndOpen, type Column } from './shuffle.js';
+import { gatherPermutation, scatterPermutation, shuffleAndOpen, unshuffle, type Column } from './shuffle.js';
 
 /**
  * Radix sort of shared columns (Hamada et al. 2014, in the three-party form of Asharov
@@ -111,7 +111,9 @@ export interface RadixSortOptions {
  *
  * What it reveals: nothing but the number of rows. Rounds (n ≥ 2): 8 for the A2B of all
  * keys at once, then 7 per two bits of each key and 6 for an odd last bit
- * (`radixSortRounds`: 232 for one 64-bit key). No rounds for n ≤ 1.
+ * (`radixSortRounds`: 232 for one 64-bit key). Two or more columns to move (payload, and
+ * the keys in arithmetic form) go by a row index instead, carried through the digits in
+ * their place, and move once at the end (`gatherByIndex`, 6 rounds). No rounds for n ≤ 1.
  */
 export async function radixSortA<P extends Column>(party: Party, keys: readonly AShare[], payload: readonly P[] = [], options: RadixSortOptions = {}): Promise<{ keys: AShare[]; payload: P[] }> {
   const sorted = await radixSort(party, keys, payload, options, 'arithmetic');
@@ -153,6 +155,14 @@ async function radixSort<P extends Column>(
   let boolKeys: (BShare | null)[] = keys.map((_, j) => party.xorConstB(wordsOf(j), signBit(j)));
   let arithKeys = form === 'arithmetic' ? [...keys] : [];
   let rest = [...payload];
+  // Two or more columns to move: a row index goes through the digits in their place, and
+  // they move once, by it, at the end.
+  const deferred = deferPayload(arithKeys.length + rest.length) ? [...arithKeys, ...rest] : null;
+  if (deferred) {
+    arithKeys = [];
+    rest = [];
+  }
+  let index: AShare | null = deferred ? party.constantA(iota(n)) : null;
   for (let j = keys.length - 1; j >= 0; j--) {
     for (let i = 0; i < bits[j]!; i += 2) {
       const width = Math.min(2, bits[j]! - i);
@@ -173,21 +183,49 @@ async function radixSort<P extends Column>(
       }
       // With arithmetic keys to return, a key's boolean form is not needed after its last digit.
       if (form === 'arithmetic' && i + width >= bits[j]!) boolKeys = boolKeys.map((b, jj) => (jj === j ? null : b));
-      const carried: Column[] = [...boolKeys.filter((b): b is BShare => b !== null), ...arithKeys, ...rest];
+      const carried: Column[] = [...boolKeys.filter((b): b is BShare => b !== null), ...(index ? [index] : []), ...arithKeys, ...rest];
       const columns = await bucketPartitionA(party, buckets, carried);
       let at = 0;
       boolKeys = boolKeys.map((b) => (b === null ? null : (columns[at++] as BShare)));
+      if (index) index = columns[at++] as AShare;
       arithKeys = arithKeys.map(() => columns[at++] as AShare);
       rest = rest.map(() => columns[at++] as P);
     }
+  }
+  if (deferred) {
+    const moved = await gatherByIndex(party, index!, deferred);
+    arithKeys = moved.slice(0, form === 'arithmetic' ? keys.length : 0) as AShare[];
+    rest = moved.slice(arithKeys.length) as P[];
   }
   const boolean = form === 'boolean' ? boolKeys.map((b, j) => party.xorConstB(b!, signBit(j))) : [];
   return { arithmetic: arithKeys, boolean, payload: rest };
 }
 
-/** Rounds of `radixSortA` for n rows and the given key widths. */
-export function radixSortRounds(n: number, bits: readonly number[]): number {
-  return n <= 1 ? 0 : 8 + bits.reduce((s, b) => s + 7 * Math.floor(b / 2) + 6 * (b % 2), 0);
+/** Whether a sort moves `columns` columns (payload, and arithmetic keys to return) by a row index at the end. */
+function deferPayload(columns: number): boolean {
+  return columns >= 2;
+}
+
+/**
+ * Rows moved by a secret permutation given as a shared vector: out[i] = x[index[i]]. The
+ * index is shuffled with a fresh π and opened (a uniformly random permutation, whatever
+ * the index), each party gathers its shares of x by it locally — π(out) — and π is undone
+ * on the moved columns. 6 rounds. Reveals nothing.
+ */
+async function gatherByIndex(party: Party, index: AShare, columns: readonly Column[]): Promise<Column[]> {
+  const { opened, permutation } = await shuffleAndOpen(party, [], [index]);
+  const order = destinations(party, opened[0]!);
+  const gathered = columns.map((c) => (c.kind === 'A' ? aShare(gatherPermutation(c.s0, order), gatherPermutation(c.s1, order)) : bShare(gatherPermutation(c.s0, order), gatherPermutation(c.s1, order))));
+  return unshuffle(party, permutation, gathered);
+}
+
+/**
+ * Rounds of a radix sort of n rows with the given key widths, moving `columns` columns
+ * (payload, and the keys when returned in arithmetic form): 6 more when two or more move
+ * by a row index at the end.
+ */
+export function radixSortRounds(n: number, bits: readonly number[], columns = 0): number {
+  return n <= 1 ? 0 : 8 + bits.reduce((s, b) => s + 7 * Math.floor(b / 2) + 6 * (b % 2), 0) + (deferPayload(columns) ? 6 : 0);
 }
 
 /**

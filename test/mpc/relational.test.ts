@@ -158,7 +158,7 @@ describe('group-by on sort and segmented prefix', () => {
         for (const r of results) {
           expect(r.groups).toBe(groups.length);
           expect(r.columns).toEqual([groups.map((g) => g.key[0]!), groups.map((g) => g.sum), groups.map((g) => g.count), groups.map((g) => g.min), groups.map((g) => g.max)]);
-          if (n >= 2) expect(r.rounds).toBe(radixSortRounds(n, [64]) + booleanEqualityRounds(64) + 2 + 13 * log2(n) + 4);
+          if (n >= 2) expect(r.rounds).toBe(radixSortRounds(n, [64], 3) + booleanEqualityRounds(64) + 2 + 13 * log2(n) + 4);
         }
       }),
       { numRuns: 10 },
@@ -229,7 +229,7 @@ describe('PK–FK join', () => {
         for (const r of results) {
           expect(r.count).toBe(expected[0]!.length);
           expect(r.columns).toEqual(expected);
-          expect(r.rounds).toBe(n <= 1 ? 0 : radixSortRounds(n, [64]) + booleanEqualityRounds(64) + 2 + log2(n) + 1 + 4);
+          expect(r.rounds).toBe(n <= 1 ? 0 : radixSortRounds(n, [64], 3) + booleanEqualityRounds(64) + 2 + log2(n) + 1 + 4);
         }
       }),
       { numRuns: 15 },
@@ -241,7 +241,7 @@ describe('PK–FK join', () => {
     for (const r of all) {
       expect(r.columns).toEqual([[7n, 7n, 7n], [70n, 70n, 70n], [1n, 2n, 3n]]);
       // 16-bit keys: fewer digits to sort and fewer bit planes to compare.
-      expect(r.rounds).toBe(radixSortRounds(5, [16]) + booleanEqualityRounds(16) + 2 + log2(5) + 1 + 4);
+      expect(r.rounds).toBe(radixSortRounds(5, [16], 3) + booleanEqualityRounds(16) + 2 + log2(5) + 1 + 4);
     }
     const none = await join([[1n, 0n]], [[2n, 5n], [MIN64 + 0n, 5n]]);
     for (const r of none) expect(r).toMatchObject({ count: 0, columns: [[], [], []] });
