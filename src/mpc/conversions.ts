@@ -1,4 +1,6 @@
-import { nextParty, type PartyIndex } from '../net/party-index.js';
+import { nextParty, prevParty, type PartyIndex } from '../net/party-index.js';
+import { PgError } from '../server/pg-error.js';
+import { SqlState } from '../server/sqlstate.js';
 import type { Party } from './party.js';
 import type { Words } from './ring-kernels.js';
 import { aShare, bShare, shareLength, type AShare, type BShare } from './shares.js';
@@ -70,12 +72,75 @@ export async function carryOutPlusOne(party: Party, a: BShare, b: BShare): Promi
 
 /**
  * B2A of single bits: bit 0 of every word of x (the rest ignored) to 0 or 1 over
- * Z_2^64, as b0 ⊕ b1 ⊕ b2 with u ⊕ v = u + v − 2uv: two multiplication rounds.
- * Reveals nothing.
+ * Z_2^64, in two rounds and one word per value sent by each party (two products would
+ * take two words). The values are split in three; in the third where party h is the
+ * holder, h knows c = b_h ⊕ b_{h+1} and parties A = h+1 and B = h+2 know b = b_{h+2},
+ * so the bit is b + c·(1 − 2b): h splits c = c_A + c_B with c_A from its pair stream
+ * with A and sends c_B to B (round 1); A and B then hold c·d (d = 1 − 2b) as
+ * c_A·d + c_B·d and turn it into replicated components: h's two, w_h and w_{h+1}, come
+ * from its pair streams with B and with A, and A and B swap c_A·d − w_{h+1} and
+ * c_B·d − w_h, whose sum is the third (round 2). Each message is masked by a stream
+ * word its receiver lacks. Reveals nothing.
  */
 export async function bitToA(party: Party, x: BShare): Promise<AShare> {
-  const low = party.andConstB(x, 1n);
-  const [b0, b1, b2] = componentShares(party, aShare(low.s0, low.s1), aShare);
-  const xorA = async (u: AShare, v: AShare): Promise<AShare> => party.subA(party.addA(u, v), party.mulConstA(await party.mulA(u, v), 2n));
-  return xorA(await xorA(b0, b1), b2);
+  const n = shareLength(x);
+  const { kernels, randomness, self } = party;
+  const s0 = new BigUint64Array(n);
+  const s1 = new BigUint64Array(n);
+  const bounds = (h: number): [number, number] => [Math.floor((h * n) / 3), Math.floor(((h + 1) * n) / 3)];
+  const bit = (w: Words, lo: number, hi: number): Words => kernels.andConst(w.subarray(lo, hi), 1n);
+  // d = 1 − 2b and the stream words, third by third in the same order at every party.
+  let sendToPrev: Words = new BigUint64Array(0); // c_B of the third this party holds (h = self), for B = the party before it
+  let asA: { lo: number; hi: number; term: Words; wNext: Words; b: Words } | null = null;
+  let asB: { lo: number; hi: number; d: Words; wh: Words; b: Words } | null = null;
+  for (const h of [0, 1, 2] as PartyIndex[]) {
+    const [lo, hi] = bounds(h);
+    const m = hi - lo;
+    const a = nextParty(h);
+    if (self === h) {
+      const c = bit(kernels.xor(x.s0.subarray(lo, hi), x.s1.subarray(lo, hi)), 0, m);
+      const cA = randomness.component(a, m);
+      const wNext = randomness.component(a, m);
+      const wOwn = randomness.component(h, m);
+      sendToPrev = kernels.sub(c, cA);
+      s0.set(wOwn, lo);
+      s1.set(wNext, lo);
+    } else if (self === a) {
+      const b = bit(x.s1, lo, hi);
+      const cA = randomness.component(a, m);
+      const wNext = randomness.component(a, m);
+      const d = kernels.addConst(kernels.mulConst(b, -2n), 1n);
+      asA = { lo, hi, term: kernels.sub(kernels.mul(cA, d), wNext), wNext, b };
+    } else {
+      const b = bit(x.s0, lo, hi);
+      const wh = randomness.component(h, m);
+      asB = { lo, hi, d: kernels.addConst(kernels.mulConst(b, -2n), 1n), wh, b };
+    }
+  }
+  const prev = prevParty(self);
+  const next = nextParty(self);
+  const bytes = (w: Words): Uint8Array => new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
+  const words = (received: Map<PartyIndex, Uint8Array>, from: PartyIndex, length: number): Words => {
+    const b = received.get(from)!;
+    if (b.byteLength !== length * 8) {
+      const error = new PgError(SqlState.protocolViolation, `party ${from} sent ${b.byteLength} bytes of a bit conversion where ${length * 8} were due`);
+      party.exchange.abort(error.message);
+      throw error;
+    }
+    return b.byteOffset % 8 === 0 ? new BigUint64Array(b.buffer, b.byteOffset, length) : new BigUint64Array(b.slice().buffer);
+  };
+  // Round 1: each party, as holder, sends c_B to the party before it (B = h + 2 = h − 1), and receives its own c_B from the next.
+  const first = await party.exchange.exchange(new Map([[prev, bytes(sendToPrev)]]), [next]);
+  const B = asB!;
+  const A = asA!;
+  const termB = kernels.sub(kernels.mul(words(first, next, B.hi - B.lo), B.d), B.wh);
+  // Round 2: as A, to B = the next party; as B, to A = the previous one.
+  const second = await party.exchange.exchange(new Map([[next, bytes(A.term)], [prev, bytes(termB)]]), [next, prev]);
+  const third = (own: Words, theirs: Words): Words => kernels.add(own, theirs);
+  // A: (w_{h+1}, w_{h+2} + b); B: (w_{h+2} + b, w_h).
+  s0.set(A.wNext, A.lo);
+  s1.set(kernels.add(third(A.term, words(second, next, A.hi - A.lo)), A.b), A.lo);
+  s0.set(kernels.add(third(termB, words(second, prev, B.hi - B.lo)), B.b), B.lo);
+  s1.set(B.wh, B.lo);
+  return aShare(s0, s1);
 }

@@ -8,13 +8,14 @@ import { aShare, bShare, shareLength, type AShare, type BShare } from './shares.
 /**
  * Oblivious shuffle of shared columns by three-party resharing of composed
  * permutations (the replicated-sharing shuffle of Araki et al. 2021 / Asharov et al.
- * 2022, semi-honest). The secret permutation is π = π_2 ∘ π_1 ∘ π_0; π_k is drawn from
- * the AES-CTR stream of the pair key held by parties k+1 and k+2, so party k never
- * learns π_k and no single party knows π.
+ * 2022, semi-honest). The secret permutation is the composition of three steps; step k
+ * applies π_k, drawn from the AES-CTR stream of the pair key held by parties k+1 and
+ * k+2, so party k never learns π_k and no single party knows π. (The steps run in an
+ * order rotated from one shuffle to the next, to share the sending out.)
  *
  * The columns travel as a 2-out-of-2 sharing between the pair that knows the next
- * step's permutation. It starts locally at the pair of step 0: party 1 holds
- * c_1 + c_2, party 2 holds c_0. Each step, the pair applies its permutation locally;
+ * step's permutation. It starts locally at the first step's pair: with party k left
+ * out, party k+1 holds c_{k+1} + c_{k+2} and party k+2 holds c_k. Each step, the pair applies its permutation locally;
  * then the member that the next pair does not include hands its part to the one it
  * adds, masked by a word of the stream it shares with the member that stays (who
  * subtracts the same word): n words per column, one way, and the newcomer sees only
@@ -41,27 +42,40 @@ export type Column = AShare | BShare;
 export interface SharedPermutation {
   readonly length: number;
   readonly steps: readonly [Uint32Array | null, Uint32Array | null, Uint32Array | null];
+  /** The party left out of each step, in the order they were applied. */
+  readonly order: readonly PartyIndex[];
 }
 
-/** The party left out of each step, in the order the steps run. */
-const FORWARD: readonly PartyIndex[] = [0, 1, 2];
-const BACKWARD: readonly PartyIndex[] = [2, 1, 0];
+/**
+ * The step order of a fresh permutation, rotated from one shuffle to the next: who sends
+ * what depends on it (one member hands over twice as much as the others), so the load
+ * turns round the three parties. All three call shuffles in the same order, so their
+ * counters agree.
+ */
+const shuffles = new WeakMap<Party, number>();
+function freshOrder(party: Party): PartyIndex[] {
+  const count = shuffles.get(party) ?? 0;
+  shuffles.set(party, count + 1);
+  const first = (count % 3) as PartyIndex;
+  return [first, nextParty(first), prevParty(first)];
+}
 
 /** Shuffles the columns (all of one length) with one fresh secret permutation. 3 rounds; reveals nothing. */
 export async function shuffle<T extends Column>(party: Party, columns: readonly T[]): Promise<{ columns: T[]; permutation: SharedPermutation }> {
   const n = commonLength(columns);
-  const result = await permuteChain(party, columns, n, FORWARD, { fresh: true });
-  return { columns: result.columns as T[], permutation: { length: n, steps: result.steps } };
+  const order = freshOrder(party);
+  const result = await permuteChain(party, columns, n, order, { fresh: true });
+  return { columns: result.columns as T[], permutation: { length: n, steps: result.steps, order } };
 }
 
 /** Moves more columns with a permutation from `shuffle`. 3 rounds; reveals nothing. */
 export async function applyShuffle<T extends Column>(party: Party, permutation: SharedPermutation, columns: readonly T[]): Promise<T[]> {
-  return (await permuteChain(party, columns, sameAs(permutation, columns), FORWARD, { given: permutation.steps, inverse: false })).columns as T[];
+  return (await permuteChain(party, columns, sameAs(permutation, columns), permutation.order, { given: permutation.steps, inverse: false })).columns as T[];
 }
 
-/** Undoes a permutation from `shuffle` (π⁻¹ = π_0⁻¹ ∘ π_1⁻¹ ∘ π_2⁻¹). 3 rounds; reveals nothing. */
+/** Undoes a permutation from `shuffle` (its steps' inverses in reverse order). 3 rounds; reveals nothing. */
 export async function unshuffle<T extends Column>(party: Party, permutation: SharedPermutation, columns: readonly T[]): Promise<T[]> {
-  return (await permuteChain(party, columns, sameAs(permutation, columns), BACKWARD, { given: permutation.steps, inverse: true })).columns as T[];
+  return (await permuteChain(party, columns, sameAs(permutation, columns), [...permutation.order].reverse(), { given: permutation.steps, inverse: true })).columns as T[];
 }
 
 /**
@@ -73,8 +87,9 @@ export async function unshuffle<T extends Column>(party: Party, permutation: Sha
  */
 export async function shuffleAndOpen<T extends Column>(party: Party, columns: readonly T[], open: readonly AShare[]): Promise<{ columns: T[]; opened: Words[]; permutation: SharedPermutation }> {
   const n = commonLength([...columns, ...open]);
-  const result = await permuteChain(party, [...columns, ...open], n, FORWARD, { fresh: true }, open.length);
-  return { columns: result.columns as T[], opened: result.opened, permutation: { length: n, steps: result.steps } };
+  const order = freshOrder(party);
+  const result = await permuteChain(party, [...columns, ...open], n, order, { fresh: true }, open.length);
+  return { columns: result.columns as T[], opened: result.opened, permutation: { length: n, steps: result.steps, order } };
 }
 
 interface ChainResult {
