@@ -9,7 +9,7 @@
 //   node dist/bench/mpc/three-process.js [n=1048576] [sortN=16384] [groups=100000] [latencyMs=0] [relN=65536]
 // relN rows for the radix sort, the sort-based group-by (sum, count) and each side of
 // the PK–FK join. sortN, groups or relN 0 skips those rows; C2D_BENCH_ONLY picks rows among mult, lessThan,
-// equal, radixSort, groupAggregate, join and those whose operands lie in a narrower range:
+// equal, radixSort, radixSortB (keys out in boolean form), groupAggregate, join and those whose operands lie in a narrower range:
 // lessThan63, lessThan32, equal32, radixSort32, groupAggregate32, join32 (none: every relational row, nothing else);
 // divide (secret division) runs only when named;
 // C2D_BENCH_NODE_ARGS adds node flags to the
@@ -101,6 +101,7 @@ line(`sort ${sortN} keys`, 'sort', sortN, '', 'goal 2^20 in ≤ 20 s; Secrecy bi
 line(`group-by secret key, ${sortN} rows`, 'groupBySecretKey', sortN, '', 'goal 2^20 rows in ≤ 30 s; Secrecy 2^23 562 s');
 line(`group-by ${groups} groups × 3 owners`, 'groupBy', groups, '', 'goal 2^20 rows in ≤ 30 s');
 line(`radix sort ${relN} keys`, 'radixSort', relN, '', 'goal 2^20 in ≤ 20 s; Hamada radix 1 M 32-bit 197 s');
+line(`radix sort ${relN} keys, out in boolean form`, 'radixSortB', relN, '', 'goal 2^20 in ≤ 20 s');
 line(`group-by sum+count (sort) ${relN} rows`, 'groupAggregate', relN, '', 'goal 2^20 rows in ≤ 30 s; Secrecy 2^23 562 s');
 line(`radix sort ${relN} int4 keys`, 'radixSort32', relN, '', 'keys of an int4 column (bits 32)');
 line(`group-by (sort) ${relN} rows, int4 keys`, 'groupAggregate32', relN, '', 'keys of an int4 column (bits 32)');

@@ -14,7 +14,7 @@ import { secureAggregateAt, type PartyInput } from '../../src/mpc/secure-aggrega
 import { groupSumAt } from '../../src/mpc/group-by.js';
 import { aShare } from '../../src/mpc/shares.js';
 import { sortA } from '../../src/mpc/sort.js';
-import { radixSortA } from '../../src/mpc/radix-sort.js';
+import { radixSortA, radixSortB } from '../../src/mpc/radix-sort.js';
 import { groupAggregateA } from '../../src/mpc/group-aggregate.js';
 import { divA } from '../../src/mpc/division.js';
 import { pkFkJoinA } from '../../src/mpc/join.js';
@@ -186,6 +186,8 @@ async function main(): Promise<void> {
             ? await time(() => groupSumAt(party, aShare(x.value.s0.subarray(0, sortN), x.value.s1.subarray(0, sortN)), aShare(y.value.s0.subarray(0, sortN), y.value.s1.subarray(0, sortN))))
             : null,
         radixSort: relational('radixSort') ? await time(() => radixSortA(party, [head(x.value, relN)])) : null,
+        // The same, the sorted keys out in boolean form (their arithmetic form not carried through the digits).
+        radixSortB: relational('radixSortB') ? await time(() => radixSortB(party, [head(x.value, relN)])) : null,
         // The same, with int4 keys (bits 32): half the digits.
         radixSort32: relational('radixSort32') ? await time(() => radixSortA(party, [head(x32.value, relN)], [], { bits: [32] })) : null,
         groupAggregate: relational('groupAggregate') ? await time(() => groupAggregateA(party, [groupKeys.value], [{ kind: 'sum', column: head(y.value, relN) }, { kind: 'count' }])) : null,

@@ -44,6 +44,7 @@ interface KernelExports {
   andLocal(out: number, x0: number, x1: number, y0: number, y1: number, alpha: number, n: number): void;
   mulLocalPair(out: number, x0: number, x1: number, y0: number, y1: number, r0: number, r1: number, n: number): void;
   sum(a: number, n: number): bigint;
+  prefixSum(out: number, a: number, carry: bigint, n: number): bigint;
 }
 
 // From dist/src/mpc/ring-kernels.js the kernel is beside it; from the TypeScript
@@ -177,6 +178,22 @@ export class RingKernels {
   }
 
   /** The sum of all words mod 2^64 (one BigInt per call, none per word). */
+  /** Inclusive prefix sums mod 2^64. */
+  prefixSum(a: Words, out: Words = new BigUint64Array(a.length)): Words {
+    sameLength(a, out);
+    const mem = this.view();
+    const [o0, o1] = this.offsets as [number, number];
+    const [a0, a1] = this.addr as [number, number];
+    let carry = 0n;
+    for (let off = 0; off < a.length; off += this.chunk) {
+      const end = Math.min(a.length, off + this.chunk);
+      mem.set(a.subarray(off, end), o0);
+      carry = this.k.prefixSum(a1, a0, carry, end - off);
+      out.set(mem.subarray(o1, o1 + end - off), off);
+    }
+    return out;
+  }
+
   sum(a: Words): bigint {
     const mem = this.view();
     const o0 = this.offsets[0]!;

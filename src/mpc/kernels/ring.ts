@@ -171,6 +171,17 @@ export function sum(a: usize, n: i32): u64 {
   return total;
 }
 
+/** Inclusive prefix sums: out[i] = carry + a[0] + … + a[i]; returns the last (the next chunk's carry). */
+export function prefixSum(out: usize, a: usize, carry: u64, n: i32): u64 {
+  const bytes = <usize>n << 3;
+  let acc = carry;
+  for (let i: usize = 0; i < bytes; i += 8) {
+    acc += load<u64>(a + i);
+    store<u64>(out + i, acc);
+  }
+  return acc;
+}
+
 /**
  * mulLocal with the zero-sharing formed here from the two PRG words:
  * out = x0*y0 + x0*y1 + x1*y0 + r0 − r1.
