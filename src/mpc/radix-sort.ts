@@ -1,4 +1,3 @@
-import { nextParty, prevParty } from '../net/party-index.js';
 import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
 import { a2b, bitToA } from './conversions.js';
@@ -6,7 +5,7 @@ import type { Party } from './party.js';
 import { prefixSumA } from './prefix.js';
 import type { Words } from './ring-kernels.js';
 import { aShare, bShare, concatA, concatB, shareLength, type AShare, type BShare } from './shares.js';
-import { gatherPermutation, scatterPermutation, shuffleAndOpen, unshuffle, type Column } from './shuffle.js';
+import { gatherPermutation, scatterPermutation, shuffleAndOpen, shuffleAndOpenAdditive, unshuffle, type Column } from './shuffle.js';
 
 /**
  * Radix sort of shared columns (Hamada et al. 2014, in the three-party form of Asharov
@@ -232,14 +231,14 @@ export function radixSortRounds(n: number, bits: readonly number[], columns = 0)
  * Stable partition into buckets: `buckets` are 0/1 indicator columns, exactly one of
  * them 1 in every row; rows of bucket 0 come first, then bucket 1, …, each bucket in
  * its input order. The destination Σ_v e_v·(offset_v + rank_v) is one inner product
- * (local prefix sums give the ranks and totals; one resharing for all the terms), then
- * shuffle and open: 4 rounds. Reveals nothing (the opened destinations are a uniformly
- * random permutation).
+ * (local prefix sums give the ranks and totals), whose 3-out-of-3 local sums go straight
+ * into the shuffle that opens it (`shuffleAndOpenAdditive`): 4 rounds. Reveals nothing
+ * (the opened destinations are a uniformly random permutation).
  */
 export async function bucketPartitionA<T extends Column>(party: Party, buckets: readonly AShare[], columns: readonly T[]): Promise<T[]> {
   const n = shareLength(buckets[0]!);
   if (n === 0) return [...columns];
-  const { kernels, randomness, self } = party;
+  const { kernels, randomness } = party;
   let offset = aShare(BigUint64Array.of(0n), BigUint64Array.of(0n));
   let acc = randomness.zeroShareA(n);
   for (const e of buckets) {
@@ -249,12 +248,8 @@ export async function bucketPartitionA<T extends Column>(party: Party, buckets: 
     kernels.mulLocal(e.s0, e.s1, target.s0, target.s1, acc, acc);
     offset = aShare(kernels.add(offset.s0, rank.s0.subarray(n - 1)), kernels.add(offset.s1, rank.s1.subarray(n - 1)));
   }
-  // As Batch.mulA: the 3-out-of-3 sum goes to the previous party, which makes it replicated.
-  const received = await party.exchange.exchange(new Map([[prevParty(self), new Uint8Array(acc.buffer, acc.byteOffset, acc.byteLength)]]), [nextParty(self)]);
-  const bytes = received.get(nextParty(self))!;
-  if (bytes.byteLength !== n * 8) throw abort(party, `party ${nextParty(self)} sent ${bytes.byteLength} bytes of a partition where ${n * 8} were due`);
-  const dest = aShare(acc, bytes.byteOffset % 8 === 0 ? new BigUint64Array(bytes.buffer, bytes.byteOffset, n) : new BigUint64Array(bytes.slice().buffer));
-  const { columns: shuffled, opened } = await shuffleAndOpen(party, columns, [dest]);
-  const perm = destinations(party, opened[0]!);
+  // The 3-out-of-3 sum goes into the shuffle as it is: opened there, never reshared.
+  const { columns: shuffled, opened } = await shuffleAndOpenAdditive(party, columns, acc);
+  const perm = destinations(party, opened);
   return shuffled.map((c) => (c.kind === 'A' ? aShare(scatterPermutation(c.s0, perm), scatterPermutation(c.s1, perm)) : bShare(scatterPermutation(c.s0, perm), scatterPermutation(c.s1, perm))) as T);
 }

@@ -92,6 +92,19 @@ export async function shuffleAndOpen<T extends Column>(party: Party, columns: re
   return { columns: result.columns as T[], opened: result.opened, permutation: { length: n, steps: result.steps, order } };
 }
 
+/**
+ * As shuffleAndOpen with one column to open given as this party's 3-out-of-3 additive
+ * share (a product's local sum before its resharing round, say): that round is replaced
+ * by one in which a single party sends its share, so 4 rounds, and the opened column
+ * costs one word per value less than resharing it first would have.
+ */
+export async function shuffleAndOpenAdditive<T extends Column>(party: Party, columns: readonly T[], additive: Words): Promise<{ columns: T[]; opened: Words; permutation: SharedPermutation }> {
+  const n = commonLength(columns.length > 0 ? [...columns, aShare(additive, additive)] : [aShare(additive, additive)]);
+  const order = freshOrder(party);
+  const result = await permuteChain(party, [...columns, aShare(additive, additive)], n, order, { fresh: true }, 1, true);
+  return { columns: result.columns as T[], opened: result.opened[0]!, permutation: { length: n, steps: result.steps, order } };
+}
+
 interface ChainResult {
   /** The reshared columns (without the opened ones). */
   columns: Column[];
@@ -106,7 +119,8 @@ interface ChainResult {
  * them (one round each) and the final resharing, in which the last `open` columns are
  * opened instead: each member of the last pair sends its part to the other, and to the
  * party left out masked by a word of their pair stream (+z and −z), so that party sees
- * only a random split of the opened value.
+ * only a random split of the opened value. With `additive`, the last column is given as
+ * 3-out-of-3 additive shares (each party's in s0) and is opened: one round more.
  */
 async function permuteChain(
   party: Party,
@@ -115,6 +129,7 @@ async function permuteChain(
   order: readonly PartyIndex[],
   how: { fresh: true } | { given: SharedPermutation['steps']; inverse: boolean },
   open = 0,
+  additive = false,
 ): Promise<ChainResult> {
   const self = party.self;
   const { kernels, randomness } = party;
@@ -147,14 +162,25 @@ async function permuteChain(
   };
 
   // The 2-out-of-2 start at the first step's pair: A = k+1 holds c_{k+1} + c_{k+2}, B = k+2 holds c_k.
+  // An additive last column (this party's 3-out-of-3 share in s0) starts with one round
+  // of its own: k hands its share to A (a uniform word: it carries k's zero-sharing).
   const first = order[0]!;
+  const plain = additive ? columns.length - 1 : columns.length;
+  let fromFirst: Words | null = null;
+  if (additive) {
+    const mine = columns[plain]!.s0;
+    if (self === first) await exchange(new Map([[nextParty(first), mine]]), null, 0);
+    else fromFirst = await exchange(new Map(), self === nextParty(first) ? first : null, n);
+  }
   let part: Words | null = null;
   if (self === nextParty(first)) {
     part = new BigUint64Array(total);
-    columns.forEach((c, j) => (c.kind === 'A' ? kernels.add(c.s0, c.s1, at(part!, j)) : kernels.xor(c.s0, c.s1, at(part!, j))));
+    columns.slice(0, plain).forEach((c, j) => (c.kind === 'A' ? kernels.add(c.s0, c.s1, at(part!, j)) : kernels.xor(c.s0, c.s1, at(part!, j))));
+    if (additive) kernels.add(columns[plain]!.s0, fromFirst!, at(part, plain));
   } else if (self === prevParty(first)) {
     part = new BigUint64Array(total);
-    columns.forEach((c, j) => part!.set(c.s1, j * n));
+    columns.slice(0, plain).forEach((c, j) => part!.set(c.s1, j * n));
+    if (additive) part.set(columns[plain]!.s0, plain * n);
   }
 
   for (let i = 0; i < 3; i++) {
