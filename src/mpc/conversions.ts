@@ -1,6 +1,4 @@
 import { nextParty, prevParty, type PartyIndex } from '../net/party-index.js';
-import { PgError } from '../server/pg-error.js';
-import { SqlState } from '../server/sqlstate.js';
 import type { Party } from './party.js';
 import type { Words } from './ring-kernels.js';
 import { aShare, bShare, shareLength, type AShare, type BShare } from './shares.js';
@@ -120,15 +118,7 @@ export async function bitToA(party: Party, x: BShare): Promise<AShare> {
   const prev = prevParty(self);
   const next = nextParty(self);
   const bytes = (w: Words): Uint8Array => new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
-  const words = (received: Map<PartyIndex, Uint8Array>, from: PartyIndex, length: number): Words => {
-    const b = received.get(from)!;
-    if (b.byteLength !== length * 8) {
-      const error = new PgError(SqlState.protocolViolation, `party ${from} sent ${b.byteLength} bytes of a bit conversion where ${length * 8} were due`);
-      party.exchange.abort(error.message);
-      throw error;
-    }
-    return b.byteOffset % 8 === 0 ? new BigUint64Array(b.buffer, b.byteOffset, length) : new BigUint64Array(b.slice().buffer);
-  };
+  const words = (received: Map<PartyIndex, Uint8Array>, from: PartyIndex, length: number): Words => party.wordsFrom(received, from, length, 'a bit conversion');
   // Round 1: each party, as holder, sends c_B to the party before it (B = h + 2 = h − 1), and receives its own c_B from the next.
   const first = await party.exchange.exchange(new Map([[prev, bytes(sendToPrev)]]), [next]);
   const B = asB!;

@@ -175,6 +175,20 @@ export class Party {
     return Number(value);
   }
 
+  /**
+   * The `length` words a round brought from `from`, as a word view (copied when the bytes
+   * are not 8-aligned); any other length aborts the computation with 08P01, naming `what`.
+   */
+  wordsFrom(received: ReadonlyMap<PartyIndex, Uint8Array>, from: PartyIndex, length: number, what: string): Words {
+    const bytes = received.get(from)!;
+    if (bytes.byteLength !== length * 8) {
+      const error = new PgError(SqlState.protocolViolation, `party ${from} sent ${bytes.byteLength} bytes of ${what} where ${length * 8} were due`);
+      this.exchange.abort(error.message);
+      throw error;
+    }
+    return bytes.byteOffset % 8 === 0 ? new BigUint64Array(bytes.buffer, bytes.byteOffset, length) : new BigUint64Array(bytes.slice().buffer);
+  }
+
   // ---- local operations (no communication, reveal nothing) ------------------------
 
   /** The sharing of a public vector: component 0 is the value, the others are zero. */

@@ -151,14 +151,7 @@ async function permuteChain(
     const outgoing = new Map<PartyIndex, Uint8Array>();
     for (const [to, w] of sends) outgoing.set(to, new Uint8Array(w.buffer, w.byteOffset, w.byteLength));
     const received = await party.exchange.exchange(outgoing, from === null ? [] : [from]);
-    if (from === null) return null;
-    const bytes = received.get(from)!;
-    if (bytes.byteLength !== words * 8) {
-      const error = new PgError(SqlState.protocolViolation, `party ${from} sent ${bytes.byteLength} bytes of a shuffle step where ${words * 8} were due`);
-      party.exchange.abort(error.message);
-      throw error;
-    }
-    return bytes.byteOffset % 8 === 0 ? new BigUint64Array(bytes.buffer, bytes.byteOffset, words) : new BigUint64Array(bytes.slice().buffer);
+    return from === null ? null : party.wordsFrom(received, from, words, 'a shuffle step');
   };
 
   // The 2-out-of-2 start at the first step's pair: A = k+1 holds c_{k+1} + c_{k+2}, B = k+2 holds c_k.
@@ -270,17 +263,7 @@ async function permuteChain(
 /** The party left out of the last step receives the masked opened parts from both others. */
 async function exchangeOpen(party: Party, sends: Map<PartyIndex, Uint8Array>, from: readonly PartyIndex[], words: number): Promise<Map<PartyIndex, Words>> {
   const received = await party.exchange.exchange(sends, [...from]);
-  const out = new Map<PartyIndex, Words>();
-  for (const f of from) {
-    const bytes = received.get(f)!;
-    if (bytes.byteLength !== words * 8) {
-      const error = new PgError(SqlState.protocolViolation, `party ${f} sent ${bytes.byteLength} bytes of a shuffle step where ${words * 8} were due`);
-      party.exchange.abort(error.message);
-      throw error;
-    }
-    out.set(f, bytes.byteOffset % 8 === 0 ? new BigUint64Array(bytes.buffer, bytes.byteOffset, words) : new BigUint64Array(bytes.slice().buffer));
-  }
-  return out;
+  return new Map(from.map((f) => [f, party.wordsFrom(received, f, words, 'a shuffle step')]));
 }
 
 function sumOpened(columns: readonly Column[], x: Words, y: Words, party: Party): Words {
