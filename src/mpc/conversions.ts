@@ -126,11 +126,10 @@ export async function bitToA(party: Party, x: BShare): Promise<AShare> {
   const termB = kernels.sub(kernels.mul(words(first, next, B.hi - B.lo), B.d), B.wh);
   // Round 2: as A, to B = the next party; as B, to A = the previous one.
   const second = await party.exchange.exchange(new Map([[next, bytes(A.term)], [prev, bytes(termB)]]), [next, prev]);
-  const third = (own: Words, theirs: Words): Words => kernels.add(own, theirs);
-  // A: (w_{h+1}, w_{h+2} + b); B: (w_{h+2} + b, w_h).
+  // A: (w_{h+1}, w_{h+2} + b); B: (w_{h+2} + b, w_h), with w_{h+2} the sum of the two swapped terms.
   s0.set(A.wNext, A.lo);
-  s1.set(kernels.add(third(A.term, words(second, next, A.hi - A.lo)), A.b), A.lo);
-  s0.set(kernels.add(third(termB, words(second, prev, B.hi - B.lo)), B.b), B.lo);
+  s1.set(kernels.add(kernels.add(A.term, words(second, next, A.hi - A.lo)), A.b), A.lo);
+  s0.set(kernels.add(kernels.add(termB, words(second, prev, B.hi - B.lo)), B.b), B.lo);
   s1.set(B.wh, B.lo);
   return aShare(s0, s1);
 }

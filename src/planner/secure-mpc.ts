@@ -217,7 +217,11 @@ export async function secureMpcAggregate(use: SecureUse, parties: PartyDirectory
   let at = 0;
   const sums = widths.map((width, c): Array<bigint | number> => {
     const vector = (v: number): bigint[] => opened.slice((at + v) * g, (at + v + 1) * g).map((x) => BigInt.asUintN(64, x));
-    const column = width === 2 ? vector(0).map((integer, i) => averageOf(integer, vector(1)[i]!) / 10 ** use.secure.scales[c]!) : vector(0);
+    let column: Array<bigint | number> = vector(0);
+    if (width === 2) {
+      const fraction = vector(1);
+      column = (column as bigint[]).map((integer, i) => averageOf(integer, fraction[i]!) / 10 ** use.secure.scales[c]!);
+    }
     at += width;
     return column;
   });
