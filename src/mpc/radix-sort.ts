@@ -36,13 +36,19 @@ export function iota(n: number, offset = 0): Words {
  * Stable partition: rows with t = 0 first, then rows with t = 1, each group in its
  * original order. `t` holds arithmetic 0/1 values. With `revealZeros`, the number of
  * rows with t = 0 is opened to every party (in the same round as the product).
- * 4 rounds. Reveals nothing else (the opened destinations are a uniformly random
+ * 4 rounds; `undo` moves other columns of the partitioned order back to the input
+ * order (3 rounds). Reveals nothing else (the opened destinations are a uniformly random
  * permutation of 0..n−1).
  */
-export async function stablePartitionA<T extends Column>(party: Party, t: AShare, columns: readonly T[], revealZeros = false): Promise<{ columns: T[]; zeros: number | null }> {
+export async function stablePartitionA<T extends Column>(
+  party: Party,
+  t: AShare,
+  columns: readonly T[],
+  revealZeros = false,
+): Promise<{ columns: T[]; zeros: number | null; undo: <U extends Column>(moved: readonly U[]) => Promise<U[]> }> {
   const n = shareLength(t);
   for (const c of columns) if (shareLength(c) !== n) throw new PgError(SqlState.internalError, `a partitioned column has ${shareLength(c)} rows, not ${n}`);
-  if (n === 0) return { columns: [...columns], zeros: revealZeros ? 0 : null };
+  if (n === 0) return { columns: [...columns], zeros: revealZeros ? 0 : null, undo: async (moved) => [...moved] };
   if (n >= 2 ** 32) throw new PgError(SqlState.programLimitExceeded, `a shared column of ${n} rows is too long to sort`);
   const { kernels } = party;
   // pt = inclusive prefix sum of t; ones = pt[n−1]. A row with t = 1 goes to
@@ -61,16 +67,19 @@ export async function stablePartitionA<T extends Column>(party: Party, t: AShare
   const zeros = revealZeros ? batch.revealA(party.subA(party.constantA(BigUint64Array.of(BigInt(n))), last)) : null;
   await batch.run();
   const dest = party.addA(base, product.value);
-  const { columns: shuffled, opened } = await shuffleAndOpen(party, columns, [dest]);
+  const { columns: shuffled, opened, permutation } = await shuffleAndOpen(party, columns, [dest]);
   const perm = destinations(party, opened[0]!);
   const placed = shuffled.map((c) => (c.kind === 'A' ? aShare(scatterPermutation(c.s0, perm), scatterPermutation(c.s1, perm)) : bShare(scatterPermutation(c.s0, perm), scatterPermutation(c.s1, perm))) as T);
+  // Back to the input order: undo the local placement, then the shuffle.
+  const undo = async <U extends Column>(moved: readonly U[]): Promise<U[]> =>
+    unshuffle(party, permutation, moved.map((c) => (c.kind === 'A' ? aShare(gatherPermutation(c.s0, perm), gatherPermutation(c.s1, perm)) : bShare(gatherPermutation(c.s0, perm), gatherPermutation(c.s1, perm))) as U));
   let count: number | null = null;
   if (zeros) {
     const z = zeros.value[0]!;
     if (z > BigInt(n)) throw abort(party, `a partition opened ${z} zero rows of ${n}`);
     count = Number(z);
   }
-  return { columns: placed, zeros: count };
+  return { columns: placed, zeros: count, undo };
 }
 
 /** The opened destinations as a checked permutation. */
