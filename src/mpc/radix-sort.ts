@@ -1,10 +1,10 @@
 import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
-import { a2b, bitToA } from './conversions.js';
+import { a2b, b2a, bitToA } from './conversions.js';
 import type { Party } from './party.js';
 import { prefixSumA } from './prefix.js';
 import type { Words } from './ring-kernels.js';
-import { aShare, bShare, concatA, concatB, shareLength, type AShare, type BShare } from './shares.js';
+import { aShare, bShare, concatA, concatB, shareLength, sliceA, type AShare, type BShare } from './shares.js';
 import { gatherPermutation, scatterPermutation, shuffleAndOpen, shuffleAndOpenAdditive, unshuffle, type Column } from './shuffle.js';
 
 /**
@@ -119,9 +119,10 @@ export interface RadixSortOptions {
  *
  * What it reveals: nothing but the number of rows. Rounds (n ≥ 2): 8 for the A2B of all
  * keys at once, then 7 per two bits of each key and 6 for an odd last bit
- * (`radixSortRounds`: 232 for one 64-bit key). Two or more columns to move (payload, and
- * the keys in arithmetic form) go by a row index instead, carried through the digits in
- * their place, and move once at the end (`gatherByIndex`, 6 rounds). No rounds for n ≤ 1.
+ * (`radixSortRounds`: 232 for one 64-bit key). The keys go through the digits in boolean
+ * form only and come back to arithmetic form at the end (`b2a`, 9 rounds). Two or more
+ * payload columns go by a row index instead, carried through the digits in their place,
+ * and move once at the end (`gatherByIndex`, 6 rounds). No rounds for n ≤ 1.
  */
 export async function radixSortA<P extends Column>(party: Party, keys: readonly AShare[], payload: readonly P[] = [], options: RadixSortOptions = {}): Promise<{ keys: AShare[]; payload: P[] }> {
   const sorted = await radixSort(party, keys, payload, options, 'arithmetic');
@@ -160,16 +161,14 @@ async function radixSort<P extends Column>(
   const wordsOf = (j: number): BShare => bShare(all.s0.subarray(j * n, (j + 1) * n), all.s1.subarray(j * n, (j + 1) * n));
   if (n <= 1) return { arithmetic: [], boolean: keys.map((_, j) => wordsOf(j)), payload: [...payload] };
   // The sign bit flipped: unsigned order is signed order.
-  let boolKeys: (BShare | null)[] = keys.map((_, j) => party.xorConstB(wordsOf(j), signBit(j)));
-  let arithKeys = form === 'arithmetic' ? [...keys] : [];
+  // The keys travel in boolean form only; arithmetic keys to return come from it at the end
+  // (b2a: about 15 word-ANDs per value, against a column carried through every digit).
+  let boolKeys: BShare[] = keys.map((_, j) => party.xorConstB(wordsOf(j), signBit(j)));
   let rest = [...payload];
-  // Two or more columns to move: a row index goes through the digits in their place, and
+  // Two or more payload columns: a row index goes through the digits in their place, and
   // they move once, by it, at the end.
-  const deferred = deferPayload(arithKeys.length + rest.length) ? [...arithKeys, ...rest] : null;
-  if (deferred) {
-    arithKeys = [];
-    rest = [];
-  }
+  const deferred = deferPayload(rest.length) ? rest : null;
+  if (deferred) rest = [];
   let index: AShare | null = deferred ? party.constantA(iota(n)) : null;
   for (let j = keys.length - 1; j >= 0; j--) {
     for (let i = 0; i < bits[j]!; i += 2) {
@@ -189,27 +188,22 @@ async function radixSort<P extends Column>(
         const one = party.subA(party.addA(b0, b1), both);
         buckets = [party.addConstA(party.negA(one), 1n), party.subA(b0, both), party.subA(b1, both), both];
       }
-      // With arithmetic keys to return, a key's boolean form is not needed after its last digit.
-      if (form === 'arithmetic' && i + width >= bits[j]!) boolKeys = boolKeys.map((b, jj) => (jj === j ? null : b));
-      const carried: Column[] = [...boolKeys.filter((b): b is BShare => b !== null), ...(index ? [index] : []), ...arithKeys, ...rest];
+      const carried: Column[] = [...boolKeys, ...(index ? [index] : []), ...rest];
       const columns = await bucketPartitionA(party, buckets, carried);
       let at = 0;
-      boolKeys = boolKeys.map((b) => (b === null ? null : (columns[at++] as BShare)));
+      boolKeys = boolKeys.map(() => columns[at++] as BShare);
       if (index) index = columns[at++] as AShare;
-      arithKeys = arithKeys.map(() => columns[at++] as AShare);
       rest = rest.map(() => columns[at++] as P);
     }
   }
-  if (deferred) {
-    const moved = await gatherByIndex(party, index!, deferred);
-    arithKeys = moved.slice(0, form === 'arithmetic' ? keys.length : 0) as AShare[];
-    rest = moved.slice(arithKeys.length) as P[];
-  }
-  const boolean = form === 'boolean' ? boolKeys.map((b, j) => party.xorConstB(b!, signBit(j))) : [];
-  return { arithmetic: arithKeys, boolean, payload: rest };
+  if (deferred) rest = (await gatherByIndex(party, index!, deferred)) as P[];
+  const boolean = boolKeys.map((b, j) => party.xorConstB(b, signBit(j)));
+  if (form === 'boolean') return { arithmetic: [], boolean, payload: rest };
+  const arithmetic = await b2a(party, concatB(boolean));
+  return { arithmetic: keys.map((_, j) => sliceA(arithmetic, j * n, (j + 1) * n)), boolean: [], payload: rest };
 }
 
-/** Whether a sort moves `columns` columns (payload, and arithmetic keys to return) by a row index at the end. */
+/** Whether a sort moves its `columns` payload columns by a row index at the end. */
 function deferPayload(columns: number): boolean {
   return columns >= 2;
 }
@@ -228,12 +222,12 @@ async function gatherByIndex(party: Party, index: AShare, columns: readonly Colu
 }
 
 /**
- * Rounds of a radix sort of n rows with the given key widths, moving `columns` columns
- * (payload, and the keys when returned in arithmetic form): 6 more when two or more move
- * by a row index at the end.
+ * Rounds of a radix sort of n rows with the given key widths and `columns` payload
+ * columns: 6 more when two or more move by a row index at the end, 9 more for keys
+ * returned in arithmetic form (`radixSortA`).
  */
-export function radixSortRounds(n: number, bits: readonly number[], columns = 0): number {
-  return n <= 1 ? 0 : 8 + bits.reduce((s, b) => s + 7 * Math.floor(b / 2) + 6 * (b % 2), 0) + (deferPayload(columns) ? 6 : 0);
+export function radixSortRounds(n: number, bits: readonly number[], columns = 0, arithmetic = false): number {
+  return n <= 1 ? 0 : 8 + bits.reduce((s, b) => s + 7 * Math.floor(b / 2) + 6 * (b % 2), 0) + (deferPayload(columns) ? 6 : 0) + (arithmetic ? 9 : 0);
 }
 
 /**

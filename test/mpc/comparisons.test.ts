@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { equalA, lessThanA, muxA } from '../../src/mpc/comparisons.js';
-import { a2b, bitToA } from '../../src/mpc/conversions.js';
+import { a2b, b2a, bitToA } from '../../src/mpc/conversions.js';
 import { ringToSigned } from '../../src/mpc/encoding.js';
 import { InProcessFederation } from '../../src/mpc/in-process.js';
 import type { Party } from '../../src/mpc/party.js';
@@ -42,6 +42,26 @@ describe('conversions and comparisons (whole signed 64-bit range)', () => {
         const { results, rounds } = await onShares(a, a, async (party, x) => party.revealB(await a2b(party, x)));
         expect(rounds).toEqual([9, 9, 9]); // 8 + the reveal
         for (const r of results) expect(asList(r)).toEqual(asList(a));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('B2A of whole words gives back the value in arithmetic form, in 9 rounds', async () => {
+    await fc.assert(
+      fc.asyncProperty(vector(), async (a) => {
+        const { results, rounds } = await onShares(a, a, async (party, x) => {
+          const b = await a2b(party, x);
+          const before = party.exchange.stats.rounds;
+          const back = await b2a(party, b);
+          const own = party.exchange.stats.rounds - before;
+          return { own, value: await party.revealA(back) };
+        });
+        expect(rounds).toEqual([18, 18, 18]); // A2B 8, B2A 9, the reveal
+        for (const r of results) {
+          expect(r.own).toBe(9);
+          expect(asList(r.value)).toEqual(asList(a));
+        }
       }),
       { numRuns: 30 },
     );
