@@ -8,7 +8,7 @@ export { aShare, bShare, shareLength, type AShare, type BShare, type NullableASh
 export { decodeFixed, encodeFixed, packBits, packedWords, ringToSigned, signedToRing, unpackBits } from './encoding.js';
 export { Batch, Pending } from './batch.js';
 export { Party } from './party.js';
-export { a2b, bitToA } from './conversions.js';
+export { a2b, b2a, bitToA } from './conversions.js';
 export { equalA, equalB, lessThanA, muxA } from './comparisons.js';
 export { equalSliced, equalSlicedB, lessThanSliced, SLICED_CHUNK_VALUES, type SlicedOptions } from './sliced.js';
 export { KernelPool, sharedWords } from './kernel-pool.js';
