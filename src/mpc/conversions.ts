@@ -48,7 +48,7 @@ async function add3B(party: Party, v0: BShare, v1: BShare, v2: BShare): Promise<
  * (−a1 and −a2 are known to two parties each, so they are boolean sharings of their own
  * in one slot) with the adder of a2b, and opened to parties 0 and 2 only, who hold
  * component a0 = y: party 1 sends each the slot it lacks. To party 0, y is masked by a2,
- * which it does not know; to party 2 by a1. 9 rounds, about 15 word-ANDs per value.
+ * which it does not know; to party 2 by a1. 9 rounds, about 14 word-ANDs per value.
  * Reveals nothing.
  */
 export async function b2a(party: Party, x: BShare): Promise<AShare> {
