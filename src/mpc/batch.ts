@@ -3,7 +3,7 @@ import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
 import type { Party } from './party.js';
 import type { Words } from './ring-kernels.js';
-import { aShare, bShare, shareLength, type AShare, type BShare } from './shares.js';
+import { aShare, bShare, shareLength, wordBytes, type AShare, type BShare } from './shares.js';
 
 /** The result of an operation in a batch, readable once the batch has run. */
 export class Pending<T> {
@@ -146,15 +146,7 @@ export class Batch {
     for (const op of this.ops) for (const [peer, n] of op.expect) expectedWords.set(peer, (expectedWords.get(peer) ?? 0) + n);
     const received = await this.party.exchange.exchange(outgoing, [...expectedWords.keys()]);
     const words = new Map<PartyIndex, Words>();
-    for (const [peer, n] of expectedWords) {
-      const bytes = received.get(peer)!;
-      if (bytes.byteLength !== n * 8) {
-        const error = new PgError(SqlState.protocolViolation, `party ${peer} sent ${bytes.byteLength} bytes where ${n * 8} were due`);
-        this.party.exchange.abort(error.message);
-        throw error;
-      }
-      words.set(peer, toWords(bytes));
-    }
+    for (const [peer, n] of expectedWords) words.set(peer, this.party.wordsFrom(received, peer, n, 'a batch round'));
     const offsets = new Map<PartyIndex, number>();
     for (const op of this.ops) {
       const mine = new Map<PartyIndex, Words>();
@@ -220,8 +212,7 @@ function sameLength(x: AShare | BShare, y: AShare | BShare): number {
 
 function concatBytes(parts: Words[]): Uint8Array {
   if (parts.length === 1) {
-    const only = parts[0]!;
-    return new Uint8Array(only.buffer, only.byteOffset, only.byteLength);
+    return wordBytes(parts[0]!);
   }
   const total = parts.reduce((sum, p) => sum + p.length, 0);
   const out = new BigUint64Array(total);
@@ -231,9 +222,4 @@ function concatBytes(parts: Words[]): Uint8Array {
     at += p.length;
   }
   return new Uint8Array(out.buffer);
-}
-
-function toWords(bytes: Uint8Array): Words {
-  if (bytes.byteOffset % 8 === 0) return new BigUint64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
-  return new BigUint64Array(bytes.slice().buffer);
 }

@@ -1,7 +1,7 @@
 import { nextParty, prevParty, type PartyIndex } from '../net/party-index.js';
 import type { Party } from './party.js';
 import type { Words } from './ring-kernels.js';
-import { aShare, bShare, shareLength, type AShare, type BShare } from './shares.js';
+import { aShare, bShare, shareLength, wordBytes, type AShare, type BShare } from './shares.js';
 
 /**
  * Conversions between arithmetic and boolean sharings, built from Party's one-round
@@ -60,15 +60,11 @@ export async function b2a(party: Party, x: BShare): Promise<AShare> {
   // −a1 in slot 1 (parties 0 and 1 hold it), −a2 in slot 2 (parties 1 and 2).
   const slots = (slot: 1 | 2, value: Words): BShare => bShare(self === slot ? value : zero, nextParty(self) === slot ? value : zero);
   const y = await add3B(party, x, slots(1, kernels.neg(a1)), slots(2, kernels.neg(a2)));
-  const sends = self === 1 ? new Map<PartyIndex, Uint8Array>([[0, bytesOf(y.s1)], [2, bytesOf(y.s0)]]) : new Map<PartyIndex, Uint8Array>();
+  const sends = self === 1 ? new Map<PartyIndex, Uint8Array>([[0, wordBytes(y.s1)], [2, wordBytes(y.s0)]]) : new Map<PartyIndex, Uint8Array>();
   const received = await party.exchange.exchange(sends, self === 1 ? [] : [1]);
   if (self === 1) return aShare(a1, a2);
   const a0 = kernels.xor(kernels.xor(y.s0, y.s1), party.wordsFrom(received, 1, n, 'a word conversion'));
   return self === 0 ? aShare(a0, a1) : aShare(a2, a0);
-}
-
-function bytesOf(w: Words): Uint8Array {
-  return new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
 }
 
 /**
@@ -151,15 +147,14 @@ export async function bitToA(party: Party, x: BShare): Promise<AShare> {
   }
   const prev = prevParty(self);
   const next = nextParty(self);
-  const bytes = (w: Words): Uint8Array => new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
   const words = (received: Map<PartyIndex, Uint8Array>, from: PartyIndex, length: number): Words => party.wordsFrom(received, from, length, 'a bit conversion');
   // Round 1: each party, as holder, sends c_B to the party before it (B = h + 2 = h − 1), and receives its own c_B from the next.
-  const first = await party.exchange.exchange(new Map([[prev, bytes(sendToPrev)]]), [next]);
+  const first = await party.exchange.exchange(new Map([[prev, wordBytes(sendToPrev)]]), [next]);
   const B = asB!;
   const A = asA!;
   const termB = kernels.sub(kernels.mul(words(first, next, B.hi - B.lo), B.d), B.wh);
   // Round 2: as A, to B = the next party; as B, to A = the previous one.
-  const second = await party.exchange.exchange(new Map([[next, bytes(A.term)], [prev, bytes(termB)]]), [next, prev]);
+  const second = await party.exchange.exchange(new Map([[next, wordBytes(A.term)], [prev, wordBytes(termB)]]), [next, prev]);
   // A: (w_{h+1}, w_{h+2} + b); B: (w_{h+2} + b, w_h), with w_{h+2} the sum of the two swapped terms.
   s0.set(A.wNext, A.lo);
   s1.set(kernels.add(kernels.add(A.term, words(second, next, A.hi - A.lo)), A.b), A.lo);

@@ -7,7 +7,7 @@ import { CorrelatedRandomness } from './correlated-randomness.js';
 import { AesCtrPrg, PRG_KEY_BYTES } from './prg.js';
 import { RingKernels, type Words } from './ring-kernels.js';
 import { packBits, packedWords, unpackBits } from './encoding.js';
-import { aShare, bShare, shareLength, type AShare, type BShare, type NullableAShare } from './shares.js';
+import { aShare, bShare, bytesAsWords, shareLength, type AShare, type BShare, type NullableAShare } from './shares.js';
 
 /**
  * One compute party's context for one computation: its index, its share of the
@@ -186,7 +186,7 @@ export class Party {
       this.exchange.abort(error.message);
       throw error;
     }
-    return bytes.byteOffset % 8 === 0 ? new BigUint64Array(bytes.buffer, bytes.byteOffset, length) : new BigUint64Array(bytes.slice().buffer);
+    return bytesAsWords(bytes);
   }
 
   // ---- local operations (no communication, reveal nothing) ------------------------

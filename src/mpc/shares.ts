@@ -53,6 +53,16 @@ export function sliceB(x: BShare, from: number, to: number): BShare {
   return bShare(x.s0.subarray(from, to), x.s1.subarray(from, to));
 }
 
+/** The bytes of a word vector, without copying (what a round sends). */
+export function wordBytes(w: Words): Uint8Array {
+  return new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
+}
+
+/** Received bytes as words: a view when 8-aligned, else a copy (the length a multiple of 8). */
+export function bytesAsWords(bytes: Uint8Array): Words {
+  return bytes.byteOffset % 8 === 0 ? new BigUint64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8) : new BigUint64Array(bytes.slice().buffer);
+}
+
 /** Two word vectors one after the other, in a new vector. */
 export function concatWords(a: Words, b: Words): Words {
   const out = new BigUint64Array(a.length + b.length);
