@@ -1,8 +1,7 @@
-import { bitToA } from './conversions.js';
-import { equalA } from './comparisons.js';
+import { isZeroA } from './comparisons.js';
 import { quotientA, quotientRounds } from './division.js';
 import type { Party } from './party.js';
-import { shareLength, type AShare } from './shares.js';
+import type { AShare } from './shares.js';
 import { equalityRounds } from './sliced.js';
 
 /**
@@ -36,7 +35,7 @@ export interface SharedAverage {
  * one equality with 0 in the count's range, then `quotientA`. Reveals nothing.
  */
 export async function averageA(party: Party, sum: AShare, count: AShare, integerBits: number): Promise<SharedAverage> {
-  const empty = await bitToA(party, await equalA(party, count, party.constantA(new BigUint64Array(shareLength(count))), { bits: AVERAGE_COUNT_BITS }));
+  const empty = await isZeroA(party, count, { bits: AVERAGE_COUNT_BITS });
   const { integer, fraction } = await quotientA(party, sum, party.addA(count, empty), {
     numeratorBits: 64,
     divisorBits: AVERAGE_COUNT_BITS,

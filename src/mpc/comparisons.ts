@@ -1,7 +1,7 @@
 import type { Party } from './party.js';
 import { bitToA } from './conversions.js';
 import { equalSliced, equalSlicedB, lessThanSliced, type SlicedOptions } from './sliced.js';
-import type { AShare, BShare } from './shares.js';
+import { shareLength, type AShare, type BShare } from './shares.js';
 
 /**
  * Comparisons and selection on arithmetic shares of signed 64-bit values, correct on
@@ -30,6 +30,11 @@ export async function equalA(party: Party, x: AShare, y: AShare, range: Pick<Sli
 /** x == y for values in boolean form (as A2B or radixSortB give them): no decomposition round, ⌈log2 bits⌉ rounds per chunk (sliced.ts). */
 export async function equalB(party: Party, x: BShare, y: BShare, range: Pick<SlicedOptions, 'bits'> = {}): Promise<BShare> {
   return equalSlicedB(party, x, y, range);
+}
+
+/** [x == 0] as 0/1 arithmetic values: equality with 0, then bit to arithmetic. */
+export async function isZeroA(party: Party, x: AShare, range: Pick<SlicedOptions, 'bits'> = {}): Promise<AShare> {
+  return bitToA(party, await equalSliced(party, x, party.constantA(new BigUint64Array(shareLength(x))), range));
 }
 
 /** cond ? x : y, with cond from a comparison (bit 0). B2A (2 rounds) and a product: 3 rounds. */

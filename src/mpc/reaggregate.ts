@@ -1,8 +1,7 @@
 import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
 import { averageA } from './average.js';
-import { equalA, lessThanA, muxA } from './comparisons.js';
-import { bitToA } from './conversions.js';
+import { isZeroA, lessThanA, muxA } from './comparisons.js';
 import { countDistinctShared } from './distinct-count.js';
 import type { Party } from './party.js';
 import type { Words } from './ring-kernels.js';
@@ -156,7 +155,7 @@ export async function reaggregateAt(party: Party, kinds: readonly ReaggregateKin
   }
   const nonzero = (reveal.nonzero ?? []).filter((c) => !averages.some((a) => a.count === c));
   if (nonzero.length > 0) {
-    const zero = await bitToA(party, await equalA(party, concatA(nonzero.map((c) => result[c]!)), party.constantA(new BigUint64Array(nonzero.length * groups))));
+    const zero = await isZeroA(party, concatA(nonzero.map((c) => result[c]!)));
     const flags = party.addConstA(party.negA(zero), 1n);
     nonzero.forEach((c, i) => {
       outputs[c] = [sliceA(flags, i * groups, (i + 1) * groups)];

@@ -3,8 +3,7 @@ import type { PartyIndex } from '../net/party-index.js';
 import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
 import { averageA, averageOf } from './average.js';
-import { bitToA } from './conversions.js';
-import { equalA, lessThanA, muxA } from './comparisons.js';
+import { isZeroA, lessThanA, muxA } from './comparisons.js';
 import type { InProcessFederation } from './in-process.js';
 import type { Party } from './party.js';
 import type { Words } from './ring-kernels.js';
@@ -162,7 +161,7 @@ export async function secureAggregateAt(party: Party, spec: SecureAggregateSpec,
     else if (name === 'avgInteger') outs.push(average!.integer);
     else if (name === 'avgFraction') outs.push(average!.fraction);
     else if (average) outs.push(party.addConstA(party.negA(average.nonempty), 1n));
-    else outs.push(await bitToA(party, await equalA(party, count, party.constantA(new BigUint64Array(g)))));
+    else outs.push(await isZeroA(party, count));
   }
   const all = concatA(outs);
   // Re-randomise: the recipient sees c_0+α_0, c_1+α_1, c_2+α_2, a fresh additive sharing.
