@@ -4,6 +4,7 @@ import { lessThanA } from './comparisons.js';
 import { a2b, bitToA } from './conversions.js';
 import type { Party } from './party.js';
 import { concatA, concatB, shareLength, sliceA, type AShare } from './shares.js';
+import { lessThanRounds } from './sliced.js';
 
 export interface DivisionOptions {
   /** The numerator lies in [−2^(bits−1), 2^(bits−1)). */
@@ -94,8 +95,6 @@ function digits(integerBits: number, fractionBits: number): Array<{ top: number;
   for (let top = -1; top >= -fractionBits; top -= DIGIT_BITS) out.push({ top, width: Math.min(DIGIT_BITS, fractionBits + top + 1) });
   return out;
 }
-
-const lessThanRounds = (bits: number): number => (bits >= 64 ? 9 : 2 + Math.ceil(Math.log2(bits)));
 
 /** Rounds of `quotientA` (a nonempty input). */
 export function quotientRounds(options: QuotientOptions): number {

@@ -480,6 +480,11 @@ export async function lessThanSliced(party: Party, x: AShare, y: AShare, options
   }, options);
 }
 
+/** Rounds of one chunk of `lessThanSliced` for operands of `bits` bits (64: the whole range). */
+export function lessThanRounds(bits = 64): number {
+  return bits >= 64 ? 9 : 2 + Math.ceil(Math.log2(bits));
+}
+
 /** Rounds of one chunk of `equalSliced` for operands of `bits` bits: the decomposition and the AND tree. */
 export function equalityRounds(bits = 64): number {
   return 1 + Math.ceil(Math.log2(Math.min(64, bits + 1)));
