@@ -69,10 +69,9 @@ export async function stablePartitionA<T extends Column>(
   const dest = party.addA(base, product.value);
   const { columns: shuffled, opened, permutation } = await shuffleAndOpen(party, columns, [dest]);
   const perm = destinations(party, opened[0]!);
-  const placed = shuffled.map((c) => (c.kind === 'A' ? aShare(scatterPermutation(c.s0, perm), scatterPermutation(c.s1, perm)) : bShare(scatterPermutation(c.s0, perm), scatterPermutation(c.s1, perm))) as T);
+  const placed = moveRows(shuffled, perm, scatterPermutation);
   // Back to the input order: undo the local placement, then the shuffle.
-  const undo = async <U extends Column>(moved: readonly U[]): Promise<U[]> =>
-    unshuffle(party, permutation, moved.map((c) => (c.kind === 'A' ? aShare(gatherPermutation(c.s0, perm), gatherPermutation(c.s1, perm)) : bShare(gatherPermutation(c.s0, perm), gatherPermutation(c.s1, perm))) as U));
+  const undo = async <U extends Column>(moved: readonly U[]): Promise<U[]> => unshuffle(party, permutation, moveRows(moved, perm, gatherPermutation));
   let count: number | null = null;
   if (zeros) {
     const z = zeros.value[0]!;
@@ -80,6 +79,11 @@ export async function stablePartitionA<T extends Column>(
     count = Number(z);
   }
   return { columns: placed, zeros: count, undo };
+}
+
+/** Both components of every column moved by a public permutation (gather or scatter). */
+function moveRows<T extends Column>(columns: readonly T[], perm: Uint32Array, move: (x: Words, perm: Uint32Array) => Words): T[] {
+  return columns.map((c) => (c.kind === 'A' ? aShare(move(c.s0, perm), move(c.s1, perm)) : bShare(move(c.s0, perm), move(c.s1, perm))) as T);
 }
 
 /** The opened destinations as a checked permutation. */
@@ -217,8 +221,7 @@ function deferPayload(columns: number): boolean {
 async function gatherByIndex(party: Party, index: AShare, columns: readonly Column[]): Promise<Column[]> {
   const { opened, permutation } = await shuffleAndOpen(party, [], [index]);
   const order = destinations(party, opened[0]!);
-  const gathered = columns.map((c) => (c.kind === 'A' ? aShare(gatherPermutation(c.s0, order), gatherPermutation(c.s1, order)) : bShare(gatherPermutation(c.s0, order), gatherPermutation(c.s1, order))));
-  return unshuffle(party, permutation, gathered);
+  return unshuffle(party, permutation, moveRows(columns, order, gatherPermutation));
 }
 
 /**
@@ -254,5 +257,5 @@ export async function bucketPartitionA<T extends Column>(party: Party, buckets: 
   // The 3-out-of-3 sum goes into the shuffle as it is: opened there, never reshared.
   const { columns: shuffled, opened } = await shuffleAndOpenAdditive(party, columns, acc);
   const perm = destinations(party, opened);
-  return shuffled.map((c) => (c.kind === 'A' ? aShare(scatterPermutation(c.s0, perm), scatterPermutation(c.s1, perm)) : bShare(scatterPermutation(c.s0, perm), scatterPermutation(c.s1, perm))) as T);
+  return moveRows(shuffled, perm, scatterPermutation);
 }
