@@ -3,7 +3,7 @@ import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
 import type { Party } from './party.js';
 import type { Words } from './ring-kernels.js';
-import { aShare, bShare, shareLength, type AShare, type BShare } from './shares.js';
+import { aShare, bShare, shareLength, wordBytes, type AShare, type BShare } from './shares.js';
 
 /**
  * Oblivious shuffle of shared columns by three-party resharing of composed
@@ -99,9 +99,10 @@ export async function shuffleAndOpen<T extends Column>(party: Party, columns: re
  * costs one word per value less than resharing it first would have.
  */
 export async function shuffleAndOpenAdditive<T extends Column>(party: Party, columns: readonly T[], additive: Words): Promise<{ columns: T[]; opened: Words; permutation: SharedPermutation }> {
-  const n = commonLength(columns.length > 0 ? [...columns, aShare(additive, additive)] : [aShare(additive, additive)]);
+  const all = [...columns, aShare(additive, additive)];
+  const n = commonLength(all);
   const order = freshOrder(party);
-  const result = await permuteChain(party, [...columns, aShare(additive, additive)], n, order, { fresh: true }, 1, true);
+  const result = await permuteChain(party, all, n, order, { fresh: true }, 1, true);
   return { columns: result.columns as T[], opened: result.opened[0]!, permutation: { length: n, steps: result.steps, order } };
 }
 
@@ -138,20 +139,13 @@ async function permuteChain(
   if (n === 0 || columns.length === 0) return { columns: columns.slice(0, kept), opened: columns.slice(kept).map(() => new BigUint64Array(0)), steps };
   const total = columns.length * n;
   const at = (w: Words, j: number): Words => w.subarray(j * n, (j + 1) * n);
-  /** out = x + y per column (XOR for boolean ones); `minus`: x − y. */
-  const combine = (x: Words, y: Words, out: Words, minus = false): Words => {
-    columns.forEach((c, j) => {
-      if (c.kind === 'B') kernels.xor(at(x, j), at(y, j), at(out, j));
-      else if (minus) kernels.sub(at(x, j), at(y, j), at(out, j));
-      else kernels.add(at(x, j), at(y, j), at(out, j));
-    });
-    return out;
-  };
-  const exchange = async (sends: Map<PartyIndex, Words>, from: PartyIndex | null, words: number): Promise<Words | null> => {
+  const combine = (like: readonly Column[], x: Words, y: Words, out: Words, op: 'add' | 'sub'): Words => combineColumns(kernels, like, n, x, y, out, op);
+  /** One round: `sends`, and `words` words from each party in `from`. */
+  const exchange = async (sends: Map<PartyIndex, Words>, from: readonly PartyIndex[], words: number): Promise<Map<PartyIndex, Words>> => {
     const outgoing = new Map<PartyIndex, Uint8Array>();
-    for (const [to, w] of sends) outgoing.set(to, new Uint8Array(w.buffer, w.byteOffset, w.byteLength));
-    const received = await party.exchange.exchange(outgoing, from === null ? [] : [from]);
-    return from === null ? null : party.wordsFrom(received, from, words, 'a shuffle step');
+    for (const [to, w] of sends) outgoing.set(to, wordBytes(w));
+    const received = await party.exchange.exchange(outgoing, [...from]);
+    return new Map(from.map((f) => [f, party.wordsFrom(received, f, words, 'a shuffle step')]));
   };
 
   // The 2-out-of-2 start at the first step's pair: A = k+1 holds c_{k+1} + c_{k+2}, B = k+2 holds c_k.
@@ -162,8 +156,9 @@ async function permuteChain(
   let fromFirst: Words | null = null;
   if (additive) {
     const mine = columns[plain]!.s0;
-    if (self === first) await exchange(new Map([[nextParty(first), mine]]), null, 0);
-    else fromFirst = await exchange(new Map(), self === nextParty(first) ? first : null, n);
+    if (self === first) await exchange(new Map([[nextParty(first), mine]]), [], 0);
+    else if (self === nextParty(first)) fromFirst = (await exchange(new Map(), [first], n)).get(first)!;
+    else await exchange(new Map(), [], 0);
   }
   let part: Words | null = null;
   if (self === nextParty(first)) {
@@ -202,14 +197,14 @@ async function permuteChain(
     const staying = (3 - leaving - joining) as PartyIndex;
     const stream = prevParty(leaving) === staying ? leaving : staying;
     if (self === leaving) {
-      const masked = combine(part!, randomness.component(stream, total), part!);
-      await exchange(new Map([[joining, masked]]), null, 0);
+      const masked = combine(columns, part!, randomness.component(stream, total), part!, 'add');
+      await exchange(new Map([[joining, masked]]), [], 0);
       part = null;
     } else if (self === staying) {
-      part = combine(part!, randomness.component(stream, total), part!, true);
-      await exchange(new Map(), null, 0);
+      part = combine(columns, part!, randomness.component(stream, total), part!, 'sub');
+      await exchange(new Map(), [], 0);
     } else {
-      part = await exchange(new Map(), leaving, total);
+      part = (await exchange(new Map(), [leaving], total)).get(leaving)!;
     }
   }
 
@@ -220,12 +215,15 @@ async function permuteChain(
   const u = nextParty(w);
   const v = prevParty(w);
   const m = kept * n;
+  const keptColumns = columns.slice(0, kept);
+  const openColumns = columns.slice(kept);
+  const sumOpened = (x: Words, y: Words): Words[] => split(combine(openColumns, x, y, new BigUint64Array(open * n), 'add'), open, n);
   if (self === w) {
     const cw = randomness.component(w, m);
     const cu = randomness.component(u, m);
-    const received = open > 0 ? await exchangeOpen(party, new Map(), [u, v], open * n) : (await exchange(new Map(), null, 0), null);
-    const opened = received ? split(sumOpened(columns.slice(kept), received.get(u)!, received.get(v)!, party), open, n) : [];
-    return { columns: columns.slice(0, kept).map((c, j) => make(c, at(cw, j), at(cu, j))), opened, steps };
+    const received = await exchange(new Map(), open > 0 ? [u, v] : [], open * n);
+    const opened = open > 0 ? sumOpened(received.get(u)!, received.get(v)!) : [];
+    return { columns: keptColumns.map((c, j) => make(c, at(cw, j), at(cu, j))), opened, steps };
   }
   const isU = self === u;
   const peer = isU ? v : u;
@@ -234,45 +232,25 @@ async function permuteChain(
   // z from the pair stream of U and V (key k_v, held by v and v − 1 = u).
   const z = open > 0 ? randomness.component(v, open * n) : null;
   const toPeer = new BigUint64Array(m + open * n);
-  const keptColumns = columns.slice(0, kept);
-  keptColumns.forEach((c, j) => (c.kind === 'A' ? kernels.sub(at(part!, j), at(mine, j), at(toPeer, j)) : kernels.xor(at(part!, j), at(mine, j), at(toPeer, j))));
+  combine(keptColumns, part!.subarray(0, m), mine, toPeer.subarray(0, m), 'sub');
   toPeer.set(part!.subarray(m), m);
   const sends = new Map<PartyIndex, Words>([[peer, toPeer]]);
-  let toLeftOut: Words | null = null;
-  if (open > 0) {
-    // The opened parts to w, masked by z: +z from U, −z from V.
-    toLeftOut = new BigUint64Array(open * n);
-    columns.slice(kept).forEach((c, o) => {
-      const own = at(part!, kept + o);
-      const out = toLeftOut!.subarray(o * n, (o + 1) * n);
-      const mask = z!.subarray(o * n, (o + 1) * n);
-      if (c.kind === 'A') (isU ? kernels.add(own, mask, out) : kernels.sub(own, mask, out));
-      else kernels.xor(own, mask, out);
-    });
-    sends.set(w, toLeftOut);
-  }
-  const received = (await exchange(sends, peer, m + open * n))!;
-  const shares = keptColumns.map((c, j) => {
-    const third = c.kind === 'A' ? kernels.add(at(toPeer, j), at(received, j)) : kernels.xor(at(toPeer, j), at(received, j));
-    return isU ? make(c, at(mine, j), third) : make(c, third, at(mine, j));
-  });
-  const opened = open > 0 ? split(sumOpened(columns.slice(kept), part!.subarray(m), received.subarray(m), party), open, n) : [];
+  // The opened parts to w, masked by z: +z from U, −z from V.
+  if (open > 0) sends.set(w, combine(openColumns, part!.subarray(m), z!, new BigUint64Array(open * n), isU ? 'add' : 'sub'));
+  const received = (await exchange(sends, [peer], m + open * n)).get(peer)!;
+  const third = combine(keptColumns, toPeer.subarray(0, m), received.subarray(0, m), new BigUint64Array(m), 'add');
+  const shares = keptColumns.map((c, j) => (isU ? make(c, at(mine, j), at(third, j)) : make(c, at(third, j), at(mine, j))));
+  const opened = open > 0 ? sumOpened(part!.subarray(m), received.subarray(m)) : [];
   return { columns: shares, opened, steps };
 }
 
-/** The party left out of the last step receives the masked opened parts from both others. */
-async function exchangeOpen(party: Party, sends: Map<PartyIndex, Uint8Array>, from: readonly PartyIndex[], words: number): Promise<Map<PartyIndex, Words>> {
-  const received = await party.exchange.exchange(sends, [...from]);
-  return new Map(from.map((f) => [f, party.wordsFrom(received, f, words, 'a shuffle step')]));
-}
-
-function sumOpened(columns: readonly Column[], x: Words, y: Words, party: Party): Words {
-  const out = new BigUint64Array(x.length);
-  const n = columns.length === 0 ? 0 : x.length / columns.length;
+/** out = x + y (or x − y) column by column, n words each; XOR for boolean columns. */
+function combineColumns(kernels: Party['kernels'], columns: readonly Column[], n: number, x: Words, y: Words, out: Words, op: 'add' | 'sub'): Words {
   columns.forEach((c, j) => {
-    const at = (v: Words): Words => v.subarray(j * n, (j + 1) * n);
-    if (c.kind === 'A') party.kernels.add(at(x), at(y), at(out));
-    else party.kernels.xor(at(x), at(y), at(out));
+    const at = (w: Words): Words => w.subarray(j * n, (j + 1) * n);
+    if (c.kind === 'B') kernels.xor(at(x), at(y), at(out));
+    else if (op === 'sub') kernels.sub(at(x), at(y), at(out));
+    else kernels.add(at(x), at(y), at(out));
   });
   return out;
 }
@@ -283,23 +261,6 @@ function split(words: Words, parts: number, n: number): Words[] {
 
 function make(like: Column, s0: Words, s1: Words): Column {
   return like.kind === 'A' ? aShare(s0, s1) : bShare(s0, s1);
-}
-
-function concat(a: Words, b: Words): Words {
-  const out = new BigUint64Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
-function concatAll(parts: readonly Words[], total: number): Words {
-  const out = new BigUint64Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 function commonLength(columns: readonly Column[]): number {
