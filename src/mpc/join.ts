@@ -82,7 +82,7 @@ export async function pkFkJoinA(party: Party, pk: JoinSide, fk: JoinSide, option
   const match = await party.mulA(isFkSeen, sameKey);
   const { count, columns } = await compactA<AShare | BShare>(party, match, [k, ...headPk, ...rest.slice(pkCount)]);
   const values = columns.slice(1) as AShare[];
-  return { count, key: columns[0] as BShare, pkColumns: values.slice(0, pk.columns.length), fkColumns: values.slice(pk.columns.length) };
+  return { count, key: columns[0] as BShare, pkColumns: values.slice(0, pkCount), fkColumns: values.slice(pkCount) };
 }
 
 /** x[j] − x[j − 1] for the first m rows (x[−1] = 0), 0 below them. Local. */

@@ -177,7 +177,6 @@ export class RingKernels {
     });
   }
 
-  /** The sum of all words mod 2^64 (one BigInt per call, none per word). */
   /** Inclusive prefix sums mod 2^64. */
   prefixSum(a: Words, out: Words = new BigUint64Array(a.length)): Words {
     sameLength(a, out);
@@ -194,6 +193,7 @@ export class RingKernels {
     return out;
   }
 
+  /** The sum of all words mod 2^64 (one BigInt per call, none per word). */
   sum(a: Words): bigint {
     const mem = this.view();
     const o0 = this.offsets[0]!;
