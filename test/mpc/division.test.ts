@@ -12,6 +12,8 @@ import { averageA, averageOf, averageRounds, AVERAGE_COUNT_BITS, AVERAGE_FRACTIO
 import { divA, divisionRounds, divPublicA, quotientA, quotientRounds } from '../../src/mpc/division.js';
 import { ringToSigned } from '../../src/mpc/encoding.js';
 import { InProcessFederation } from '../../src/mpc/in-process.js';
+import type { Party } from '../../src/mpc/party.js';
+import type { AShare } from '../../src/mpc/shares.js';
 
 const federation = new InProcessFederation();
 afterAll(() => federation.close());
@@ -20,6 +22,31 @@ const words = (values: readonly bigint[]): BigUint64Array => BigUint64Array.from
 
 const MIN64 = -(1n << 63n);
 const MAX64 = (1n << 63n) - 1n;
+
+/** Opened values as signed integers. */
+const opened = async (party: Party, x: AShare): Promise<bigint[]> => Array.from(ringToSigned(await party.revealA(x)));
+
+/**
+ * Shares the numerators (party 0) and the divisors (party 1), runs `compute` on them,
+ * counting its rounds, then `open` on its result: per party, the rounds and what it opened.
+ */
+async function onPairs<R, T>(
+  pairs: ReadonlyArray<readonly [bigint, bigint]>,
+  compute: (party: Party, n: AShare, d: AShare) => Promise<R>,
+  open: (party: Party, result: R) => Promise<T>,
+): Promise<Array<{ rounds: number; out: T }>> {
+  const { results } = await federation.run(async (party) => {
+    const batch = party.batch();
+    const n = batch.shareInputA(party.self === 0 ? words(pairs.map((p) => p[0])) : null, 0, pairs.length);
+    const d = batch.shareInputA(party.self === 1 ? words(pairs.map((p) => p[1])) : null, 1, pairs.length);
+    await batch.run();
+    const before = party.exchange.stats.rounds;
+    const result = await compute(party, n.value, d.value);
+    const rounds = party.exchange.stats.rounds - before;
+    return { rounds, out: await open(party, result) };
+  });
+  return results;
+}
 
 /** sign(n)·⌊|n|·2^f / d⌋ */
 function expected(n: bigint, d: bigint, f: number): bigint {
@@ -44,18 +71,9 @@ describe('secret division', () => {
   it('equals the plaintext quotient, rounded toward zero, in exact rounds', async () => {
     await fc.assert(
       fc.asyncProperty(cases, async ([shape, pairs]) => {
-        const { results } = await federation.run(async (party) => {
-          const batch = party.batch();
-          const n = batch.shareInputA(party.self === 0 ? words(pairs.map((p) => p[0])) : null, 0, pairs.length);
-          const d = batch.shareInputA(party.self === 1 ? words(pairs.map((p) => p[1])) : null, 1, pairs.length);
-          await batch.run();
-          const before = party.exchange.stats.rounds;
-          const q = await divA(party, n.value, d.value, shape);
-          const rounds = party.exchange.stats.rounds - before;
-          return { rounds, q: Array.from(ringToSigned(await party.revealA(q))) };
-        });
+        const results = await onPairs(pairs, (party, n, d) => divA(party, n, d, shape), opened);
         for (const r of results) {
-          expect(r.q).toEqual(pairs.map(([n, d]) => expected(n, d, shape.fractionBits)));
+          expect(r.out).toEqual(pairs.map(([n, d]) => expected(n, d, shape.fractionBits)));
           expect(r.rounds).toBe(divisionRounds(shape));
         }
       }),
@@ -108,20 +126,17 @@ describe('a quotient in two words', () => {
   it('gives the integer part and the fraction bits of a whole-range numerator over its divisor, in exact rounds', async () => {
     await fc.assert(
       fc.asyncProperty(cases, async ([shape, pairs]) => {
-        const { results } = await federation.run(async (party) => {
-          const batch = party.batch();
-          const n = batch.shareInputA(party.self === 2 ? words(pairs.map((p) => p[0])) : null, 2, pairs.length);
-          const d = batch.shareInputA(party.self === 0 ? words(pairs.map((p) => p[1])) : null, 0, pairs.length);
-          await batch.run();
-          const before = party.exchange.stats.rounds;
-          const q = await quotientA(party, n.value, d.value, shape);
-          const rounds = party.exchange.stats.rounds - before;
-          const integer = Array.from(ringToSigned(await party.revealA(q.integer)));
-          const fraction = Array.from(ringToSigned(await party.revealA(q.fraction)));
-          return { rounds, parts: integer.map((v, i) => [v, fraction[i]!]) };
-        });
+        const results = await onPairs(
+          pairs,
+          (party, n, d) => quotientA(party, n, d, shape),
+          async (party, q) => {
+            const integer = await opened(party, q.integer);
+            const fraction = await opened(party, q.fraction);
+            return integer.map((v, i) => [v, fraction[i]!]);
+          },
+        );
         for (const r of results) {
-          expect(r.parts).toEqual(pairs.map(([n, d]) => expectedParts(n, d, shape.fractionBits)));
+          expect(r.out).toEqual(pairs.map(([n, d]) => expectedParts(n, d, shape.fractionBits)));
           expect(r.rounds).toBe(quotientRounds(shape));
         }
       }),
@@ -134,21 +149,18 @@ describe('AVG as a secret quotient', () => {
   it('reveals the average within a float8 unit and whether the group is empty, nothing of the sum or count', async () => {
     // [sum, count]: int4-sized values (|average| < 2^31), an empty group, the largest count, negative sums.
     const groups: Array<[bigint, bigint]> = [[10n, 4n], [-7n, 3n], [0n, 0n], [1n, 3n], [2n ** 31n * 5n - 1n, 5n], [-(2n ** 31n) * 9n, 9n], [123456789n, (1n << 47n) - 1n], [MAX64, 1n << 33n], [MIN64, 1n << 32n]];
-    const { results } = await federation.run(async (party) => {
-      const batch = party.batch();
-      const sums = batch.shareInputA(party.self === 1 ? words(groups.map((g) => g[0])) : null, 1, groups.length);
-      const counts = batch.shareInputA(party.self === 2 ? words(groups.map((g) => g[1])) : null, 2, groups.length);
-      await batch.run();
-      const before = party.exchange.stats.rounds;
-      const average = await averageA(party, sums.value, counts.value, 32);
-      const rounds = party.exchange.stats.rounds - before;
-      const nonempty = Array.from(ringToSigned(await party.revealA(average.nonempty)));
-      const integer = Array.from(ringToSigned(await party.revealA(average.integer)));
-      const fraction = Array.from(ringToSigned(await party.revealA(average.fraction)));
-      return { rounds, nonempty, values: integer.map((v, i) => averageOf(BigInt.asUintN(64, v), BigInt.asUintN(64, fraction[i]!))) };
-    });
-    for (const r of results) {
-      expect(r.rounds).toBe(averageRounds(32));
+    const results = await onPairs(
+      groups,
+      (party, sums, counts) => averageA(party, sums, counts, 32),
+      async (party, average) => {
+        const nonempty = await opened(party, average.nonempty);
+        const integer = await opened(party, average.integer);
+        const fraction = await opened(party, average.fraction);
+        return { nonempty, values: integer.map((v, i) => averageOf(BigInt.asUintN(64, v), BigInt.asUintN(64, fraction[i]!))) };
+      },
+    );
+    for (const { rounds, out: r } of results) {
+      expect(rounds).toBe(averageRounds(32));
       expect(r.nonempty).toEqual(groups.map(([, c]) => (c === 0n ? 0n : 1n)));
       groups.forEach(([sum, count], i) => {
         if (count === 0n) return expect(r.values[i]).toBe(0);
