@@ -186,7 +186,7 @@ async function main(): Promise<void> {
             ? await time(() => groupSumAt(party, aShare(x.value.s0.subarray(0, sortN), x.value.s1.subarray(0, sortN)), aShare(y.value.s0.subarray(0, sortN), y.value.s1.subarray(0, sortN))))
             : null,
         radixSort: relational('radixSort') ? await time(() => radixSortA(party, [head(x.value, relN)])) : null,
-        // The same, the sorted keys out in boolean form (their arithmetic form not carried through the digits).
+        // The same, the sorted keys out in boolean form (no conversion back to arithmetic form).
         radixSortB: relational('radixSortB') ? await time(() => radixSortB(party, [head(x.value, relN)])) : null,
         // The same, with int4 keys (bits 32): half the digits.
         radixSort32: relational('radixSort32') ? await time(() => radixSortA(party, [head(x32.value, relN)], [], { bits: [32] })) : null,

@@ -45,7 +45,7 @@ export async function groupAggregateA(party: Party, keys: readonly AShare[], agg
   for (const c of [...keys, ...columns]) if (shareLength(c) !== n) throw new PgError(SqlState.internalError, `a group-by column has ${shareLength(c)} rows, not ${n}`);
   if (n === 0) return { groups: 0, keys: keys.map(() => party.constantB(new BigUint64Array(0))), values: aggregates.map(() => party.constantA(new BigUint64Array(0))) };
 
-  // The keys come out of the sort in boolean form: their arithmetic form is not carried through it.
+  // The keys come out of the sort in boolean form, as equalB takes them: no conversion back.
   const sorted = await radixSortB(party, keys, columns, options);
   // continues[i] = the keys of row i equal those of row i − 1 (0 for row 0), as a bit and as 0/1.
   let continuesB: BShare = party.constantB(new BigUint64Array(n));

@@ -57,7 +57,7 @@ export async function pkFkJoinA(party: Party, pk: JoinSide, fk: JoinSide, option
   const key = concatA([pk.key, fk.key]);
   const pkCols = pk.columns.map((c) => concatA([c, zeros(nF)]));
   const fkCols = fk.columns.map((c) => concatA([zeros(nP), c]));
-  // The key comes out of the sort in boolean form: its arithmetic form is not carried through it.
+  // The key comes out of the sort in boolean form, as equalB takes it: no conversion back.
   const sorted = await radixSortB(party, [key], [tag, ...pkCols, ...fkCols], { bits: [options.bits ?? 64] });
   const k = sorted.keys[0]!;
   const [sortedTag, ...rest] = sorted.payload as [AShare, ...AShare[]];

@@ -134,10 +134,10 @@ export async function radixSortA<P extends Column>(party: Party, keys: readonly 
 }
 
 /**
- * As radixSortA, with the sorted keys returned in boolean form (one value per word):
- * the keys' arithmetic form is not carried through every digit's shuffle, one column
- * fewer per digit, for callers that go on with boolean keys (equalB, a group-by).
- * Same rounds, except n ≤ 1: the 8 of the A2B. Reveals nothing but the number of rows.
+ * As radixSortA, with the sorted keys returned in boolean form (one value per word),
+ * without the conversion back (`b2a`, 9 rounds), for callers that go on with boolean
+ * keys (equalB, a group-by): `radixSortRounds` with `arithmetic` false; for n ≤ 1 the 8
+ * of the A2B. Reveals nothing but the number of rows.
  */
 export async function radixSortB<P extends Column>(party: Party, keys: readonly AShare[], payload: readonly P[] = [], options: RadixSortOptions = {}): Promise<{ keys: BShare[]; payload: P[] }> {
   const sorted = await radixSort(party, keys, payload, options, 'boolean');
