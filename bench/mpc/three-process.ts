@@ -9,8 +9,8 @@
 //   node dist/bench/mpc/three-process.js [n=1048576] [sortN=16384] [groups=100000] [latencyMs=0] [relN=65536]
 // relN rows for the radix sort, the sort-based group-by (sum, count) and each side of
 // the PK–FK join. sortN, groups or relN 0 skips those rows; C2D_BENCH_ONLY picks rows among mult, lessThan,
-// equal, radixSort, radixSortB (keys out in boolean form), groupAggregate, join and those whose operands lie in a narrower range:
-// lessThan63, lessThan32, equal32, radixSort32, groupAggregate32, join32 (none: every relational row, nothing else);
+// equal, radixSort, radixSortB (keys out in boolean form), quickSort (shuffle, then quicksort; keys out in boolean form), groupAggregate, join and those whose operands lie in a narrower range:
+// lessThan63, lessThan32, equal32, radixSort32, quickSort32, groupAggregate32, join32 (none: every relational row, nothing else);
 // divide (secret division) runs only when named;
 // C2D_BENCH_NODE_ARGS adds node flags to the
 // parties (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
@@ -51,7 +51,7 @@ const parties = await Promise.all(names.map(async (name) => ({ name, host: '127.
 const tunables =
   process.env.C2D_BENCH_TUNABLES ?? 'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967296';
 
-type Figure = { ms: number; rounds: number; depth: number; bytes: number; roundMs: number; cpuMs: number } | null;
+type Figure = { ms: number; rounds: number; depth: number; bytes: number; roundMs: number; cpuMs: number; faults: number } | null;
 const children = [0, 1, 2].map((self) =>
   spawn(process.execPath, [...(process.env.C2D_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), script, JSON.stringify({ self, parties, certDir, program: 'bench', n, sortN, groups, relN, only: process.env.C2D_BENCH_ONLY?.split(','), addedLatencyMs: latencyMs, roundTimeoutMs: 120_000 })], {
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -60,13 +60,19 @@ const children = [0, 1, 2].map((self) =>
 );
 const results = await Promise.all(
   children.map(
-    (child) =>
+    (child, self) =>
       new Promise<Record<string, Figure> & { event: string; message?: string }>((resolve) => {
+        // The party's result is its one JSON line; anything else on its stdout (node's
+        // --trace-gc, say) goes to stderr with the party's name.
         let out = '';
         child.stdout.on('data', (c: Buffer) => {
           out += c.toString();
-          const nl = out.indexOf('\n');
-          if (nl >= 0) resolve(JSON.parse(out.slice(0, nl)));
+          for (let nl = out.indexOf('\n'); nl >= 0; nl = out.indexOf('\n')) {
+            const line = out.slice(0, nl);
+            out = out.slice(nl + 1);
+            if (line.startsWith('{"event"')) resolve(JSON.parse(line));
+            else process.stderr.write(`[${names[self]}] ${line}\n`);
+          }
         });
       }),
   ),
@@ -84,7 +90,7 @@ const line = (label: string, key: string, count: number, unit: string, goal: str
   const ms = Math.max(...figures.map((f) => f!.ms));
   const bytes = figures.map((f) => f!.bytes);
   const rate = unit === 'M/s' ? ` (${(count / ms / 1000).toFixed(1)} M/s)` : '';
-  const detail = ` | CPU per party ${figures.map((f) => (f!.cpuMs / 1000).toFixed(2)).join(' / ')} s, in rounds (any pending) ${figures.map((f) => (f!.roundMs / 1000).toFixed(2)).join(' / ')} s`;
+  const detail = ` | CPU per party ${figures.map((f) => (f!.cpuMs / 1000).toFixed(2)).join(' / ')} s, in rounds (any pending) ${figures.map((f) => (f!.roundMs / 1000).toFixed(2)).join(' / ')} s, page faults ${figures.map((f) => (f!.faults / 1000).toFixed(0)).join(' / ')} k`;
   console.log(
     `${label.padEnd(26)} ${(ms / 1000).toFixed(3)} s${rate}, ${figures[0]!.rounds} rounds (${figures[0]!.depth} deep), sent per party ${bytes.map((b) => (b / 2 ** 20).toFixed(1)).join(' / ')} MiB${detail} | ${goal}`,
   );
@@ -103,6 +109,8 @@ line(`group-by ${groups} groups × 3 owners`, 'groupBy', groups, '', 'goal 2^20 
 line(`radix sort ${relN} keys`, 'radixSort', relN, '', 'goal 2^20 in ≤ 20 s; Hamada radix 1 M 32-bit 197 s');
 line(`radix sort ${relN} keys, out in boolean form`, 'radixSortB', relN, '', 'goal 2^20 in ≤ 20 s');
 line(`group-by sum+count (sort) ${relN} rows`, 'groupAggregate', relN, '', 'goal 2^20 rows in ≤ 30 s; Secrecy 2^23 562 s');
+line(`quicksort ${relN} keys (shuffled)`, 'quickSort', relN, '', 'goal 2^20 in ≤ 20 s; Secrecy bitonic 176 s');
+line(`quicksort ${relN} int4 keys (shuffled)`, 'quickSort32', relN, '', 'keys of an int4 column (bits 32)');
 line(`radix sort ${relN} int4 keys`, 'radixSort32', relN, '', 'keys of an int4 column (bits 32)');
 line(`group-by (sort) ${relN} rows, int4 keys`, 'groupAggregate32', relN, '', 'keys of an int4 column (bits 32)');
 line(`PK–FK join ${relN} × ${relN}, int4 keys`, 'join32', relN, '', 'keys of an int4 column (bits 32)');

@@ -15,6 +15,7 @@ import { groupSumAt } from '../../src/mpc/group-by.js';
 import { aShare } from '../../src/mpc/shares.js';
 import { sortA } from '../../src/mpc/sort.js';
 import { radixSortA, radixSortB } from '../../src/mpc/radix-sort.js';
+import { quickSortB } from '../../src/mpc/quicksort.js';
 import { groupAggregateA } from '../../src/mpc/group-aggregate.js';
 import { divA } from '../../src/mpc/division.js';
 import { pkFkJoinA } from '../../src/mpc/join.js';
@@ -119,7 +120,7 @@ async function main(): Promise<void> {
       const x = batch.shareInputA(party.self === 0 ? vectorOf(n, 3n, 1n) : null, 0, n);
       const y = batch.shareInputA(party.self === 1 ? vectorOf(n, 7n, 5n) : null, 1, n);
       const relational = (row: string): boolean => (job.relN ?? 0) > 0 && (wanted(row) || job.only!.includes('none'));
-      const narrow = wanted('lessThan32') || wanted('equal32') || relational('radixSort32');
+      const narrow = wanted('lessThan32') || wanted('equal32') || relational('radixSort32') || relational('quickSort32');
       const x32 = batch.shareInputA(party.self === 0 ? int4VectorOf(narrow ? n : 0, 2654435761, 1) : null, 0, narrow ? n : 0);
       const y32 = batch.shareInputA(party.self === 1 ? int4VectorOf(narrow ? n : 0, 40503, 7) : null, 1, narrow ? n : 0);
       await batch.run();
@@ -144,12 +145,14 @@ async function main(): Promise<void> {
         for (const lane of lanes) lane.exchange = timed(lane.exchange.bind(lane));
         return lanes;
       };
-      const time = async (f: () => Promise<unknown>): Promise<{ ms: number; rounds: number; depth: number; bytes: number; roundMs: number; cpuMs: number }> => {
+      const time = async (f: () => Promise<unknown>): Promise<{ ms: number; rounds: number; depth: number; bytes: number; roundMs: number; cpuMs: number; faults: number }> => {
         const [r0, d0, b0, w0] = [exchange.stats.rounds, exchange.stats.depth, exchange.stats.bytesSent, inRounds];
         const c0 = process.cpuUsage();
+        const f0 = process.resourceUsage().minorPageFault;
         const t = performance.now();
         await f();
         const cpu = process.cpuUsage(c0);
+        const faults = process.resourceUsage().minorPageFault - f0;
         return {
           ms: performance.now() - t,
           rounds: exchange.stats.rounds - r0,
@@ -157,6 +160,7 @@ async function main(): Promise<void> {
           bytes: exchange.stats.bytesSent - b0,
           roundMs: inRounds - w0,
           cpuMs: (cpu.user + cpu.system) / 1000,
+          faults,
         };
       };
       const sortN = job.sortN ?? 0;
@@ -188,6 +192,9 @@ async function main(): Promise<void> {
         radixSort: relational('radixSort') ? await time(() => radixSortA(party, [head(x.value, relN)])) : null,
         // The same, the sorted keys out in boolean form (no conversion back to arithmetic form).
         radixSortB: relational('radixSortB') ? await time(() => radixSortB(party, [head(x.value, relN)])) : null,
+        // Shuffle, then quicksort with opened comparisons; keys out in boolean form.
+        quickSort: relational('quickSort') ? await time(() => quickSortB(party, [head(x.value, relN)])) : null,
+        quickSort32: relational('quickSort32') ? await time(() => quickSortB(party, [head(x32.value, relN)], [], { bits: [32] })) : null,
         // The same, with int4 keys (bits 32): half the digits.
         radixSort32: relational('radixSort32') ? await time(() => radixSortA(party, [head(x32.value, relN)], [], { bits: [32] })) : null,
         groupAggregate: relational('groupAggregate') ? await time(() => groupAggregateA(party, [groupKeys.value], [{ kind: 'sum', column: head(y.value, relN) }, { kind: 'count' }])) : null,

@@ -5,7 +5,8 @@ import { compactA } from './compaction.js';
 import { bitToA } from './conversions.js';
 import type { Party } from './party.js';
 import { prefixSumA, segmentedMinMaxA } from './prefix.js';
-import { iota, radixSortB, type RadixSortOptions } from './radix-sort.js';
+import { quickSortB } from './quicksort.js';
+import { iota, type RadixSortOptions } from './radix-sort.js';
 import { bShare, concatA, concatB, shareLength, sliceA, sliceB, type AShare, type BShare } from './shares.js';
 
 /** One aggregate of a group-by: COUNT(*), or SUM / MIN / MAX of a column (signed 64-bit). */
@@ -21,8 +22,8 @@ export interface GroupAggregateResult {
 }
 
 /**
- * Oblivious group-by over secret keys, built on the radix sort and segmented prefix
- * operations: sort the rows by the keys (stable radix sort, rows move whole), flag the
+ * Oblivious group-by over secret keys, built on a sort and segmented prefix
+ * operations: sort the rows by the keys (stable: `quickSortB`, rows move whole), flag the
  * rows whose keys equal the previous row's (equality on every key, ANDed), and keep
  * each group's last row by compaction. SUM and COUNT need no further rounds: a local
  * prefix sum (and the public row number) is carried to each group's last row, and a
@@ -33,7 +34,8 @@ export interface GroupAggregateResult {
  * What it reveals: the number of rows n and the number of groups, to the three
  * compute parties. The group keys and aggregates stay shared (open them to the
  * recipient with revealBTo / revealATo, or reveal them). Rounds (n ≥ 2, m keys): the
- * sort (`radixSortRounds` with one column per SUM, MIN and MAX), equality of the boolean keys (`booleanEqualityRounds` of the
+ * sort (A2B 8, shuffle 3, and a random number of levels of `quickSortLevelRounds`, about
+ * 4.3·ln n), equality of the boolean keys (`booleanEqualityRounds` of the
  * widest key: 6 for 64 bits) + (m − 1) ANDs + 2 for the bit to arithmetic, 13·⌈log2 n⌉
  * if any MIN or MAX is asked, and the compaction's 4. No rounds when n = 0.
  * SUM wraps mod 2^64 like int64 arithmetic (no overflow check).
@@ -46,7 +48,7 @@ export async function groupAggregateA(party: Party, keys: readonly AShare[], agg
   if (n === 0) return { groups: 0, keys: keys.map(() => party.constantB(new BigUint64Array(0))), values: aggregates.map(() => party.constantA(new BigUint64Array(0))) };
 
   // The keys come out of the sort in boolean form, as equalB takes them: no conversion back.
-  const sorted = await radixSortB(party, keys, columns, options);
+  const sorted = await quickSortB(party, keys, columns, options);
   // continues[i] = the keys of row i equal those of row i − 1 (0 for row 0), as a bit and as 0/1.
   let continuesB: BShare = party.constantB(new BigUint64Array(n));
   let continuesA: AShare = party.constantA(new BigUint64Array(n));

@@ -32,6 +32,7 @@ export { groupSumAt, openGroupSums, type GroupSum } from './group-by.js';
 export { applyShuffle, shuffle, shuffleAndOpen, unshuffle, type Column, type SharedPermutation } from './shuffle.js';
 export { prefixSumA, prefixSumWords, segmentedCopyA, segmentedMinMaxA, segmentedSumA } from './prefix.js';
 export { bucketPartitionA, radixSortA, radixSortB, radixSortRounds, stablePartitionA, type RadixSortOptions } from './radix-sort.js';
+export { quickSortA, quickSortB, quickSortLevelRounds } from './quicksort.js';
 export { compactA, compactB } from './compaction.js';
 export { groupAggregateA, type GroupAggregate, type GroupAggregateResult } from './group-aggregate.js';
 export { pkFkJoinA, type JoinResult, type JoinSide } from './join.js';

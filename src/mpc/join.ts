@@ -5,7 +5,8 @@ import { compactA } from './compaction.js';
 import { bitToA } from './conversions.js';
 import type { Party } from './party.js';
 import { prefixSumA, prefixXorB } from './prefix.js';
-import { radixSortB, stablePartitionA } from './radix-sort.js';
+import { quickSortB } from './quicksort.js';
+import { stablePartitionA } from './radix-sort.js';
 import { concatA, concatB, shareLength, sliceA, sliceB, type AShare, type BShare } from './shares.js';
 
 /** A shared table for the join: its key column and the columns that travel with it. */
@@ -27,7 +28,8 @@ export interface JoinResult {
 
 /**
  * PK–FK equi-join in O(n log n) work, sort-based: the two tables are stacked (PK rows
- * first) with a public tag and stably radix-sorted by key, so within one key the PK row,
+ * first) with a public tag and stably sorted by key (`quickSortB`: shuffle, then
+ * comparisons opened), so within one key the PK row,
  * if any, comes first. Every row then takes the key and columns of the last PK row at or
  * before it, in O(n): a stable partition brings the PK rows to the front in key order,
  * each one's difference from the previous PK row is taken there locally, and the
@@ -38,8 +40,8 @@ export interface JoinResult {
  *
  * What it reveals: the two input sizes (public already) and the output size, to the three
  * compute parties; nothing about which rows matched. The output stays shared. Rounds
- * (N = |PK| + |FK| ≥ 2): the sort of N rows (`radixSortRounds`, moving a tag and both
- * sides' columns), the partition 4 and its undoing 3, one product 1, equality of the
+ * (N = |PK| + |FK| ≥ 2): the sort of N rows (A2B 8, shuffle 3, and a random number of
+ * levels of `quickSortLevelRounds`, about 4.3·ln N), the partition 4 and its undoing 3, one product 1, equality of the
  * boolean keys (`booleanEqualityRounds(bits)`: 6 for 64 bits), bit to arithmetic 2, the
  * match product 1, compaction 4. No rounds when N ≤ 1.
  * `bits` (default 64): the keys are signed values of that many bits.
@@ -58,7 +60,7 @@ export async function pkFkJoinA(party: Party, pk: JoinSide, fk: JoinSide, option
   const pkCols = pk.columns.map((c) => concatA([c, zeros(nF)]));
   const fkCols = fk.columns.map((c) => concatA([zeros(nP), c]));
   // The key comes out of the sort in boolean form, as equalB takes it: no conversion back.
-  const sorted = await radixSortB(party, [key], [tag, ...pkCols, ...fkCols], { bits: [options.bits ?? 64] });
+  const sorted = await quickSortB(party, [key], [tag, ...pkCols, ...fkCols], { bits: [options.bits ?? 64] });
   const k = sorted.keys[0]!;
   const [sortedTag, ...rest] = sorted.payload as [AShare, ...AShare[]];
 

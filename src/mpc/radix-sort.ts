@@ -5,7 +5,7 @@ import type { Party } from './party.js';
 import { prefixSumA } from './prefix.js';
 import type { Words } from './ring-kernels.js';
 import { aShare, bShare, concatA, concatB, shareLength, sliceA, type AShare, type BShare } from './shares.js';
-import { gatherPermutation, scatterPermutation, shuffleAndOpen, shuffleAndOpenAdditive, unshuffle, type Column } from './shuffle.js';
+import { gatherPermutation, moveRows, scatterPermutation, shuffleAndOpen, shuffleAndOpenAdditive, unshuffle, type Column } from './shuffle.js';
 
 /**
  * Radix sort of shared columns (Hamada et al. 2014, in the three-party form of Asharov
@@ -81,11 +81,6 @@ export async function stablePartitionA<T extends Column>(
   return { columns: placed, zeros: count, undo };
 }
 
-/** Both components of every column moved by a public permutation (gather or scatter). */
-function moveRows<T extends Column>(columns: readonly T[], perm: Uint32Array, move: (x: Words, perm: Uint32Array) => Words): T[] {
-  return columns.map((c) => (c.kind === 'A' ? aShare(move(c.s0, perm), move(c.s1, perm)) : bShare(move(c.s0, perm), move(c.s1, perm))) as T);
-}
-
 /** The opened destinations as a checked permutation. */
 function destinations(party: Party, opened: Words): Uint32Array {
   const n = opened.length;
@@ -151,13 +146,7 @@ async function radixSort<P extends Column>(
   options: RadixSortOptions,
   form: 'arithmetic' | 'boolean',
 ): Promise<{ arithmetic: AShare[]; boolean: BShare[]; payload: P[] }> {
-  if (keys.length === 0) throw new PgError(SqlState.internalError, 'a sort needs at least one key');
-  const n = shareLength(keys[0]!);
-  for (const c of [...keys, ...payload]) if (shareLength(c) !== n) throw new PgError(SqlState.internalError, `a sorted column has ${shareLength(c)} rows, not ${n}`);
-  const bits = options.bits ?? keys.map(() => 64);
-  if (bits.length !== keys.length || bits.some((b) => !Number.isInteger(b) || b < 1 || b > 64)) {
-    throw new PgError(SqlState.internalError, `radix sort bit widths ${JSON.stringify(bits)} do not fit ${keys.length} keys`);
-  }
+  const { n, bits } = sortShape(keys, payload, options);
   const signBit = (j: number): bigint => 1n << BigInt(bits[j]! - 1);
   if (n <= 1 && form === 'arithmetic') return { arithmetic: [...keys], boolean: [], payload: [...payload] };
   // Boolean form of every key.
@@ -205,6 +194,19 @@ async function radixSort<P extends Column>(
   if (form === 'boolean') return { arithmetic: [], boolean, payload: rest };
   const arithmetic = await b2a(party, concatB(boolean));
   return { arithmetic: keys.map((_, j) => sliceA(arithmetic, j * n, (j + 1) * n)), boolean: [], payload: rest };
+}
+
+/** A sort's row count and key widths, its columns and options checked (internal errors: the caller's mistake). */
+export function sortShape(keys: readonly AShare[], payload: readonly Column[], options: RadixSortOptions): { n: number; bits: readonly number[] } {
+  if (keys.length === 0) throw new PgError(SqlState.internalError, 'a sort needs at least one key');
+  const n = shareLength(keys[0]!);
+  for (const c of [...keys, ...payload]) if (shareLength(c) !== n) throw new PgError(SqlState.internalError, `a sorted column has ${shareLength(c)} rows, not ${n}`);
+  const bits = options.bits ?? keys.map(() => 64);
+  if (bits.length !== keys.length || bits.some((b) => !Number.isInteger(b) || b < 1 || b > 64)) {
+    throw new PgError(SqlState.internalError, `sort key bit widths ${JSON.stringify(bits)} do not fit ${keys.length} keys`);
+  }
+  if (n >= 2 ** 32) throw new PgError(SqlState.programLimitExceeded, `a shared column of ${n} rows is too long to sort`);
+  return { n, bits };
 }
 
 /** Whether a sort moves its `columns` payload columns by a row index at the end. */

@@ -297,6 +297,11 @@ export function randomPermutation(words: Words): Uint32Array {
   return perm;
 }
 
+/** Both components of every column moved by a public permutation (gather or scatter). Local. */
+export function moveRows<T extends Column>(columns: readonly T[], perm: Uint32Array, move: (x: Words, perm: Uint32Array) => Words): T[] {
+  return columns.map((c) => (c.kind === 'A' ? aShare(move(c.s0, perm), move(c.s1, perm)) : bShare(move(c.s0, perm), move(c.s1, perm))) as T);
+}
+
 /** out[i] = x[perm[i]] (copying words through 32-bit views, no BigInt). */
 export function gatherPermutation(x: Words, perm: Uint32Array, out: Words = new BigUint64Array(perm.length)): Words {
   const src = new Uint32Array(x.buffer, x.byteOffset, 2 * x.length);

@@ -348,14 +348,15 @@ type Circuit = (chunk: Chunk, m: SlicedArena, party: ChunkContext, inArena: { s0
  * chunk c on lane c mod inFlight (lanes and their PRG streams opened here, in the same
  * order at every party), so a chunk's rounds overlap the others' and its work.
  */
-async function runChunked(party: Party, inputs: readonly (AShare | BShare)[], circuit: Circuit, options: SlicedOptions): Promise<BShare> {
+async function runChunked(party: Party, inputs: readonly (AShare | BShare)[], circuit: Circuit, options: SlicedOptions, packed = false): Promise<BShare> {
   const { chunkValues = SLICED_CHUNK_VALUES, inFlight = SLICED_CHUNKS_IN_FLIGHT } = options;
   if (!Number.isSafeInteger(chunkValues) || chunkValues < 64 || chunkValues % 64 !== 0) throw new PgError(SqlState.internalError, `chunk of ${chunkValues} values`);
   if (!Number.isSafeInteger(inFlight) || inFlight < 1) throw new PgError(SqlState.internalError, `${inFlight} chunks in flight`);
   const n = shareLength(inputs[0]!);
   for (const x of inputs) if (shareLength(x) !== n) throw new PgError(SqlState.internalError, `MPC operands differ in length (${n} and ${shareLength(x)})`);
-  const out0 = new BigUint64Array(n);
-  const out1 = new BigUint64Array(n);
+  // One bit per word, or (packed) the result planes as they are: value i in bit i mod 64 of word ⌊i/64⌋.
+  const out0 = new BigUint64Array(packed ? Math.ceil(n / 64) : n);
+  const out1 = new BigUint64Array(out0.length);
   const chunks = Math.max(1, Math.ceil(n / chunkValues));
   const runChunk = async (c: number, context: ChunkContext, m: SlicedArena): Promise<void> => {
     const from = c * chunkValues;
@@ -374,6 +375,15 @@ async function runChunked(party: Party, inputs: readonly (AShare | BShare)[], ci
       return { s0: copy(x.s0), s1: copy(x.s1) };
     });
     const result = await circuit(chunk, m, context, inArena, c);
+    if (packed) {
+      // Bits past the last value are cleared: the padding's results are not the caller's.
+      const words = Math.ceil((to - from) / 64);
+      out0.set(m.view(result.s0, words), from / 64);
+      out1.set(m.view(result.s1, words), from / 64);
+      const tail = (to - from) % 64;
+      if (tail > 0) for (const out of [out0, out1]) out[from / 64 + words - 1]! &= (1n << BigInt(tail)) - 1n;
+      return;
+    }
     const unpacked = m.alloc(nb * 64);
     m.k.unpack(unpacked, result.s0, to - from);
     out0.set(m.view(unpacked, to - from), from);
@@ -535,4 +545,67 @@ export async function equalSlicedB(party: Party, x: BShare, y: BShare, options: 
     const p1 = planes(xs!.s1, ys!.s1);
     return andAll(chunk, Array.from({ length: width }, (_, j) => chunk.not({ s0: chunk.plane(p0, j), s1: chunk.plane(p1, j) })));
   }, options);
+}
+
+/**
+ * x < y for values of several words in boolean form (as A2B gives them), compared
+ * lexicographically: word 0 first, each as an unsigned number of its low `widths[j]`
+ * bits (callers flip a signed key's sign bit first). The planes of both operands come
+ * from local transposes; each bit gives lt_b = ¬x_b ∧ y_b (one round for all) and
+ * eq_b = ¬(x_b ⊕ y_b) (free), and a tree joins neighbours, most significant first:
+ * lt = lt_hi ⊕ (eq_hi ∧ lt_lo), eq = eq_hi ∧ eq_lo (lt_hi and eq_hi never both hold, so ⊕
+ * is ∨), the eq of the group holding the last bit never needed. For B bits in all:
+ * 1 + ⌈log2 B⌉ rounds per chunk (`booleanLessThanRounds`), about 3B bit-ANDs per value
+ * (B = 84: ~31 bytes per value per party). The result comes packed, 64 values to a word:
+ * value i in bit i mod 64 of word ⌊i/64⌋ (higher bits of the last word 0). Reveals nothing.
+ */
+export async function lessThanPackedB(party: Party, x: readonly BShare[], y: readonly BShare[], widths: readonly number[], options: Omit<SlicedOptions, 'bits'> = {}): Promise<BShare> {
+  if (x.length === 0 || x.length !== y.length || x.length !== widths.length || widths.some((w) => !Number.isInteger(w) || w < 1 || w > 64)) {
+    throw new PgError(SqlState.internalError, `a comparison of ${x.length} and ${y.length} words of widths ${JSON.stringify(widths)}`);
+  }
+  const k = x.length;
+  return runChunked(party, [...x, ...y], async (chunk, m, _context, inArena) => {
+    const planes = (at: number): number => {
+      const out = m.alloc(chunk.nb * 64);
+      m.k.transposeIn(out, at, at, chunk.nb, TRANSPOSE_PLAIN);
+      return out;
+    };
+    // Every bit's planes, most significant first.
+    const xs: Plane[] = [];
+    const ys: Plane[] = [];
+    for (let j = 0; j < k; j++) {
+      const [x0, x1, y0, y1] = [planes(inArena[j]!.s0), planes(inArena[j]!.s1), planes(inArena[k + j]!.s0), planes(inArena[k + j]!.s1)];
+      for (let b = widths[j]! - 1; b >= 0; b--) {
+        xs.push({ s0: chunk.plane(x0, b), s1: chunk.plane(x1, b) });
+        ys.push({ s0: chunk.plane(y0, b), s1: chunk.plane(y1, b) });
+      }
+    }
+    const lt = await chunk.and(xs.map((xb, i) => [chunk.not(xb), ys[i]!] as const));
+    let groups = lt.map((l, i) => ({ lt: l, eq: chunk.not(chunk.xor(xs[i]!, ys[i]!)) }));
+    while (groups.length > 1) {
+      const pairs: (readonly [Plane, Plane])[] = [];
+      const joined = Math.floor(groups.length / 2);
+      const last = groups.length - 1;
+      for (let j = 0; j < joined; j++) {
+        const [hi, lo] = [groups[2 * j]!, groups[2 * j + 1]!];
+        pairs.push([hi.eq, lo.lt]);
+        if (2 * j + 1 !== last) pairs.push([hi.eq, lo.eq]);
+      }
+      const products = await chunk.and(pairs);
+      let at = 0;
+      const next: { lt: Plane; eq: Plane }[] = [];
+      for (let j = 0; j < joined; j++) {
+        const lt2 = chunk.xor(groups[2 * j]!.lt, products[at++]!);
+        next.push({ lt: lt2, eq: 2 * j + 1 !== last ? products[at++]! : groups[2 * j + 1]!.eq });
+      }
+      if (groups.length % 2 === 1) next.push(groups[last]!);
+      groups = next;
+    }
+    return groups[0]!.lt;
+  }, options, true);
+}
+
+/** Rounds of one chunk of `lessThanPackedB` over `bits` bits in all: the leaves' round and the tree. */
+export function booleanLessThanRounds(bits: number): number {
+  return 1 + Math.ceil(Math.log2(bits));
 }

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ringToSigned } from '../../src/mpc/encoding.js';
 import { InProcessFederation } from '../../src/mpc/in-process.js';
+import { quickSortA, quickSortB, quickSortLevelRounds } from '../../src/mpc/quicksort.js';
 import { radixSortA, radixSortB, radixSortRounds } from '../../src/mpc/radix-sort.js';
 import { bShare, type AShare } from '../../src/mpc/shares.js';
 import { applyShuffle, randomPermutation, shuffle, shuffleAndOpen, unshuffle } from '../../src/mpc/shuffle.js';
@@ -184,5 +185,103 @@ describe('radix sort', () => {
     };
     const [a, b] = [await sent('A'), await sent('B')];
     expect(b).toBeLessThan(a * 0.95);
+  });
+});
+
+describe('quicksort after a shuffle', () => {
+  /** Rounds after the A2B (8) and the shuffle (3) come in whole levels of quicksort. */
+  const levelsOf = (rounds: number, perLevel: number): number => {
+    expect((rounds - 11) % perLevel).toBe(0);
+    return (rounds - 11) / perLevel;
+  };
+
+  it('equals a stable plaintext sort on one key over the whole range, moving arithmetic and boolean payload; whole levels of rounds', async () => {
+    const rows = fc.array(fc.tuple(fc.oneof(fc.constantFrom(...EDGES), fc.bigInt({ min: -3n, max: 3n }), int64), int64), { maxLength: 40 });
+    await fc.assert(
+      fc.asyncProperty(rows, async (table) => {
+        const n = table.length;
+        const key = words(table.map((r) => r[0]));
+        const value = words(table.map((r) => r[1]));
+        const index = words(table.map((_, i) => BigInt(i)));
+        const { results } = await federation.run(async (party) => {
+          const batch = party.batch();
+          const k = batch.shareInputA(party.self === 0 ? key : null, 0, n);
+          const v = batch.shareInputA(party.self === 1 ? value : null, 1, n);
+          const i = batch.shareInputB(party.self === 2 ? index : null, 2, n);
+          await batch.run();
+          const before = party.exchange.stats.rounds;
+          const sorted = await quickSortB(party, [k.value], [v.value, i.value]);
+          const rounds = party.exchange.stats.rounds - before;
+          const open = party.batch();
+          const outs = [open.revealB(sorted.keys[0]!), open.revealA(sorted.payload[0]! as never), open.revealB(sorted.payload[1]! as never)];
+          await open.run();
+          return { rounds, out: outs.map((o) => o.value) };
+        });
+        const expected = table.map((r, i) => [r[0], r[1], BigInt(i)] as const).sort((p, q) => cmp(p[0], q[0]) || cmp(p[2], q[2]));
+        for (const { rounds, out } of results) {
+          if (n <= 1) expect(rounds).toBe(8);
+          // At least ⌈log2(n + 1)⌉ levels (a binary tree of n nodes), at most n − 1.
+          else expect(levelsOf(rounds, quickSortLevelRounds([64], Math.ceil(Math.log2(n))))).toBeGreaterThanOrEqual(Math.ceil(Math.log2(n + 1)) - 1);
+          expect(signed(out[0]!)).toEqual(expected.map((r) => r[0]));
+          expect(signed(out[1]!)).toEqual(expected.map((r) => r[1]));
+          expect(Array.from(out[2]!)).toEqual(expected.map((r) => r[2]));
+        }
+        // All three parties saw the same openings, so ran the same levels.
+        expect(new Set(results.map((r) => r.rounds)).size).toBe(1);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('several keys (most significant first), narrow widths, all-equal keys stay in input order; keys out in arithmetic or boolean form', async () => {
+    const rows = fc.array(fc.tuple(fc.bigInt({ min: -4n, max: 3n }), fc.bigInt({ min: -(2n ** 15n), max: 2n ** 15n - 1n })), { maxLength: 70 });
+    await fc.assert(
+      fc.asyncProperty(rows, fc.boolean(), fc.constantFrom('A' as const, 'B' as const), async (table, allEqual, form) => {
+        if (allEqual) table = table.map(() => [-4n, 7n]);
+        const n = table.length;
+        const k1 = words(table.map((r) => r[0]));
+        const k2 = words(table.map((r) => r[1]));
+        const index = words(table.map((_, i) => BigInt(i)));
+        const { results } = await federation.run(async (party) => {
+          const batch = party.batch();
+          const a = batch.shareInputA(party.self === 0 ? k1 : null, 0, n);
+          const b = batch.shareInputA(party.self === 1 ? k2 : null, 1, n);
+          const i = batch.shareInputA(party.self === 2 ? index : null, 2, n);
+          await batch.run();
+          const options = { bits: [3, 16] };
+          const open = party.batch();
+          let outs;
+          if (form === 'A') {
+            const sorted = await quickSortA(party, [a.value, b.value], [i.value], options);
+            outs = [...sorted.keys, ...sorted.payload].map((c) => open.revealA(c));
+          } else {
+            const sorted = await quickSortB(party, [a.value, b.value], [i.value], options);
+            outs = [...sorted.keys.map((c) => open.revealB(c)), ...sorted.payload.map((c) => open.revealA(c))];
+          }
+          await open.run();
+          return outs.map((o) => signed(o.value));
+        });
+        const expected = table.map((r, i) => [r[0], r[1], BigInt(i)] as const).sort((p, q) => cmp(p[0], q[0]) || cmp(p[1], q[1]) || cmp(p[2], q[2]));
+        // Boolean keys of a narrow width come back sign-extended, as A2B gave them.
+        for (const out of results) expect(out).toEqual([0, 1, 2].map((j) => expected.map((r) => r[j])));
+      }),
+      { numRuns: 16 },
+    );
+  });
+
+  it('sends fewer bytes than the radix sort for 64-bit keys', async () => {
+    const n = 1024;
+    const key = words(Array.from({ length: n }, (_, i) => BigInt(i) * 0x9e3779b97f4a7c15n));
+    const sent = async (sort: typeof quickSortB): Promise<number> => {
+      const { results } = await federation.run(async (party) => {
+        const k = await party.shareInputA(party.self === 0 ? key : null, 0, n);
+        const before = party.exchange.stats.bytesSent;
+        await sort(party, [k]);
+        return party.exchange.stats.bytesSent - before;
+      });
+      return results.reduce((a, b) => a + b, 0);
+    };
+    const [quick, radix] = [await sent(quickSortB), await sent(radixSortB)];
+    expect(quick).toBeLessThan(radix * 0.7);
   });
 });

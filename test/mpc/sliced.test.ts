@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ringToSigned } from '../../src/mpc/encoding.js';
 import { InProcessFederation } from '../../src/mpc/in-process.js';
-import { booleanEqualityRounds, equalSliced, equalSlicedB, lessThanSliced } from '../../src/mpc/sliced.js';
+import { booleanEqualityRounds, booleanLessThanRounds, equalSliced, equalSlicedB, lessThanPackedB, lessThanSliced } from '../../src/mpc/sliced.js';
 import { PgError } from '../../src/server/pg-error.js';
 import { EDGES, int64 } from './plaintext.js';
 
@@ -173,6 +173,55 @@ describe('bit-sliced comparisons, chunked (whole signed range)', () => {
           }
         }),
         { numRuns: 30 },
+      );
+    });
+
+    it('less-than of several words in boolean form (lexicographic, unsigned low bits) matches plaintext, packed 64 to a word; 1 + ⌈log2 bits⌉ rounds per chunk', async () => {
+      // Two or three words per value, each of its width; equal leading words often, so later words decide.
+      const layout = fc.constantFrom([64, 20], [1, 64], [3, 16, 5], [64, 64], [7]);
+      const table = layout.chain((widths) =>
+        fc.tuple(
+          fc.constant(widths),
+          fc.array(
+            fc.tuple(
+              fc.tuple(...widths.map((w) => fc.oneof(fc.bigInt({ min: 0n, max: 2n ** BigInt(w) - 1n }), fc.constantFrom(0n, 2n ** BigInt(w) - 1n)))),
+              fc.tuple(...widths.map((w) => fc.oneof(fc.bigInt({ min: 0n, max: 2n ** BigInt(w) - 1n }), fc.constantFrom(0n, 2n ** BigInt(w) - 1n)))),
+              fc.integer({ min: 0, max: widths.length }),
+            ),
+            { maxLength: 300 },
+          ),
+        ),
+      );
+      await fc.assert(
+        fc.asyncProperty(table, fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), async ([widths, rows], noise) => {
+          // y copies x's first `same` words; bits above a word's width are noise the comparison must ignore.
+          const xs = rows.map(([x]) => x);
+          const ys = rows.map(([x, y, same]) => y.map((v, j) => (j < same ? x[j]! : v)));
+          const high = (w: number): bigint => (w === 64 ? 0n : noise & ~(2n ** BigInt(w) - 1n));
+          const column = (values: bigint[][], j: number): BigUint64Array => BigUint64Array.from(values.map((v) => v[j]! | high(widths[j]!)));
+          const n = rows.length;
+          const { results } = await federation.run(async (party) => {
+            const batch = party.batch();
+            const x = widths.map((_, j) => batch.shareInputB(party.self === 0 ? column(xs, j) : null, 0, n));
+            const y = widths.map((_, j) => batch.shareInputB(party.self === 1 ? column(ys, j) : null, 1, n));
+            await batch.run();
+            const before = party.exchange.stats.rounds;
+            const lt = await lessThanPackedB(party, x.map((v) => v.value), y.map((v) => v.value), widths, { chunkValues: 128, inFlight: 2 });
+            const rounds = party.exchange.stats.rounds - before;
+            return { rounds, opened: await party.revealB(lt) };
+          });
+          const expected = xs.map((x, i) => {
+            const j = x.findIndex((v, k) => v !== ys[i]![k]);
+            return j >= 0 && x[j]! < ys[i]![j]! ? 1n : 0n;
+          });
+          const bits = widths.reduce((a, b) => a + b, 0);
+          for (const r of results) {
+            expect(r.opened.length).toBe(Math.ceil(n / 64));
+            expect(Array.from({ length: 64 * r.opened.length }, (_, i) => (r.opened[i >> 6]! >> BigInt(i & 63)) & 1n)).toEqual([...expected, ...Array(64 * r.opened.length - n).fill(0n)]);
+            expect(r.rounds).toBe(booleanLessThanRounds(bits) * Math.max(1, Math.ceil(n / 128)));
+          }
+        }),
+        { numRuns: 25 },
       );
     });
 
