@@ -12,6 +12,11 @@
 /** 64 words of scratch for one 64×64 bit block. */
 const BLOCK: usize = memory.data(64 * 8, 16);
 
+/** Blocks transposed together before their planes are written (transposeIn). */
+const GROUP: usize = 64;
+/** GROUP transposed blocks, plane by plane: plane j's GROUP words at STAGE + j·GROUP·8. */
+const STAGE: usize = memory.data(64 * 64 * 8, 16);
+
 /** First free byte after the static data: the JS side allocates from here. */
 export function heapBase(): usize {
   return (__heap_base + 15) & ~(<usize>15);
@@ -47,21 +52,35 @@ function transposeBlock(): void {
  */
 export function transposeIn(out: usize, x: usize, y: usize, nb: i32, mode: i32): void {
   const planeBytes = <usize>nb << 3;
-  for (let b: usize = 0; b < <usize>nb; b++) {
-    const xs = x + (b << 9);
-    const ys = y + (b << 9);
-    if (mode == 0) memory.copy(BLOCK, xs, 512);
-    else if (mode == 1) {
-      for (let i: usize = 0; i < 512; i += 16) v128.store(BLOCK + i, i64x2.add(v128.load(xs + i), v128.load(ys + i)));
-    } else {
-      for (let i: usize = 0; i < 512; i += 16) v128.store(BLOCK + i, i64x2.neg(v128.load(xs + i)));
+  // Blocks go through STAGE in groups: each plane then takes a run of GROUP words at
+  // once instead of one word per block (a store per plane per block touched 64 pages
+  // for every 64 values: 2.7 ms per 2^18 values, against 1.0 ms staged 64 blocks at a time).
+  for (let b0: usize = 0; b0 < <usize>nb; b0 += GROUP) {
+    const group = min(GROUP, <usize>nb - b0);
+    for (let k: usize = 0; k < group; k++) {
+      const xs = x + ((b0 + k) << 9);
+      const ys = y + ((b0 + k) << 9);
+      const staged = STAGE + (k << 3);
+      if (mode == 0) {
+        // 64 equal values (a quicksort's pivot beside a segment's rows): every plane is
+        // all zeros or all ones, with no transpose.
+        const first = load<u64>(xs);
+        let i: usize = 8;
+        while (i < 512 && load<u64>(xs + i) == first) i += 8;
+        if (i == 512) {
+          for (let j: usize = 0; j < 64; j++) store<u64>(staged + j * GROUP * 8, 0 - ((first >> <u64>j) & 1));
+          continue;
+        }
+        memory.copy(BLOCK, xs, 512);
+      } else if (mode == 1) {
+        for (let i: usize = 0; i < 512; i += 16) v128.store(BLOCK + i, i64x2.add(v128.load(xs + i), v128.load(ys + i)));
+      } else {
+        for (let i: usize = 0; i < 512; i += 16) v128.store(BLOCK + i, i64x2.neg(v128.load(xs + i)));
+      }
+      transposeBlock();
+      for (let j: usize = 0; j < 64; j++) store<u64>(staged + j * GROUP * 8, load<u64>(BLOCK + (j << 3)));
     }
-    transposeBlock();
-    let o = out + (b << 3);
-    for (let j: usize = 0; j < 64; j++) {
-      store<u64>(o, load<u64>(BLOCK + (j << 3)));
-      o += planeBytes;
-    }
+    for (let j: usize = 0; j < 64; j++) memory.copy(out + j * planeBytes + (b0 << 3), STAGE + j * GROUP * 8, group << 3);
   }
 }
 
