@@ -79,82 +79,115 @@ export function quickSortLevelRounds(bits: readonly number[], positionBits: numb
  * rows were shuffled. The key words of the unfinished rows are kept in the current
  * order, each level's segments partitioned from one buffer into the other, so a level
  * reads its rows in runs, not scattered; a row's place is final once it is a pivot or
- * alone in its part.
+ * alone in its part. (The per-row loops are plain functions of their own: V8 optimizes
+ * loops inside an async function poorly, ~10× slower here.)
  */
 async function quickSortOrder(party: Party, key: readonly BShare[], widths: readonly number[]): Promise<Uint32Array> {
   const n = shareLength(key[0]!);
   // Every key word's two components as 32-bit halves (no BigInt per row), in the current order.
-  let current = key.flatMap((w) => [w.s0, w.s1]).map((c) => new Uint32Array(c.slice().buffer));
-  let following = current.map(() => new Uint32Array(2 * n));
-  let order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  let nextOrder = new Uint32Array(n);
-  const sorted = new Uint32Array(n);
-  // A level's operands (its first m words): each segment's rows after its first, and that first row, the pivot, beside each.
-  const rows = current.map(() => new BigUint64Array(n));
-  const pivots = current.map(() => new BigUint64Array(n));
-  const dest = new Uint32Array(n);
-  // Unfinished segments [lo, hi) of the current order, two or more rows each, as lo, hi pairs.
-  let segments = [0, n];
-  while (segments.length > 0) {
-    let m = 0;
-    for (let s = 0; s < segments.length; s += 2) m += segments[s + 1]! - segments[s]! - 1;
-    for (let c = 0; c < current.length; c++) {
-      const [h, r, p] = [current[c]!, new Uint32Array(rows[c]!.buffer), new Uint32Array(pivots[c]!.buffer)];
-      let at = 0;
-      for (let s = 0; s < segments.length; s += 2) {
-        const lo = segments[s]!;
-        const end = 2 * segments[s + 1]!;
-        const [low, high] = [h[2 * lo]!, h[2 * lo + 1]!];
-        for (let i = 2 * lo + 2; i < end; i += 2, at += 2) {
-          r[at] = h[i]!;
-          r[at + 1] = h[i + 1]!;
-          p[at] = low;
-          p[at + 1] = high;
-        }
-      }
-    }
+  const level: Level = {
+    current: key.flatMap((w) => [w.s0, w.s1]).map((c) => new Uint32Array(c.slice().buffer)),
+    following: [],
+    order: new Uint32Array(n),
+    nextOrder: new Uint32Array(n),
+    sorted: new Uint32Array(n),
+    dest: new Uint32Array(n),
+    segments: [0, n],
+  };
+  level.following = level.current.map(() => new Uint32Array(2 * n));
+  for (let i = 0; i < n; i++) level.order[i] = i;
+  // A level's operands (their first m words): each segment's rows after its first, and that first row, the pivot, beside each.
+  const rows = level.current.map(() => new BigUint64Array(n));
+  const pivots = level.current.map(() => new BigUint64Array(n));
+  while (level.segments.length > 0) {
+    const m = gatherOperands(level, rows, pivots);
     const operands = (columns: BigUint64Array[]): BShare[] => key.map((_, j) => bShare(columns[2 * j]!.subarray(0, m), columns[2 * j + 1]!.subarray(0, m)));
     const below = await party.revealB(await lessThanPackedB(party, operands(rows), operands(pivots), widths));
     // Value i is bit i mod 64 of word ⌊i/64⌋, so bit i mod 32 of 32-bit half ⌊i/32⌋ (little-endian).
     const bits = new Uint32Array(below.buffer, below.byteOffset, 2 * below.length);
     // Bits past the last comparison are zero in an honest run; anything else is a malformed opening.
     for (let i = m; i < 32 * bits.length; i += 32 - (i % 32)) if (bits[i >>> 5]! >>> (i & 31) !== 0) throw abort(party, 'an opened comparison has bits past its last value');
-    // Where each segment's rows go: those below the pivot, the pivot, the others, each in order.
-    const next: number[] = [];
-    const finished: number[] = [];
+    partition(level, bits);
+  }
+  return level.sorted;
+}
+
+/** The quicksort's state between levels (quickSortOrder). */
+interface Level {
+  /** The key words' components as 32-bit halves, in the current order (meaningful for unfinished rows), and the buffer the next level's go to. */
+  current: Uint32Array[];
+  following: Uint32Array[];
+  /** Which shuffled row is at each position now, and next. */
+  order: Uint32Array;
+  nextOrder: Uint32Array;
+  /** Positions whose row is final: sorted[i] is the shuffled row at position i. */
+  sorted: Uint32Array;
+  /** Where each row of an unfinished segment goes in this level. */
+  dest: Uint32Array;
+  /** Unfinished segments [lo, hi) of the current order, two or more rows each, as lo, hi pairs. */
+  segments: number[];
+}
+
+/** Each unfinished segment's rows after its first, and its first row beside each, into `rows` and `pivots`; returns their number. */
+function gatherOperands(level: Level, rows: BigUint64Array[], pivots: BigUint64Array[]): number {
+  const { current, segments } = level;
+  let m = 0;
+  for (let c = 0; c < current.length; c++) {
+    const [h, r, p] = [current[c]!, new Uint32Array(rows[c]!.buffer), new Uint32Array(pivots[c]!.buffer)];
     let at = 0;
     for (let s = 0; s < segments.length; s += 2) {
-      const [lo, hi] = [segments[s]!, segments[s + 1]!];
-      let lows = 0;
-      for (let i = at; i < at + hi - lo - 1; i++) lows += (bits[i >>> 5]! >>> (i & 31)) & 1;
-      const pivotAt = lo + lows;
-      let [low, high] = [lo, pivotAt + 1];
-      dest[lo] = pivotAt;
-      for (let i = lo + 1; i < hi; i++, at++) dest[i] = (bits[at >>> 5]! >>> (at & 31)) & 1 ? low++ : high++;
-      for (let i = lo; i < hi; i++) nextOrder[dest[i]!] = order[i]!;
-      finished.push(pivotAt);
-      for (const [from, to] of [[lo, pivotAt], [pivotAt + 1, hi]] as const) {
-        if (to - from >= 2) next.push(from, to);
-        else if (to - from === 1) finished.push(from);
+      const lo = segments[s]!;
+      const end = 2 * segments[s + 1]!;
+      const [low, high] = [h[2 * lo]!, h[2 * lo + 1]!];
+      for (let i = 2 * lo + 2; i < end; i += 2, at += 2) {
+        r[at] = h[i]!;
+        r[at + 1] = h[i + 1]!;
+        p[at] = low;
+        p[at + 1] = high;
       }
     }
-    for (const at of finished) sorted[at] = nextOrder[at]!;
-    for (let c = 0; c < current.length; c++) {
-      const [h, out] = [current[c]!, following[c]!];
-      for (let s = 0; s < segments.length; s += 2) {
-        for (let i = segments[s]!; i < segments[s + 1]!; i++) {
-          const d = 2 * dest[i]!;
-          out[d] = h[2 * i]!;
-          out[d + 1] = h[2 * i + 1]!;
-        }
-      }
-    }
-    [current, following] = [following, current];
-    [order, nextOrder] = [nextOrder, order];
-    segments = next;
+    m = at / 2;
   }
-  return sorted;
+  return m;
+}
+
+/**
+ * Splits every unfinished segment by its opened comparisons (`bits`, one per row after
+ * the pivot, in order): the rows below the pivot, the pivot, the others, each in their
+ * order; records the rows whose place is now final and the next level's segments.
+ */
+function partition(level: Level, bits: Uint32Array): void {
+  const { current, following, order, nextOrder, sorted, dest, segments } = level;
+  const next: number[] = [];
+  let at = 0;
+  for (let s = 0; s < segments.length; s += 2) {
+    const [lo, hi] = [segments[s]!, segments[s + 1]!];
+    let lows = 0;
+    for (let i = at; i < at + hi - lo - 1; i++) lows += (bits[i >>> 5]! >>> (i & 31)) & 1;
+    const pivotAt = lo + lows;
+    let [low, high] = [lo, pivotAt + 1];
+    dest[lo] = pivotAt;
+    for (let i = lo + 1; i < hi; i++, at++) dest[i] = (bits[at >>> 5]! >>> (at & 31)) & 1 ? low++ : high++;
+    for (let i = lo; i < hi; i++) nextOrder[dest[i]!] = order[i]!;
+    sorted[pivotAt] = nextOrder[pivotAt]!;
+    for (const [from, to] of [[lo, pivotAt], [pivotAt + 1, hi]] as const) {
+      if (to - from >= 2) next.push(from, to);
+      else if (to - from === 1) sorted[from] = nextOrder[from]!;
+    }
+  }
+  for (let c = 0; c < current.length; c++) {
+    const [h, out] = [current[c]!, following[c]!];
+    for (let s = 0; s < segments.length; s += 2) {
+      for (let i = segments[s]!; i < segments[s + 1]!; i++) {
+        const d = 2 * dest[i]!;
+        out[d] = h[2 * i]!;
+        out[d + 1] = h[2 * i + 1]!;
+      }
+    }
+  }
+  [level.current, level.following] = [following, current];
+  [level.order, level.nextOrder] = [nextOrder, order];
+  level.segments = next;
 }
 
 function abort(party: Party, message: string): PgError {
