@@ -92,6 +92,7 @@ if (process.argv[2] === 'sender') {
     socket.on('data', (chunk: Buffer) => count(chunk.byteLength, () => socket.write('k')));
   };
   let receiver: TlsTransport | null = null;
+  let bystander: TlsTransport | null = null;
   if (mode === 'transport') {
     const freePort = async (): Promise<number> => {
       const free = createTcpServer();
@@ -100,13 +101,15 @@ if (process.argv[2] === 'sender') {
       await new Promise((resolve) => free.close(resolve));
       return p;
     };
-    // Party 2 never comes: its links fail after the connect timeout, which this run does not reach.
+    // Party 2 opens its links too (a transport whose peer never comes fails them all) and sends nothing.
     parties = [
       { name: 'p0', host: '127.0.0.1', port: await freePort() },
       { name: 'p1', host: '127.0.0.1', port: await freePort() },
       { name: 'p2', host: '127.0.0.1', port: await freePort() },
     ];
     receiver = await TlsTransport.open({ self: 1, parties, ...issued[1]!, connectTimeoutMs: 600_000, ciphers: SUITES[cipher] });
+    bystander = await TlsTransport.open({ self: 2, parties, ...issued[2]!, connectTimeoutMs: 600_000, ciphers: SUITES[cipher] });
+    bystander.listen({ frame: () => {}, peerFailed: () => {} });
     const r = receiver;
     r.listen({
       frame: (frame) => count(frame.payload.byteLength, () => void r.send(0, { kind: FrameKind.data, from: 1, computationId: 'bench', round: 0, lane: 0, payload: new Uint8Array(1) })),
@@ -133,6 +136,7 @@ if (process.argv[2] === 'sender') {
   const recvCpu = cpuMs(process.cpuUsage(c0));
   child.kill();
   await receiver?.close();
+  await bystander?.close();
   const mbps = total / 1e6 / (ms / 1000);
   console.log(
     `${mode} ${cipher} (${suite}), ${mib} MiB in ${writeKiB} KiB writes: ${ms.toFixed(0)} ms, ${mbps.toFixed(0)} MB/s; CPU sender ${sender.cpuMs.toFixed(0)} ms, receiver ${recvCpu.toFixed(0)} ms; ${((sender.cpuMs + recvCpu) * 1e6 / total).toFixed(2)} ns CPU/byte both ends; load average ${loadavg()[0]!.toFixed(1)}`,
