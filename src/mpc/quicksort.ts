@@ -59,7 +59,7 @@ export async function quickSortB<P extends Column>(party: Party, keys: readonly 
 
 /** As quickSortB, with the sorted keys brought back to arithmetic form (b2a: 9 rounds more). Reveals nothing but the number of rows. */
 export async function quickSortA<P extends Column>(party: Party, keys: readonly AShare[], payload: readonly P[] = [], options: RadixSortOptions = {}): Promise<{ keys: AShare[]; payload: P[] }> {
-  const n = shareLength(keys[0]!);
+  const { n } = sortShape(keys, payload, options);
   if (n <= 1) return { keys: [...keys], payload: [...payload] };
   const sorted = await quickSortB(party, keys, payload, options);
   const arithmetic = await b2a(party, concatB(sorted.keys));

@@ -269,6 +269,13 @@ describe('quicksort after a shuffle', () => {
     );
   });
 
+  it('refuses no keys, columns of other lengths and key widths outside 1 … 64', async () => {
+    const run = (sort: (party: Parameters<typeof quickSortB>[0]) => Promise<unknown>) => federation.run(sort);
+    await expect(run((party) => quickSortA(party, []))).rejects.toThrow(/at least one key/);
+    await expect(run((party) => quickSortB(party, [party.constantA(new BigUint64Array(3))], [party.constantA(new BigUint64Array(2))]))).rejects.toThrow(/2 rows, not 3/);
+    await expect(run((party) => quickSortB(party, [party.constantA(new BigUint64Array(3))], [], { bits: [65] }))).rejects.toThrow(/bit widths/);
+  });
+
   it('sends fewer bytes than the radix sort for 64-bit keys', async () => {
     const n = 1024;
     const key = words(Array.from({ length: n }, (_, i) => BigInt(i) * 0x9e3779b97f4a7c15n));
