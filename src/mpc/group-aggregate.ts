@@ -22,10 +22,10 @@ export interface GroupAggregateResult {
 }
 
 /**
- * Oblivious group-by over secret keys, built on a sort and segmented prefix
- * operations: sort the rows by the keys (stable: `quickSortB`, rows move whole), flag the
- * rows whose keys equal the previous row's (equality on every key, ANDed), and keep
- * each group's last row by compaction. SUM and COUNT need no further rounds: a local
+ * Oblivious group-by over secret keys, built on a sort and segmented prefix operations:
+ * sort the rows by the keys (stable: `quickSortB`, rows move whole), flag the rows whose
+ * keys equal the previous row's (equality on every key, ANDed), and keep each group's
+ * last row by compaction. SUM and COUNT need no further rounds: a local
  * prefix sum (and the public row number) is carried to each group's last row, and a
  * group's total is the difference from the previous group's. MIN and MAX are segmented
  * running minima (MAX as the minimum of the bitwise complement, an order-reversing map
@@ -35,8 +35,8 @@ export interface GroupAggregateResult {
  * compute parties. The group keys and aggregates stay shared (open them to the
  * recipient with revealBTo / revealATo, or reveal them). Rounds (n ≥ 2, m keys): the
  * sort (A2B 8, shuffle 3, and a random number of levels of `quickSortLevelRounds`, about
- * 4.3·ln n), equality of the boolean keys (`booleanEqualityRounds` of the
- * widest key: 6 for 64 bits) + (m − 1) ANDs + 2 for the bit to arithmetic, 13·⌈log2 n⌉
+ * 4.3·ln n), equality of the boolean keys (`booleanEqualityRounds` of the widest key: 6
+ * for 64 bits) + (m − 1) ANDs + 2 for the bit to arithmetic, 13·⌈log2 n⌉
  * if any MIN or MAX is asked, and the compaction's 4. No rounds when n = 0.
  * SUM wraps mod 2^64 like int64 arithmetic (no overflow check).
  */

@@ -41,9 +41,9 @@ export interface JoinResult {
  * What it reveals: the two input sizes (public already) and the output size, to the three
  * compute parties; nothing about which rows matched. The output stays shared. Rounds
  * (N = |PK| + |FK| ≥ 2): the sort of N rows (A2B 8, shuffle 3, and a random number of
- * levels of `quickSortLevelRounds`, about 4.3·ln N), the partition 4 and its undoing 3, one product 1, equality of the
- * boolean keys (`booleanEqualityRounds(bits)`: 6 for 64 bits), bit to arithmetic 2, the
- * match product 1, compaction 4. No rounds when N ≤ 1.
+ * levels of `quickSortLevelRounds`, about 4.3·ln N), the partition 4 and its undoing 3,
+ * one product 1, equality of the boolean keys (`booleanEqualityRounds(bits)`: 6 for 64
+ * bits), bit to arithmetic 2, the match product 1, compaction 4. No rounds when N ≤ 1.
  * `bits` (default 64): the keys are signed values of that many bits.
  */
 export async function pkFkJoinA(party: Party, pk: JoinSide, fk: JoinSide, options: { bits?: number } = {}): Promise<JoinResult> {

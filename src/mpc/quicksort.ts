@@ -112,6 +112,9 @@ async function quickSortOrder(party: Party, key: readonly BShare[], widths: read
   return level.sorted;
 }
 
+/** Rows from which a segment's operands are copied and filled whole rather than row by row. */
+const LONG_SEGMENT = 32;
+
 /** The quicksort's state between levels (quickSortOrder). */
 interface Level {
   /** The key words' components as 32-bit halves, in the current order (meaningful for unfinished rows), and the buffer the next level's go to. */
@@ -134,10 +137,18 @@ function gatherOperands(level: Level, rows: BigUint64Array[], pivots: BigUint64A
   let m = 0;
   for (let c = 0; c < current.length; c++) {
     const [h, r, p] = [current[c]!, new Uint32Array(rows[c]!.buffer), new Uint32Array(pivots[c]!.buffer)];
+    const words = new BigUint64Array(h.buffer);
     let at = 0;
     for (let s = 0; s < segments.length; s += 2) {
       const lo = segments[s]!;
       const end = 2 * segments[s + 1]!;
+      if (end - 2 * lo >= 2 * LONG_SEGMENT) {
+        // A long segment: one copy and one fill (a BigInt per segment, none per row).
+        r.set(h.subarray(2 * lo + 2, end), at);
+        pivots[c]!.fill(words[lo]!, at / 2, (at + end - 2 * lo - 2) / 2);
+        at += end - 2 * lo - 2;
+        continue;
+      }
       const [low, high] = [h[2 * lo]!, h[2 * lo + 1]!];
       for (let i = 2 * lo + 2; i < end; i += 2, at += 2) {
         r[at] = h[i]!;
@@ -175,13 +186,32 @@ function partition(level: Level, bits: Uint32Array): void {
       else if (to - from === 1) sorted[from] = nextOrder[from]!;
     }
   }
-  for (let c = 0; c < current.length; c++) {
-    const [h, out] = [current[c]!, following[c]!];
+  if (current.length === 4) {
+    // One key word and the position (the usual case): all four columns in one pass over dest.
+    const [h0, h1, h2, h3] = current as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
+    const [o0, o1, o2, o3] = following as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
     for (let s = 0; s < segments.length; s += 2) {
       for (let i = segments[s]!; i < segments[s + 1]!; i++) {
-        const d = 2 * dest[i]!;
-        out[d] = h[2 * i]!;
-        out[d + 1] = h[2 * i + 1]!;
+        const [d, j] = [2 * dest[i]!, 2 * i];
+        o0[d] = h0[j]!;
+        o0[d + 1] = h0[j + 1]!;
+        o1[d] = h1[j]!;
+        o1[d + 1] = h1[j + 1]!;
+        o2[d] = h2[j]!;
+        o2[d + 1] = h2[j + 1]!;
+        o3[d] = h3[j]!;
+        o3[d + 1] = h3[j + 1]!;
+      }
+    }
+  } else {
+    for (let c = 0; c < current.length; c++) {
+      const [h, out] = [current[c]!, following[c]!];
+      for (let s = 0; s < segments.length; s += 2) {
+        for (let i = segments[s]!; i < segments[s + 1]!; i++) {
+          const d = 2 * dest[i]!;
+          out[d] = h[2 * i]!;
+          out[d + 1] = h[2 * i + 1]!;
+        }
       }
     }
   }
