@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { expect } from 'vitest';
+import { quickSortLevelRounds } from '../../src/mpc/quicksort.js';
 
 /** Plaintext references and generators for the MPC tests. */
 
@@ -33,4 +35,17 @@ export function ringMap(a: BigUint64Array, f: (x: bigint) => bigint): BigUint64A
 
 export function asList(a: BigUint64Array | null): bigint[] {
   return a === null ? [] : Array.from(a);
+}
+
+/**
+ * The rounds of a quicksort of n ≥ 2 rows (keys of `bits`) within a computation that took
+ * `rounds` with `others` outside the sort: the A2B (8), the shuffle (3) and whole levels,
+ * at least ⌈log2(n + 1)⌉ − 1 of them (the height of a binary tree of n nodes), at most n − 1.
+ */
+export function expectSortRounds(rounds: number, others: number, n: number, bits: number[]): void {
+  const perLevel = quickSortLevelRounds(bits, Math.ceil(Math.log2(n)));
+  const levels = (rounds - others - 11) / perLevel;
+  expect(Number.isInteger(levels)).toBe(true);
+  expect(levels).toBeGreaterThanOrEqual(Math.ceil(Math.log2(n + 1)) - 1);
+  expect(levels).toBeLessThanOrEqual(n - 1);
 }

@@ -6,9 +6,8 @@ import { groupAggregateA, type GroupAggregate } from '../../src/mpc/group-aggreg
 import { InProcessFederation } from '../../src/mpc/in-process.js';
 import { pkFkJoinA } from '../../src/mpc/join.js';
 import { prefixSumA, prefixSumWords, segmentedCopyA, segmentedMinMaxA, segmentedSumA } from '../../src/mpc/prefix.js';
-import { quickSortLevelRounds } from '../../src/mpc/quicksort.js';
 import { booleanEqualityRounds } from '../../src/mpc/sliced.js';
-import { EDGES, int64, MAX64, MIN64 } from './plaintext.js';
+import { EDGES, expectSortRounds, int64, MAX64, MIN64 } from './plaintext.js';
 
 const federation = new InProcessFederation();
 afterAll(() => federation.close());
@@ -20,18 +19,6 @@ const cmp = (x: bigint, y: bigint): number => (x < y ? -1 : x > y ? 1 : 0);
 const smallOrEdge = fc.oneof(fc.constantFrom(...EDGES), fc.bigInt({ min: -2n, max: 3n }));
 const log2 = (n: number): number => (n <= 1 ? 0 : Math.ceil(Math.log2(n)));
 
-/**
- * The rounds of a quicksort of n ≥ 2 rows (keys of `bits`) within a computation that took
- * `rounds` with `others` outside the sort: the A2B (8), the shuffle (3) and whole levels,
- * at least ⌈log2(n + 1)⌉ − 1 of them (the height of a binary tree of n nodes), at most n − 1.
- */
-function expectSortRounds(rounds: number, others: number, n: number, bits: number[]): void {
-  const perLevel = quickSortLevelRounds(bits, log2(n));
-  const levels = (rounds - others - 11) / perLevel;
-  expect(Number.isInteger(levels)).toBe(true);
-  expect(levels).toBeGreaterThanOrEqual(log2(n + 1) - 1);
-  expect(levels).toBeLessThanOrEqual(n - 1);
-}
 
 describe('prefix sums and segmented scans', () => {
   it('prefixSumWords wraps mod 2^64 like BigInt', () => {
