@@ -230,6 +230,16 @@ describe('quicksort after a shuffle', () => {
     );
   });
 
+  it('sorts 3,000 rows with many ties (long segments, dozens of levels) like plaintext', async () => {
+    const n = 3000;
+    const key = Array.from({ length: n }, (_, i) => (BigInt(Math.imul(i, 2654435761) >>> 0) % 97n) - 48n + (i % 5 === 0 ? MIN64 + 48n : 0n));
+    const columns = [
+      { values: key, kind: 'A' as const },
+      { values: key.map((_, i) => BigInt(i)), kind: 'A' as const },
+    ];
+    for (const { out } of await sortAndOpen(columns, 1, quickSortB)) expect(out).toEqual(sortedPlain(columns.map((c) => c.values), 1));
+  });
+
   it('refuses no keys, columns of other lengths and key widths outside 1 … 64', async () => {
     const run = (sort: (party: Parameters<typeof quickSortB>[0]) => Promise<unknown>) => federation.run(sort);
     await expect(run((party) => quickSortA(party, []))).rejects.toThrow(/at least one key/);
