@@ -1,6 +1,6 @@
 import { PgError } from '../server/pg-error.js';
 import { SqlState } from '../server/sqlstate.js';
-import { FrameKind, type Frame } from './frame.js';
+import { FrameKind, MAX_FRAME_PAYLOAD, type Frame } from './frame.js';
 import { nextParty, prevParty, type PartyIndex } from './party-index.js';
 import type { Transport } from './transport.js';
 
@@ -9,6 +9,8 @@ export interface ExchangeOptions {
   readonly roundTimeoutMs?: number;
   /** Most bytes buffered from peers that are rounds ahead of us. */
   readonly maxBufferedBytes?: number;
+  /** Longest payload of one frame sent (MAX_FRAME_PAYLOAD, which receivers accept, by default); longer messages go in parts. */
+  readonly maxFramePayload?: number;
 }
 
 export const DEFAULT_ROUND_TIMEOUT_MS = 8_000;
@@ -101,6 +103,9 @@ export class Exchange implements Rounds {
   private closed = false;
   private bufferedBytes = 0;
   private readonly inbox = new Map<string, Uint8Array>();
+  /** The parts received so far of messages sent in several frames, by lane:round:sender. */
+  private readonly parts = new Map<string, Uint8Array[]>();
+  private readonly maxFramePayload: number;
   private readonly onDone: () => void;
 
   constructor(transport: Transport, computationId: string, options: ExchangeOptions = {}, onDone: () => void = () => {}) {
@@ -109,6 +114,10 @@ export class Exchange implements Rounds {
     this.computationId = computationId;
     this.roundTimeoutMs = options.roundTimeoutMs ?? DEFAULT_ROUND_TIMEOUT_MS;
     this.maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+    const part = options.maxFramePayload ?? MAX_FRAME_PAYLOAD;
+    if (!Number.isSafeInteger(part) || part < 8 || part > MAX_FRAME_PAYLOAD) throw new PgError(SqlState.internalError, `frames of at most ${part} bytes`);
+    // Whole words per part, so no word of a message is cut.
+    this.maxFramePayload = part - (part % 8);
     this.onDone = onDone;
   }
 
@@ -179,6 +188,7 @@ export class Exchange implements Rounds {
     if (this.closed) return;
     this.closed = true;
     this.inbox.clear();
+    this.parts.clear();
     this.bufferedBytes = 0;
     this.onDone();
   }
@@ -198,7 +208,9 @@ export class Exchange implements Rounds {
     const key = `${frame.lane}:${frame.round}:${frame.from}`;
     const current = lane.nextRound - 1;
     const expectedNow = lane.waiter !== null && lane.waiter.round === current && lane.waiter.from.has(frame.from);
-    if (frame.round < current || (frame.round === current && !expectedNow) || this.inbox.has(key)) {
+    const earlier = this.parts.get(key);
+    // A message's first frame is checked against the round; its later parts follow it on the same link.
+    if (earlier === undefined && (frame.round < current || (frame.round === current && !expectedNow) || this.inbox.has(key))) {
       return this.fail(violation(this.computationId, `party ${frame.from} sent round ${frame.round}${frame.lane === 0 ? '' : ` of lane ${frame.lane}`} twice or too late`));
     }
     this.bufferedBytes += frame.payload.byteLength;
@@ -206,8 +218,14 @@ export class Exchange implements Rounds {
       return this.fail(violation(this.computationId, `party ${frame.from} ran more than ${this.maxBufferedBytes} bytes ahead`));
     }
     this.lanes.set(lane.id, lane);
-    this.inbox.set(key, frame.payload);
     this.stats.bytesReceived += frame.payload.byteLength;
+    if (frame.kind === FrameKind.part) {
+      // Kept until the message's last frame, then joined (a copy); never given back to the transport for reuse.
+      this.parts.set(key, [...(earlier ?? []), frame.payload]);
+      return;
+    }
+    this.parts.delete(key);
+    this.inbox.set(key, earlier === undefined ? frame.payload : joinParts([...earlier, frame.payload]));
     const waiter = lane.waiter;
     if (waiter && waiter.round === frame.round && waiter.from.has(frame.from)) waiter.wake();
   }
@@ -236,10 +254,18 @@ export class Exchange implements Rounds {
       for (const [to, lent] of outgoing) {
         if (to === this.self) throw new PgError(SqlState.internalError, 'a party cannot send to itself');
         const payload = copy ? lent.slice() : lent;
-        this.stats.framesSent++;
         this.stats.bytesSent += payload.byteLength;
         unsent.add(to);
-        sends.push(this.transport.send(to, { kind: FrameKind.data, from: this.self, computationId: this.computationId, round, lane: lane.id, payload }).then(() => void unsent.delete(to)));
+        // A message longer than a frame goes as parts and a last data frame, in order on the link.
+        const frames: Promise<void>[] = [];
+        for (let at = 0; ; at += this.maxFramePayload) {
+          const last = payload.byteLength - at <= this.maxFramePayload;
+          const piece = at === 0 && last ? payload : payload.subarray(at, last ? payload.byteLength : at + this.maxFramePayload);
+          this.stats.framesSent++;
+          frames.push(this.transport.send(to, { kind: last ? FrameKind.data : FrameKind.part, from: this.self, computationId: this.computationId, round, lane: lane.id, payload: piece }));
+          if (last) break;
+        }
+        sends.push(Promise.all(frames).then(() => void unsent.delete(to)));
       }
       const received = this.receive(lane, round, expectFrom);
       // A send failure or a receive failure both end the round; the first one wins. A
@@ -323,6 +349,7 @@ export class Exchange implements Rounds {
     if (this.failure || this.closed) return;
     this.failure = error;
     this.inbox.clear();
+    this.parts.clear();
     this.bufferedBytes = 0;
     if (tellPeers) {
       const payload = new TextEncoder().encode(error.message.slice(0, 500));
@@ -400,4 +427,15 @@ function violation(computationId: string, message: string): PgError {
 function asPgError(error: unknown): PgError {
   if (error instanceof PgError) return error;
   return new PgError(SqlState.internalError, error instanceof Error ? error.message : String(error));
+}
+
+/** The parts of a message sent in several frames, as one payload. */
+function joinParts(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
 }

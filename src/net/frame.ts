@@ -4,8 +4,10 @@ import { isPartyIndex, type PartyIndex } from './party-index.js';
 
 /**
  * What travels between two parties: one message of one protocol round of one
- * computation. A round sends at most one data frame to each peer (all the values of a
- * batch together), so the number of frames is the number of rounds, never of values.
+ * computation. A round sends one message to each peer at most (all the values of a
+ * batch together), so the number of frames follows the number of rounds, never of
+ * values: one data frame per message, or for a message longer than MAX_FRAME_PAYLOAD
+ * `part` frames and a last data frame, which the exchange joins again.
  */
 export interface Frame {
   readonly kind: FrameKind;
@@ -19,14 +21,14 @@ export interface Frame {
    * rounds, 1, 2, … for lanes opened for rounds in flight together (Exchange.openLanes).
    */
   readonly lane: number;
-  /** Data: the round's message. Abort: a UTF-8 reason, for the log only. */
+  /** Data: the round's message (its end, after parts). Part: a piece of it, more to follow. Abort: a UTF-8 reason, for the log only. */
   readonly payload: Uint8Array;
 }
 
-export const FrameKind = { data: 1, abort: 2 } as const;
+export const FrameKind = { data: 1, abort: 2, part: 3 } as const;
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 
-/** Largest payload one frame may carry; bigger batches are split by the caller. */
+/** Largest payload one frame may carry; a longer message goes as parts (Exchange). */
 export const MAX_FRAME_PAYLOAD = 256 * 1024 * 1024;
 
 const COMPUTATION_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -95,7 +97,7 @@ export function decodeFrame(bytes: Uint8Array): { frame: Frame; consumed: number
   }
   if (bytes.byteLength < 4 + length) return null;
   const kind = bytes[4];
-  if (kind !== FrameKind.data && kind !== FrameKind.abort) throw violation(`unknown frame kind ${kind}`);
+  if (kind !== FrameKind.data && kind !== FrameKind.abort && kind !== FrameKind.part) throw violation(`unknown frame kind ${kind}`);
   const from = bytes[5];
   if (!isPartyIndex(from)) throw violation(`unknown sender ${from}`);
   const idLength = bytes[6]!;

@@ -137,6 +137,25 @@ describe('exchange: rounds, aborts, timeouts', () => {
     b.close();
   });
 
+  it('a message longer than a frame goes as parts and arrives whole; a part for a finished round is refused', async () => {
+    const network = new InProcessNetwork();
+    const [e0, e1] = network.transports.map((t) => new PartyEndpoint(t));
+    const a = e0!.openComputation('parts', { maxFramePayload: 64 });
+    const b = e1!.openComputation('parts', { maxFramePayload: 64 });
+    const message = Uint8Array.from({ length: 1000 }, (_, i) => i % 251);
+    const [got] = await Promise.all([b.exchange(new Map(), [0]), a.exchange(new Map([[1, message]]), [])]);
+    expect(Array.from(got.get(0)!)).toEqual(Array.from(message));
+    expect(a.stats.framesSent).toBe(16);
+    expect(b.stats.bytesReceived).toBe(1000);
+    // An exact multiple of the frame goes in whole frames, the last one data.
+    const [again] = await Promise.all([b.exchange(new Map(), [0]), a.exchange(new Map([[1, message.subarray(0, 128)]]), [])]);
+    expect(Array.from(again.get(0)!)).toEqual(Array.from(message.subarray(0, 128)));
+    expect(a.stats.framesSent).toBe(18);
+    await network.transports[0].send(1, { kind: FrameKind.part, from: 0, computationId: 'parts', round: 0, lane: 0, payload: new Uint8Array(8) });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(b.failed?.message).toMatch(/sent round 0 twice or too late/);
+  });
+
   it('buffers frames that arrive before their computation is opened', async () => {
     const network = new InProcessNetwork();
     const [e0, e1] = network.transports.map((t) => new PartyEndpoint(t));

@@ -4,7 +4,7 @@ import { decodeFrame, encodeFrame, FrameKind, type Frame } from '../../src/net/f
 import type { PartyIndex } from '../../src/net/party-index.js';
 
 const frameArb = fc.record({
-  kind: fc.constantFrom(FrameKind.data, FrameKind.abort),
+  kind: fc.constantFrom(FrameKind.data, FrameKind.abort, FrameKind.part),
   from: fc.constantFrom<PartyIndex>(0, 1, 2),
   computationId: fc.stringMatching(/^[A-Za-z0-9._-]{1,64}$/),
   round: fc.nat({ max: 0xffff_ffff }),

@@ -66,6 +66,31 @@ describe('TlsTransport', () => {
     }
   }, 60_000);
 
+  it('a message longer than a frame goes in parts and arrives whole (16 MiB rounds in frames of 1 MiB)', async () => {
+    const n = 1 << 21;
+    const x = BigUint64Array.from({ length: n }, (_, i) => BigInt(i) * 0x9e37_79b9n + 1n);
+    const endpoints = await linked();
+    const settled = await Promise.allSettled(
+      endpoints.map(async (endpoint) => {
+        const { result } = await runComputation(endpoint, 'parts', async (party) => {
+          const a = await party.shareInputA(party.self === 0 ? x : null, 0, n);
+          const opened = await party.revealA(await party.mulA(a, a));
+          return { opened, frames: party.exchange.stats.framesSent, bytes: party.exchange.stats.bytesReceived };
+        }, { roundTimeoutMs: 5000, maxFramePayload: 1 << 20 });
+        return result;
+      }),
+    );
+    await Promise.all(endpoints.map((e) => e.close()));
+    for (const s of settled) {
+      expect(s.status).toBe('fulfilled');
+      const { opened, frames, bytes } = (s as PromiseFulfilledResult<{ opened: BigUint64Array; frames: number; bytes: number }>).value;
+      // The product's round and the opening's: 16 frames for each 16 MiB message.
+      expect(frames).toBeGreaterThanOrEqual(2 * 16);
+      expect(bytes).toBeGreaterThanOrEqual(2 * 8 * n);
+      for (const i of [0, 1, n >> 1, n - 1]) expect(opened[i]).toBe(BigInt.asUintN(64, x[i]! * x[i]!));
+    }
+  }, 60_000);
+
   it('a computation that fails at one party ends at all three, and the next one on the same links succeeds', async () => {
     const endpoints = await linked();
     const failed = await runOn(endpoints, 'bad', async (party) => {
