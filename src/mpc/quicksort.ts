@@ -47,14 +47,35 @@ export async function quickSortB<P extends Column>(party: Party, keys: readonly 
   const signBit = (j: number): bigint => 1n << BigInt(bits[j]! - 1);
   const flipped = keys.map((_, j) => party.xorConstB(wordsOf(j), signBit(j)));
   const position = party.constantB(iota(n));
-  const { columns } = await shuffle<Column>(party, [...flipped, position, ...payload]);
-  const sortKey = columns.slice(0, keys.length + 1) as BShare[];
-  const order = await quickSortOrder(party, sortKey, [...bits, Math.max(1, Math.ceil(Math.log2(n)))]);
+  const positionBits = Math.max(1, Math.ceil(Math.log2(n)));
+  const total = bits.reduce((sum, b) => sum + b, positionBits);
+  // Keys and position that fit in one word are compared as one (half the bit planes to
+  // make and rows to move for an int4 key); the keys then travel beside it, as they are.
+  const { sortKey, widths } =
+    total <= 64
+      ? { sortKey: [packed(party, flipped, bits, position, positionBits)], widths: [total] }
+      : { sortKey: [...flipped, position], widths: [...bits, positionBits] };
+  const carried = total <= 64 ? flipped : [];
+  const { columns } = await shuffle<Column>(party, [...sortKey, ...carried, ...payload]);
+  const order = await quickSortOrder(party, columns.slice(0, sortKey.length) as BShare[], widths);
   const moved = moveRows(columns, order, gatherPermutation);
+  // The sorted keys: the carried ones, or the sort key's own words.
+  const sortedKeys = total <= 64 ? moved.slice(sortKey.length, sortKey.length + keys.length) : moved.slice(0, keys.length);
   return {
-    keys: keys.map((_, j) => party.xorConstB(moved[j] as BShare, signBit(j))),
-    payload: moved.slice(keys.length + 1) as P[],
+    keys: sortedKeys.map((k, j) => party.xorConstB(k as BShare, signBit(j))),
+    payload: moved.slice(sortKey.length + carried.length) as P[],
   };
+}
+
+/** The keys' low `bits` (most significant key highest) above the position's low `positionBits`, in one word. Local. */
+function packed(party: Party, keys: readonly BShare[], bits: readonly number[], position: BShare, positionBits: number): BShare {
+  let word = position;
+  let offset = positionBits;
+  for (let j = keys.length - 1; j >= 0; j--) {
+    word = party.xorB(word, party.shlB(party.andConstB(keys[j]!, (1n << BigInt(bits[j]!)) - 1n), offset));
+    offset += bits[j]!;
+  }
+  return word;
 }
 
 /** As quickSortB, with the sorted keys brought back to arithmetic form (b2a: 9 rounds more). Reveals nothing but the number of rows. */
@@ -187,7 +208,7 @@ function partition(level: Level, bits: Uint32Array): void {
     }
   }
   if (current.length === 4) {
-    // One key word and the position (the usual case): all four columns in one pass over dest.
+    // A 64-bit key and the position: all four columns in one pass over dest.
     const [h0, h1, h2, h3] = current as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
     const [o0, o1, o2, o3] = following as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
     for (let s = 0; s < segments.length; s += 2) {
@@ -201,6 +222,19 @@ function partition(level: Level, bits: Uint32Array): void {
         o2[d + 1] = h2[j + 1]!;
         o3[d] = h3[j]!;
         o3[d + 1] = h3[j + 1]!;
+      }
+    }
+  } else if (current.length === 2) {
+    // One word (keys and position packed together): both components in one pass.
+    const [h0, h1] = current as [Uint32Array, Uint32Array];
+    const [o0, o1] = following as [Uint32Array, Uint32Array];
+    for (let s = 0; s < segments.length; s += 2) {
+      for (let i = segments[s]!; i < segments[s + 1]!; i++) {
+        const [d, j] = [2 * dest[i]!, 2 * i];
+        o0[d] = h0[j]!;
+        o0[d + 1] = h0[j + 1]!;
+        o1[d] = h1[j]!;
+        o1[d + 1] = h1[j + 1]!;
       }
     }
   } else {
