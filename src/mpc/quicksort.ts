@@ -27,6 +27,8 @@ import { gatherPermutation, moveRows, shuffle, type Column } from './shuffle.js'
  * key and n = 2^20) against the radix sort's ~3.3 words per key bit per row; the levels
  * are the height of a random binary search tree, about 4.3·ln n (near 60 for 2^20 rows),
  * each 2 + ⌈log2(bits + ⌈log2 n⌉)⌉ rounds: more rounds than the radix sort, fewer bytes.
+ * When the keys' bits and the position's fit in 64 (an int4 key and up to 2^32 rows),
+ * they are packed into one word and compared as one.
  */
 
 /**
