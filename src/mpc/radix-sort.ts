@@ -114,7 +114,8 @@ export interface RadixSortOptions {
  * Sorts rows by `keys` (most significant first; signed ascending, the whole 64-bit range
  * by default), moving the `payload` columns with them. Stable: rows with equal keys keep
  * their input order (ties broken by position), which is what lets several keys be sorted
- * least significant first, and what the join relies on.
+ * least significant first. Fewer rounds than `quickSortB` (which the group-by and the join
+ * use), about twice its bytes: the better choice on a link of high latency.
  *
  * What it reveals: nothing but the number of rows. Rounds (n ≥ 2): 8 for the A2B of all
  * keys at once, then 7 per two bits of each key and 6 for an odd last bit
