@@ -135,6 +135,22 @@ async function quickSortOrder(party: Party, key: readonly BShare[], widths: read
   return level.sorted;
 }
 
+/** The set bits among bits from..to−1 of `bits` (bit i is bit i mod 32 of word ⌊i/32⌋). */
+function countOnes(bits: Uint32Array, from: number, to: number): number {
+  let count = 0;
+  let i = from;
+  for (; i < to && (i & 31) !== 0; i++) count += (bits[i >>> 5]! >>> (i & 31)) & 1;
+  for (; i + 32 <= to; i += 32) {
+    // Population count of a 32-bit word (Hacker's Delight 5-2).
+    let v = bits[i >>> 5]!;
+    v -= (v >>> 1) & 0x55555555;
+    v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+    count += (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+  }
+  for (; i < to; i++) count += (bits[i >>> 5]! >>> (i & 31)) & 1;
+  return count;
+}
+
 /** Rows from which a segment's operands are copied and filled whole rather than row by row. */
 const LONG_SEGMENT = 32;
 
@@ -196,12 +212,16 @@ function partition(level: Level, bits: Uint32Array): void {
   let at = 0;
   for (let s = 0; s < segments.length; s += 2) {
     const [lo, hi] = [segments[s]!, segments[s + 1]!];
-    let lows = 0;
-    for (let i = at; i < at + hi - lo - 1; i++) lows += (bits[i >>> 5]! >>> (i & 31)) & 1;
-    const pivotAt = lo + lows;
+    const pivotAt = lo + countOnes(bits, at, at + hi - lo - 1);
     let [low, high] = [lo, pivotAt + 1];
     dest[lo] = pivotAt;
-    for (let i = lo + 1; i < hi; i++, at++) dest[i] = (bits[at >>> 5]! >>> (at & 31)) & 1 ? low++ : high++;
+    // Without a branch on the bit (half the rows go each way: a branch would be mispredicted half the time).
+    for (let i = lo + 1; i < hi; i++, at++) {
+      const below = (bits[at >>> 5]! >>> (at & 31)) & 1;
+      dest[i] = high + below * (low - high);
+      low += below;
+      high += below ^ 1;
+    }
     for (let i = lo; i < hi; i++) nextOrder[dest[i]!] = order[i]!;
     sorted[pivotAt] = nextOrder[pivotAt]!;
     for (const [from, to] of [[lo, pivotAt], [pivotAt + 1, hi]] as const) {
