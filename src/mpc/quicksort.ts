@@ -229,10 +229,9 @@ function partition(level: Level, bits: Uint32Array): void {
       else if (to - from === 1) sorted[from] = nextOrder[from]!;
     }
   }
-  if (current.length === 4) {
-    // A 64-bit key and the position: all four columns in one pass over dest.
-    const [h0, h1, h2, h3] = current as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
-    const [o0, o1, o2, o3] = following as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
+  // A word's two components (always a pair of columns) move in one pass over dest.
+  for (let c = 0; c < current.length; c += 2) {
+    const [h0, h1, o0, o1] = [current[c]!, current[c + 1]!, following[c]!, following[c + 1]!];
     for (let s = 0; s < segments.length; s += 2) {
       for (let i = segments[s]!; i < segments[s + 1]!; i++) {
         const [d, j] = [2 * dest[i]!, 2 * i];
@@ -240,34 +239,6 @@ function partition(level: Level, bits: Uint32Array): void {
         o0[d + 1] = h0[j + 1]!;
         o1[d] = h1[j]!;
         o1[d + 1] = h1[j + 1]!;
-        o2[d] = h2[j]!;
-        o2[d + 1] = h2[j + 1]!;
-        o3[d] = h3[j]!;
-        o3[d + 1] = h3[j + 1]!;
-      }
-    }
-  } else if (current.length === 2) {
-    // One word (keys and position packed together): both components in one pass.
-    const [h0, h1] = current as [Uint32Array, Uint32Array];
-    const [o0, o1] = following as [Uint32Array, Uint32Array];
-    for (let s = 0; s < segments.length; s += 2) {
-      for (let i = segments[s]!; i < segments[s + 1]!; i++) {
-        const [d, j] = [2 * dest[i]!, 2 * i];
-        o0[d] = h0[j]!;
-        o0[d + 1] = h0[j + 1]!;
-        o1[d] = h1[j]!;
-        o1[d + 1] = h1[j + 1]!;
-      }
-    }
-  } else {
-    for (let c = 0; c < current.length; c++) {
-      const [h, out] = [current[c]!, following[c]!];
-      for (let s = 0; s < segments.length; s += 2) {
-        for (let i = segments[s]!; i < segments[s + 1]!; i++) {
-          const d = 2 * dest[i]!;
-          out[d] = h[2 * i]!;
-          out[d + 1] = h[2 * i + 1]!;
-        }
       }
     }
   }
