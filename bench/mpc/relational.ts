@@ -1,9 +1,10 @@
 // Relational primitives, three parties in one process (one thread, so every figure is
-// the work of all three parties together): radix sort against the bitonic sortA,
-// sort-based group-by (sum, count) and the PK–FK join. Run after a build:
-//   node dist/bench/mpc/relational.js [sizes=16384,65536] [bitonicMax=16384] [ops=sort,bitonic,group,join]
+// the work of all three parties together): radix sort and quicksort against the bitonic
+// sortA, sort-based group-by (sum, count) and the PK–FK join. Run after a build:
+//   node dist/bench/mpc/relational.js [sizes=16384,65536] [bitonicMax=16384] [ops=sort,quick,bitonic,group,join]
 import { InProcessFederation } from '../../src/mpc/in-process.js';
 import type { Party } from '../../src/mpc/party.js';
+import { quickSortA } from '../../src/mpc/quicksort.js';
 import { radixSortA } from '../../src/mpc/radix-sort.js';
 import { sortA } from '../../src/mpc/sort.js';
 import { groupAggregateA } from '../../src/mpc/group-aggregate.js';
@@ -11,7 +12,7 @@ import { pkFkJoinA } from '../../src/mpc/join.js';
 
 const sizes = (process.argv[2] ?? '16384,65536').split(',').map(Number);
 const bitonicMax = Number(process.argv[3] ?? 16384);
-const ops = new Set((process.argv[4] ?? 'sort,bitonic,group,join').split(','));
+const ops = new Set((process.argv[4] ?? 'sort,quick,bitonic,group,join').split(','));
 
 /** Deterministic keys spread over the whole signed range (owners use them; no BigInt per element). */
 function keys(n: number, seed: number, modulo = 0): BigUint64Array {
@@ -49,6 +50,11 @@ for (const n of sizes) {
     await time('radix sort, one 64-bit key', n, async (party) => {
       const x = party.constantA(k);
       await radixSortA(party, [x]);
+    });
+  }
+  if (ops.has('quick')) {
+    await time('quicksort, one 64-bit key', n, async (party) => {
+      await quickSortA(party, [party.constantA(k)]);
     });
   }
   if (ops.has('bitonic') && n <= bitonicMax) {
