@@ -29,9 +29,8 @@ export interface JoinResult {
 /**
  * PK–FK equi-join in O(n log n) work, sort-based: the two tables are stacked (PK rows
  * first) with a public tag and stably sorted by key (`quickSortB`: shuffle, then
- * comparisons opened), so within one key the PK row,
- * if any, comes first. Every row then takes the key and columns of the last PK row at or
- * before it, in O(n): a stable partition brings the PK rows to the front in key order,
+ * comparisons opened), so within one key the PK row, if any, comes first. Every row then
+ * takes the key and columns of the last PK row at or before it, in O(n): a stable partition brings the PK rows to the front in key order,
  * each one's difference from the previous PK row is taken there locally, and the
  * differences, moved back, are summed down the rows. An FK row matches when the key it
  * took is its own (and some PK row came before it); the matching FK rows are compacted
